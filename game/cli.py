@@ -1,0 +1,238 @@
+"""The command line: `callinicum [play|check|replay|explore|schema]`.
+
+Every failure is one clear line on stderr and a non-zero exit; a traceback is never shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from game import DEFAULT_SCENARIO, __version__
+
+COMMANDS = ("play", "check", "replay", "explore", "schema", "graph")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1 (or `code`)."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="callinicum",
+        description="Callinicum 531: you are Belisarius in the spring of 531.",
+    )
+    p.add_argument("--version", action="version", version=f"callinicum {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    def play_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--scenario", type=Path, default=None, help="scenario folder (default: the Callinicum campaign)")
+        parser.add_argument("--mod", type=Path, action="append", default=[], help="a folder whose files override or add to the scenario's")
+        parser.add_argument("--seed", type=int, default=None, help="seed for chance (default: a new one each campaign)")
+        parser.add_argument("--saves", type=Path, default=None, help="folder for saves, branches and endings found")
+
+    play_options(p)
+    play = sub.add_parser("play", help="play the game (the default)")
+    play_options(play)
+
+    check = sub.add_parser("check", help="validate scenario folders")
+    check.add_argument("dirs", nargs="*", type=Path)
+    check.add_argument("--mod", type=Path, action="append", default=[])
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    replay = sub.add_parser("replay", help="replay a saved playthrough and print its transcript")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--until", type=int, default=None, help="stop after N decisions")
+    replay.add_argument("--scenario", type=Path, default=None)
+    replay.add_argument("--mod", type=Path, action="append", default=[])
+    replay.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
+
+    explore = sub.add_parser("explore", help="automated play: endings, coverage, speed")
+    explore.add_argument("--scenario", type=Path, default=None)
+    explore.add_argument("--mod", type=Path, action="append", default=[])
+    explore.add_argument("--runs", type=int, default=1000)
+    explore.add_argument("--seed", type=int, default=1)
+    explore.add_argument("--exhaustive", action="store_true", help="explore every reachable state; exact odds")
+    explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
+    explore.add_argument("--json", action="store_true")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    graph = sub.add_parser("graph", help="print the scenario's scene graph")
+    graph.add_argument("--scenario", type=Path, default=None)
+    graph.add_argument("--mod", type=Path, action="append", default=[])
+    graph.add_argument("--format", choices=("dot", "mermaid"), default="mermaid")
+    return p
+
+
+def _load(folder: Path | None, mods: list[Path]):
+    from game.scenario.compiled import load
+    from game.scenario.errors import ScenarioLoadError
+
+    try:
+        return load(folder or DEFAULT_SCENARIO, tuple(mods))
+    except ScenarioLoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"the scenario has {len(exc.problems)} problem(s); nothing was run") from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from game.scenario.checker import check_scenario
+    from game.scenario.compiled import load
+    from game.scenario.errors import ScenarioLoadError, display_path
+
+    failed = False
+    for folder in args.dirs or [DEFAULT_SCENARIO]:
+        try:
+            cs = load(folder, tuple(args.mod))
+        except ScenarioLoadError as exc:
+            for problem in exc.problems:
+                print(problem)
+            failed = True
+            continue
+        findings = check_scenario(cs)
+        errors = [f for f in findings if f.severity == "error" or args.strict]
+        for f in findings:
+            print(f)
+        if errors:
+            failed = True
+            continue
+        s = cs.scenario
+        warn = f", {len(findings)} warning(s)" if findings else ""
+        print(f"ok: {display_path(Path(folder))}: {s.info.title} v{s.info.version}: {len(s.scenes)} scenes, "
+              f"{len(s.endings)} endings, {len(s.battles)} battle(s){warn}")
+    return 1 if failed else 0
+
+
+def _scenario_for_save(save, explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    candidate = DEFAULT_SCENARIO.parent / save.scenario
+    return candidate if candidate.is_dir() else DEFAULT_SCENARIO
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from game.session.saves import SaveError, read_save, replay
+    from game.session.transcript import transcript
+
+    try:
+        save = read_save(args.file)
+    except SaveError as exc:
+        raise CliError(str(exc)) from None
+    cs = _load(_scenario_for_save(save, args.scenario), args.mod)
+    try:
+        p, stopped = replay(cs, save, args.until)
+    except SaveError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    if args.markdown:
+        from game.session.chronicle import markdown
+
+        sys.stdout.write(markdown(p, stopped))
+    else:
+        sys.stdout.write(transcript(p, stopped))
+    if stopped:
+        print(f"{args.file}: {stopped}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from game.engine.explore import explore_exhaustive, explore_random, follow_map
+    from game.session.saves import SaveError, read_save
+
+    if args.runs < 0:
+        raise CliError("--runs must be 0 or more")
+    cs = _load(args.scenario, args.mod)
+    if args.exhaustive:
+        report = explore_exhaustive(cs)
+    else:
+        follow = None
+        if args.follow is not None:
+            try:
+                save = read_save(args.follow)
+            except SaveError as exc:
+                raise CliError(str(exc)) from None
+            if save.scenario != cs.id:
+                raise CliError(f"{args.follow}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
+            follow = follow_map(cs, save.seed, save.decisions)
+        report = explore_random(cs, args.runs, args.seed, follow)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+        return 0
+    total = sum(report.endings.values()) or 1
+    print(f"{report.scenario}: {report.mode} exploration, {report.runs:,} playthroughs"
+          + (f", {report.states:,} states" if report.states is not None else "")
+          + f", {'complete' if report.complete else 'INCOMPLETE'}")
+    for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
+        share = value / total if report.mode != "exhaustive" else value
+        print(f"  {ending:<24} {share:7.2%}" + ("" if report.mode == "exhaustive" else f"  ({int(value):,})"))
+    print(f"scenes visited {report.scenes_visited}/{report.scenes_total}; "
+          f"choices taken {report.choices_taken}/{report.choices_total}")
+    if report.unvisited_scenes:
+        print(f"unvisited scenes: {', '.join(report.unvisited_scenes)}")
+    print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
+          f"{report.choices_per_second:,.0f} choices/s")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from game.scenario.schema import schema_json
+
+    sys.stdout.write(schema_json())
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from game.scenario.graph import render_graph
+
+    cs = _load(args.scenario, args.mod)
+    sys.stdout.write(render_graph(cs, args.format))
+    return 0
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    cs = _load(args.scenario, args.mod)
+    from game.session.store import Store
+    from game.tui.app import run_app
+
+    saves = args.saves or (Path(os.environ["CALLINICUM_SAVES"]) if os.environ.get("CALLINICUM_SAVES") else None)
+    store = Store.open(saves, cs)
+    return run_app(cs, store, seed=args.seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["play", *argv]
+    try:
+        args = parser.parse_args(argv)
+        handler = {
+            "play": cmd_play, "check": cmd_check, "replay": cmd_replay, "explore": cmd_explore,
+            "schema": cmd_schema, "graph": cmd_graph,
+        }[args.command or "play"]
+        return handler(args)
+    except CliError as exc:
+        print(f"callinicum: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("callinicum: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        print(f"callinicum: {exc.strerror or exc}{': ' + exc.filename if exc.filename else ''}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last guard: never a traceback for a player
+        print(f"callinicum: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        if os.environ.get("CALLINICUM_DEBUG"):
+            raise
+        return 70

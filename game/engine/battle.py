@@ -1,0 +1,824 @@
+"""The tactical battle model: explainable, seeded, and exactly explorable.
+
+One line of positions from the Roman left to the right, terrain at each end. Deployment decisions
+set the line, a reserve, where the commander stands and whether anyone watches the rise. Then the
+phases, each with the player's order:
+
+- archery: both lines lose men (the enemy shoots more, Roman bows pierce better);
+- shift: the enemy commander thins his other units to mass against the weakest flank. Unless the
+  shift is seen (riders on the rise, the commander there, good intelligence, or open ground), the
+  player gives no order: the blow falls unseen. Then the assault at that flank (repulsed, holds or
+  breaks) and, after a break, panic tests that roll the line up from that end;
+- crisis: the last order of the day (stand by the river, the boat, a counter-charge, withdraw or
+  hold), resolved at nightfall into victory, a held field, defeat or rout.
+
+Every chance event is one `dice.pick`, with a handful of outcomes and weights from small integer
+scores, and every roll is explained in the log with its odds. All numbers are in the scenario's
+battle data (`tables`), so a modder can set up another battle on the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from game.engine.dice import Dice
+from game.scenario.compiled import CBattle, COrder, CompiledScenario
+from game.scenario.expressions import Effect
+
+# status of a Roman unit
+IN_LINE, RESERVE, FLED, ENCIRCLED, FELL, STANDING = range(6)
+STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "standing by the river")
+MORALE_NAMES = ("broken", "wavering", "shaken", "steady", "eager")
+FATIGUE_NAMES = ("fresh", "tired", "spent")
+# outcome of the day
+PENDING, VICTORY, HELD, DEFEAT, ROUTED = range(5)
+OUTCOME_NAMES = ("", "victory", "held", "defeat", "routed")
+# the commander's fate
+WITH_ARMY, STOOD, BOAT, KILLED, CAPTURED = range(5)
+
+EXPERIENCE = {"green": -1, "regular": 0, "veteran": 1}
+EXPERIENCE_FACTOR = {"green": 2, "regular": 3, "veteran": 4}
+KIND_FACTOR = {"infantry": 3, "cavalry": 3, "horse_archers": 2, "arab_cavalry": 2}
+ARMOUR = {"infantry": 1, "cavalry": 1, "horse_archers": 0, "arab_cavalry": 0}
+PIERCE = {"infantry": 1, "cavalry": 2, "horse_archers": 2, "arab_cavalry": 1}
+MOUNTED = ("cavalry", "horse_archers", "arab_cavalry")
+
+
+class BattleState(NamedTuple):
+    step: int
+    line: tuple[int, ...]
+    reserve: int
+    station: int  # a line position, or -1 for the rise
+    watch: int
+    men: tuple[int, ...]
+    morale: tuple[int, ...]
+    fatigue: tuple[int, ...]
+    status: tuple[int, ...]
+    emen: tuple[int, ...]
+    emorale: tuple[int, ...]
+    target: int
+    seen: int
+    support: int
+    extra: int
+    refused: int
+    broke: int
+    outcome: int
+    commander: int
+    lost: int
+    elost: int
+    stood: int  # 1 when the commander dismounted to stand with the infantry
+
+
+@dataclass(frozen=True)
+class BattleResult:
+    battle: BattleState | None  # None when the battle is over
+    values: tuple[int, ...]
+    text: list[str]
+
+
+@dataclass(frozen=True)
+class PositionView:
+    position: int
+    unit_id: str
+    name: str
+    kind: str
+    men: int
+    morale: str
+    fatigue: str
+    status: str
+    enemy_name: str
+    enemy_men: int | None  # None: hidden from view
+    commander_here: bool
+    support: str | None
+
+
+@dataclass(frozen=True)
+class BattleView:
+    title: str
+    stage: str  # "deployment" or the phase's title
+    time: str
+    prompt: str
+    terrain_left: str
+    terrain_right: str
+    positions: tuple[PositionView, ...]
+    reserve: str | None
+    station: str
+    watch: bool
+    shift_seen: bool
+    outcome: str
+
+
+def _band(value: int, lo: int, hi: int) -> int:
+    return lo if value < lo else hi if value > hi else value
+
+
+class BattleRules:
+    """The battle model for one battle of a compiled scenario."""
+
+    def __init__(self, battle: CBattle, scenario: CompiledScenario):
+        self.battle = battle
+        self.model = battle.model
+        self.n = len(battle.default_line)
+        self.ndeploy = len(battle.deployment)
+        self.units = [battle.unit_models[u] for u in battle.roman]
+        self.enemies = [battle.unit_models[u] for u in battle.enemy]
+        self.phases = self.model.phases
+        self.tables = self.model.tables
+        characters = {c.id: c for c in scenario.scenario.characters}
+        self.commander_name = characters[self.model.commander].name if self.model.commander in characters else "the commander"
+        self.enemy_commander_name = (
+            characters[self.model.enemy_commander].name if self.model.enemy_commander in characters else "the enemy"
+        )
+        slot = scenario.namespace.slots.get(self.model.discipline or "")
+        self.discipline_slot = slot.index if slot is not None else None
+        self.commander_unit = next(
+            (i for i, u in enumerate(self.units) if u.commander == self.model.commander), None
+        )
+
+    # -- beginning ---------------------------------------------------------------------------
+    def begin(self, values: tuple[int, ...]) -> BattleState:
+        b = self.battle
+        nr = len(b.roman)
+        men, morale, fatigue = [], [], []
+        for uid in b.roman + b.enemy:
+            m, mo, fa = b.unit_slots[uid]
+            men.append(values[m])
+            morale.append(values[mo])
+            fatigue.append(values[fa])
+        for s in b.setup:
+            if s.phase is None and s.cond.fn(values):
+                for i in s.units:
+                    men[i] = max(0, men[i] + s.men)
+                    morale[i] = _band(morale[i] + s.morale, 0, 4)
+                    fatigue[i] = _band(fatigue[i] + s.fatigue, 0, 2)
+        line = b.default_line
+        station = self._default_station(line)
+        status = [RESERVE] * nr
+        for u in line:
+            status[u] = IN_LINE
+        return BattleState(
+            step=0, line=line, reserve=-1, station=station, watch=0,
+            men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]), status=tuple(status),
+            emen=tuple(men[nr:]), emorale=tuple(morale[nr:]),
+            target=-1, seen=0, support=-1, extra=0, refused=0, broke=0, outcome=PENDING,
+            commander=WITH_ARMY, lost=0, elost=0, stood=0,
+        )
+
+    def _default_station(self, line: tuple[int, ...]) -> int:
+        if self.commander_unit is not None and self.commander_unit in line:
+            return line.index(self.commander_unit)
+        return self.n // 2
+
+    # -- decisions ---------------------------------------------------------------------------
+    def current_phase(self, bs: BattleState) -> int | None:
+        p = bs.step - self.ndeploy
+        return p if 0 <= p < len(self.phases) else None
+
+    def options(self, bs: BattleState, values: tuple[int, ...]) -> list:
+        from game.engine.campaign import Option
+
+        out = []
+        if bs.step < self.ndeploy:
+            decision = self.model.deployment[bs.step]
+            for opt in self.battle.deployment[bs.step]:
+                ok = opt.cond is None or bool(opt.cond.fn(values))
+                reason = None if ok else (opt.model.unavailable or "The conditions for this are not met.")
+                if ok and opt.reserve is not None and opt.reserve >= 0:
+                    line = opt.line if opt.line is not None else bs.line
+                    if opt.reserve in line:
+                        ok, reason = False, "That unit holds a place in the line you have chosen."
+                    elif bs.men[opt.reserve] <= 0 and not opt.detach:
+                        ok, reason = False, "That unit is not with the army."
+                out.append(Option(opt.model.id, opt.model.label, ok, reason, opt.model.historical,
+                                  tuple(opt.model.sources), decision.title))
+            return out
+        p = self.current_phase(bs)
+        if p is None:
+            return []
+        for order in self.battle.orders[p]:
+            reason = self._closed(order, bs, values, self.phases[p].kind)
+            out.append(Option(order.model.id, order.model.label, reason is None, reason,
+                              order.model.historical, tuple(order.model.sources), self.phases[p].title))
+        return out
+
+    def _closed(self, order: COrder, bs: BattleState, values: tuple[int, ...], kind: str) -> str | None:
+        """Why an order cannot be given now, or None when it can."""
+        if order.cond is not None and not order.cond.fn(values):
+            return order.model.unavailable or "The conditions for this are not met."
+        action = order.model.action
+        if action == "send_reserve":
+            if bs.reserve < 0 or bs.status[bs.reserve] != RESERVE:
+                return "No reserve was kept back."
+        elif action == "watch_rise":
+            if bs.watch:
+                return "Riders already watch the rise."
+        elif action in ("dismount_stand", "take_boat"):
+            if not bs.broke:
+                return "The line still holds; this is not yet the hour for it."
+            if action == "take_boat" and "river" not in (self.model.terrain_left, self.model.terrain_right):
+                return "There is no river at your back."
+        elif action == "counter_charge":
+            if not any(self.units[u].kind in MOUNTED and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0
+                       for u in range(len(self.units))):
+                return "No cavalry is left to charge."
+        elif action == "hold" and kind == "crisis" and bs.broke:
+            return None
+        return None
+
+    # -- steps -------------------------------------------------------------------------------
+    def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice) -> BattleResult:
+        from game.engine.campaign import EngineError
+
+        opts = {o.id: o for o in self.options(bs, values)}
+        if option_id not in opts:
+            raise EngineError(f"there is no order '{option_id}' at this point of the battle")
+        if not opts[option_id].available:
+            raise EngineError(f"'{option_id}' cannot be given now: {opts[option_id].reason}")
+        text: list[str] = []
+        if bs.step < self.ndeploy:
+            bs, values = self._deploy(bs, values, option_id, text)
+        else:
+            p = self.current_phase(bs)
+            assert p is not None
+            order = next(o for o in self.battle.orders[p] if o.model.id == option_id)
+            values = _apply(values, order.effects)
+            if order.model.text:
+                text.append(order.model.text.rstrip())
+            bs = self._resolve(bs, values, p, order.model.action, dice, text)
+        # phases with no decision to make (an unseen shift) resolve at once
+        while True:
+            p = self.current_phase(bs)
+            if p is None or self.phases[p].kind != "shift" or self._sees_shift(bs, values, p):
+                break
+            bs = self._resolve(bs, values, p, "hold", dice, text)
+        if bs.step >= self.ndeploy + len(self.phases):
+            return BattleResult(None, self._finish(bs, values, text), text)
+        return BattleResult(bs, values, text)
+
+    def _deploy(self, bs: BattleState, values: tuple[int, ...], option_id: str,
+                text: list[str]) -> tuple[BattleState, tuple[int, ...]]:
+        opt = next(o for o in self.battle.deployment[bs.step] if o.model.id == option_id)
+        values = _apply(values, opt.effects)
+        line, reserve, station, watch = bs.line, bs.reserve, bs.station, bs.watch
+        if opt.line is not None:
+            old_station_unit = line[station] if station >= 0 else None
+            line = opt.line
+            if old_station_unit is not None and old_station_unit in line:
+                station = line.index(old_station_unit)
+        if opt.reserve is not None:
+            reserve = opt.reserve
+        if opt.station is not None:
+            station = opt.station
+        if opt.model.watch is not None:
+            watch = int(opt.model.watch)
+        if reserve >= 0 and reserve in line:
+            reserve = -1
+        men = list(bs.men)
+        for u, pct in opt.detach:
+            if reserve >= 0 and u != reserve:
+                moved = men[u] * pct // 100
+                men[u] -= moved
+                men[reserve] += moved
+        status = [RESERVE] * len(self.units)
+        for u in line:
+            status[u] = IN_LINE
+        if opt.model.text:
+            text.append(opt.model.text.rstrip())
+        return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
+                           men=tuple(men), status=tuple(status)), values
+
+    def _sees_shift(self, bs: BattleState, values: tuple[int, ...], p: int) -> bool:
+        """Will the enemy's shift in phase p be seen?"""
+        target = self._target(bs)
+        terrain = self.model.terrain_left if target == 0 else self.model.terrain_right
+        if terrain != "rise":
+            return True
+        hidden = self.model.plan.hidden_unless
+        if "watch_rise" in hidden and bs.watch:
+            return True
+        if "commander_on_rise" in hidden and bs.station == -1:
+            return True
+        return any(s.reveal and s.cond.fn(values) for s in self.battle.setup)
+
+    def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
+                 text: list[str]) -> BattleState:
+        phase = self.phases[p]
+        text.append(f"[{phase.time}] {phase.title}")
+        if phase.kind == "archery":
+            bs = self._archery(bs, action, text)
+        elif phase.kind == "shift":
+            bs = self._shift(bs, values, p, action, dice, text)
+        else:
+            bs = self._crisis(bs, values, action, dice, text)
+        # modifiers that take hold as the day goes on (the fast, the heat)
+        men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
+        nr = len(self.units)
+        for s in self.battle.setup:
+            if s.phase == p and s.cond.fn(values):
+                for i in s.units:
+                    if i < nr:
+                        men[i] = max(0, men[i] + s.men)
+                        morale[i] = _band(morale[i] + s.morale, 0, 4)
+                        fatigue[i] = _band(fatigue[i] + s.fatigue, 0, 2)
+                if s.text:
+                    text.append(s.text)
+        return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
+
+    # -- archery -----------------------------------------------------------------------------
+    def _archery(self, bs: BattleState, action: str, text: list[str]) -> BattleState:
+        men, emen, fatigue = list(bs.men), list(bs.emen), list(bs.fatigue)
+        emorale = list(bs.emorale)
+        watch = bs.watch
+        press = 1 if action == "advance" else 0
+        lost = elost = 0
+        for pos, u in enumerate(bs.line):
+            if bs.status[u] != IN_LINE or men[u] <= 0 or emen[pos] <= 0:
+                continue
+            kind = self.units[u].kind
+            volume = (emen[pos] + 14) // 15
+            rl = min(men[u], max(0, volume - ARMOUR[kind]) + press)
+            el = min(emen[pos], (PIERCE[kind] if men[u] >= 10 else 1) + press)
+            men[u] -= rl
+            emen[pos] -= el
+            lost += rl
+            elost += el
+            if press:
+                fatigue[u] = _band(fatigue[u] + 1, 0, 2)
+                emorale[pos] = _band(emorale[pos] - 1, 0, 4)
+        if action == "watch_rise":
+            watch = 1
+            text.append("Riders climb the rise to watch the ground beyond it.")
+        text.append(
+            f"The archery costs the Romans {lost * 100:,} men and the enemy {elost * 100:,}: "
+            "their arrows fly thicker, but the Roman bows drive harder."
+        )
+        return bs._replace(men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue), emorale=tuple(emorale),
+                           watch=watch, lost=bs.lost + lost, elost=bs.elost + elost)
+
+    # -- the shift and the assault -----------------------------------------------------------
+    def flank_strength(self, bs: BattleState, pos: int, values: tuple[int, ...] | None = None) -> int:
+        """How strong a flank looks to the enemy commander: what he judges 'weakest' by."""
+        u = bs.line[pos]
+        unit = self.units[u]
+        terrain = self.model.terrain_left if pos == 0 else self.model.terrain_right
+        loyalty = 3
+        if values is not None and unit.id in self.battle.loyalty_slots:
+            loyalty = 2 if values[self.battle.loyalty_slots[unit.id]] <= 4 else 3
+        return (bs.men[u] * (bs.morale[u] + 1) * EXPERIENCE_FACTOR[unit.experience] * KIND_FACTOR[unit.kind]
+                * loyalty * (3 if terrain == "river" else 2))
+
+    def _target(self, bs: BattleState, values: tuple[int, ...] | None = None) -> int:
+        if bs.target >= 0:
+            return bs.target
+        plan = self.model.plan.mass_against
+        if plan == "left":
+            return 0
+        if plan == "right":
+            return self.n - 1
+        left, right = self.flank_strength(bs, 0, values), self.flank_strength(bs, self.n - 1, values)
+        return 0 if left < right else self.n - 1
+
+    def _shift(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
+               text: list[str]) -> BattleState:
+        target = self._target(bs, values)
+        seen = self._sees_shift(bs._replace(target=target), values, p)
+        share = self.model.plan.shift_share
+        emen = list(bs.emen)
+        moved = 0
+        for j in range(self.n):
+            if j != target:
+                take = emen[j] * share // 100
+                emen[j] -= take
+                moved += take
+        emen[target] += moved
+        side = "left" if target == 0 else "right"
+        if seen:
+            text.append(
+                f"{self.enemy_commander_name} thins his rear ranks and sends {moved * 100:,} horsemen "
+                f"along behind his line to his {('right' if side == 'left' else 'left')}, against your {side}. "
+                "You see it happen."
+            )
+        else:
+            text.append(
+                "Dust hangs over the rise on your right, and nobody on the low ground can see past it. "
+                f"Behind that screen {self.enemy_commander_name} is massing {moved * 100:,} horsemen against your {side}."
+            )
+        bs = bs._replace(emen=tuple(emen), target=target, seen=int(seen))
+        men, status = list(bs.men), list(bs.status)
+        support, extra, refused = bs.support, bs.extra, bs.refused
+        emorale = list(bs.emorale)
+        if seen:
+            if action == "send_reserve" and bs.reserve >= 0:
+                support = bs.reserve
+                status[support] = IN_LINE
+                text.append(f"{self.units[support].name} ride from the reserve to the {side}.")
+            elif action == "reinforce_flank":
+                for pos, u in enumerate(bs.line):
+                    if pos != target and bs.status[u] == IN_LINE and self.units[u].kind in MOUNTED:
+                        take = men[u] // 4
+                        men[u] -= take
+                        extra += take
+                text.append(f"Squadrons are thinned out of the centre: {extra * 100:,} horsemen go to the {side}.")
+            elif action == "refuse_flank":
+                refused = 1
+                text.append(f"The {side} bends back, so that the blow meets a face and not a flank.")
+            elif action == "pull_back":
+                refused = 1
+                for j in range(self.n):
+                    emorale[j] = _band(emorale[j] + 1, 0, 4)
+                text.append("The whole line steps back towards the river. The Persians cheer it as a retreat.")
+        bs = bs._replace(men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
+                         emorale=tuple(emorale))
+        return self._assault(bs, values, dice, text)
+
+    def _defence(self, bs: BattleState, pos: int, values: tuple[int, ...]) -> tuple[int, list[str]]:
+        """The defending unit's score at a position, and its parts for the log."""
+        u = bs.line[pos]
+        unit = self.units[u]
+        parts: list[str] = []
+        score = 0
+
+        def add(n: int, why: str) -> None:
+            nonlocal score
+            if n:
+                score += n
+                parts.append(f"{why} {n:+d}")
+
+        add(bs.morale[u] - 3, MORALE_NAMES[bs.morale[u]])
+        add(-bs.fatigue[u], FATIGUE_NAMES[bs.fatigue[u]])
+        add(EXPERIENCE[unit.experience], unit.experience)
+        terrain = self.model.terrain_left if pos == 0 else self.model.terrain_right if pos == self.n - 1 else "open"
+        add({"river": 2, "rise": 1}.get(terrain, 0), f"the {terrain}")
+        add(1 if unit.kind == "infantry" else 0, "shield wall")
+        add(bs.refused, "refused flank")
+        add(1 if bs.station == pos and bs.commander == WITH_ARMY else 0, self.commander_name)
+        if unit.id in self.battle.loyalty_slots:
+            q = values[self.battle.loyalty_slots[unit.id]]
+            add(-2 if q <= 2 else -1 if q <= 4 else 1 if q >= 8 else 0, "loyalty")
+        return score, parts
+
+    def _assault(self, bs: BattleState, values: tuple[int, ...], dice: Dice, text: list[str]) -> BattleState:
+        t = bs.target
+        u = bs.line[t]
+        unit = self.units[u]
+        attack = bs.emen[t]
+        defend = bs.men[u] + bs.extra + (bs.men[bs.support] if bs.support >= 0 else 0)
+        ratio = attack / max(1, defend)
+        odds = 3 if ratio >= 2.5 else 2 if ratio >= 1.75 else 1 if ratio >= 1.25 else 0 if ratio >= 0.8 else -1 if ratio >= 0.55 else -2
+        score, parts = self._defence(bs, t, values)
+        enemy_tired = 3 - bs.emorale[t]
+        if enemy_tired:
+            score += enemy_tired
+            parts.append(f"enemy resolve {enemy_tired:+d}")
+        net = _band(score - odds, -4, 4)
+        weights = self.tables.assault[net + 4]
+        total = sum(weights) or 1
+        text.append(
+            f"The blow falls on {unit.name}: {attack * 100:,} against {defend * 100:,} "
+            f"({ratio:.1f} to 1, {odds:+d} to the attack); defence {', '.join(parts) or 'no modifiers'}; "
+            f"net {net:+d}. Odds: thrown back {100 * weights[0] // total}%, held "
+            f"{100 * weights[1] // total}%, broken {100 * weights[2] // total}%."
+        )
+        roll = dice.pick(weights)
+        men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
+        emen, emorale = list(bs.emen), list(bs.emorale)
+        lost = elost = 0
+        if roll == 0:
+            e = emen[t] // 5
+            emen[t] -= e
+            emorale[t] = _band(emorale[t] - 1, 0, 4)
+            r = men[u] // 20
+            men[u] -= r
+            lost, elost = r, e
+            text.append(f"Thrown back! The attack breaks on {unit.name}, and the enemy horse reels away.")
+            bs = bs._replace(men=tuple(men), emen=tuple(emen), emorale=tuple(emorale))
+        elif roll == 1:
+            e = emen[t] // 10
+            r = men[u] // 10
+            emen[t] -= e
+            men[u] -= r
+            morale[u] = _band(morale[u] - 1, 1, 4)
+            lost, elost = r, e
+            text.append(f"{unit.name} hold, shaken and bleeding, and the fight on the flank grinds on.")
+            bs = bs._replace(men=tuple(men), morale=tuple(morale), emen=tuple(emen))
+        else:
+            r = men[u] // 4
+            men[u] -= r
+            morale[u] = 0
+            status[u] = FLED
+            lost = r
+            if bs.support >= 0:
+                s = bs.support
+                rs = men[s] // 4
+                men[s] -= rs
+                lost += rs
+                morale[s] = 0
+                status[s] = FLED
+            extra_lost = bs.extra // 2
+            lost += extra_lost
+            text.append(f"{unit.name} break and scatter. The enemy is round the flank and behind the line.")
+            bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, extra=0)
+            bs = self._panic(bs, values, dice, text)
+        return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost)
+
+    def _panic(self, bs: BattleState, values: tuple[int, ...], dice: Dice, text: list[str]) -> BattleState:
+        """Roll the line up from the broken flank: each neighbour in turn tests its nerve."""
+        step = -1 if bs.target == self.n - 1 else 1
+        pos = bs.target + step
+        men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
+        lost = 0
+        while 0 <= pos < self.n:
+            u = bs.line[pos]
+            unit = self.units[u]
+            if status[u] != IN_LINE or men[u] <= 0:
+                pos += step
+                continue
+            score, parts = self._defence(bs._replace(morale=tuple(morale)), pos, values)
+            score -= 1
+            parts.append("flanked -1")
+            chance = self.tables.panic[_band(score, -3, 4) + 3]
+            text.append(
+                f"{unit.name} are taken in flank ({', '.join(parts)}): {chance}% that they break."
+            )
+            if dice.pick([100 - chance, chance]) == 1:
+                r = men[u] // 4
+                men[u] -= r
+                lost += r
+                morale[u] = 0
+                status[u] = FLED
+                text.append(f"{unit.name} break and run for the river and the islands.")
+                pos += step
+                continue
+            morale[u] = _band(morale[u] - 1, 1, 4)
+            if unit.kind != "infantry" or pos not in (0, self.n - 1):
+                status[u] = ENCIRCLED
+                text.append(
+                    f"{unit.name} stand their ground, surrounded on two sides, and the rout stops at them for now."
+                )
+            else:
+                text.append(f"{unit.name} hold firm.")
+            break
+        return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost)
+
+    # -- the crisis and nightfall ------------------------------------------------------------
+    def _crisis(self, bs: BattleState, values: tuple[int, ...], action: str, dice: Dice,
+                text: list[str]) -> BattleState:
+        men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
+        commander = bs.commander
+        lost = 0
+        river = 0 if self.model.terrain_left == "river" else self.n - 1 if self.model.terrain_right == "river" else None
+        anchor = bs.line[river] if river is not None else None
+
+        # units still surrounded fall unless a charge relieves them
+        def fall_encircled() -> None:
+            nonlocal lost
+            for u in range(len(self.units)):
+                if status[u] == ENCIRCLED:
+                    r = min(men[u], max(1, men[u] * 3 // 10))
+                    men[u] -= r
+                    lost += r
+                    status[u] = FELL
+                    text.append(
+                        f"{self.units[u].name} fight on where they stand until they are cut down: "
+                        f"{r * 100:,} men fall there with their commander."
+                    )
+
+        if action == "dismount_stand" or action == "take_boat" or (action == "hold" and bs.broke):
+            fall_encircled()
+            joined = []
+            helpers = range(len(self.units)) if action == "dismount_stand" else [
+                u for u in range(len(self.units)) if self.units[u].loyalty is not None
+            ]
+            for u in helpers:
+                if status[u] == IN_LINE and u != anchor and men[u] > 0 and (action != "hold"):
+                    if action == "take_boat":
+                        q = values[self.battle.loyalty_slots[self.units[u].id]] if self.units[u].id in self.battle.loyalty_slots else 5
+                        if q < 4:
+                            continue
+                    joined.append(u)
+            block = (men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0) + sum(men[u] for u in joined)
+            for u in joined:
+                status[u] = STANDING
+            if anchor is not None and status[anchor] == IN_LINE:
+                status[anchor] = STANDING
+            score = 2 if anchor is not None else 0
+            parts = ["the river at your back +2"] if anchor is not None else []
+            score += 2
+            parts.append("horses shy at a wall of shields +2")
+            if anchor is not None:
+                m = morale[anchor] - 3 - bs.fatigue[anchor]
+                score += m
+                parts.append(f"the infantry's state {m:+d}")
+            if action == "dismount_stand":
+                score += 1
+                parts.append(f"{self.commander_name} fighting on foot +1")
+                commander = STOOD
+                bs = bs._replace(stood=1)
+            elif action == "take_boat":
+                score -= 1
+                parts.append("the standard gone -1")
+                commander = BOAT
+                if joined:
+                    score += 1
+                    parts.append("the Huns dismount beside the foot +1")
+            else:
+                parts.append("no one gathers the line")
+                score -= 1
+            size = 1 if block >= 40 else -1 if block < 20 else 0
+            score += size
+            if size:
+                parts.append(f"{block * 100:,} men in the block {size:+d}")
+            chance = self.tables.stand[_band(score, 0, 6)]
+            if action == "take_boat":
+                text.append(
+                    f"{self.commander_name} takes the standard and crosses by boat to Callinicum."
+                )
+            text.append(
+                f"The last stand by the river ({', '.join(parts)}): {chance}% that it holds until dark."
+            )
+            if dice.pick([chance, 100 - chance]) == 0:
+                outcome = DEFEAT
+                text.append(
+                    "Charge after charge breaks on the shields. The horses will not close, and night comes down."
+                )
+            else:
+                outcome = ROUTED
+                r = block // 2
+                lost += r
+                text.append("The shield wall gives way. The last of the army is driven into the river.")
+                if commander == STOOD:
+                    commander = (KILLED, CAPTURED, STOOD)[dice.pick([1, 1, 2])]
+                    text.append({
+                        KILLED: f"{self.commander_name} is killed on the bank.",
+                        CAPTURED: f"{self.commander_name} is taken alive by the Persians.",
+                        STOOD: f"{self.commander_name} gets away across the water in the dark.",
+                    }[commander])
+            for u in joined:
+                morale[u] = _band(morale[u] - 1, 0, 4)
+        elif action == "counter_charge":
+            riders = [u for u in range(len(self.units)) if status[u] in (IN_LINE, RESERVE, ENCIRCLED)
+                      and self.units[u].kind in MOUNTED and men[u] > 0]
+            force = sum(men[u] for u in riders)
+            enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
+            score = 0
+            parts = []
+            odds = 2 if force >= 2 * enemy else 1 if force * 4 >= enemy * 5 else 0 if force * 5 >= enemy * 4 else -1 if force * 2 >= enemy else -2
+            score += odds
+            parts.append(f"{force * 100:,} riders against {enemy * 100:,} ({odds:+d})")
+            tired = -max((bs.fatigue[u] for u in riders), default=0)
+            if tired:
+                score += tired
+                parts.append(f"tired horses {tired:+d}")
+            enemy_state = 3 - bs.emorale[bs.target if bs.target >= 0 else 0]
+            if enemy_state:
+                score += enemy_state
+                parts.append(f"enemy resolve {enemy_state:+d}")
+            if bs.broke:
+                score -= 1
+                parts.append("the line already broken -1")
+            else:
+                score += 2
+                parts.append("the line unbroken +2")
+            chance = self.tables.charge[_band(score, 0, 6)]
+            text.append(f"The counter-charge ({', '.join(parts)}): {chance}% that it succeeds.")
+            if dice.pick([chance, 100 - chance]) == 0:
+                for u in range(len(self.units)):
+                    if status[u] == ENCIRCLED:
+                        status[u] = IN_LINE
+                outcome = VICTORY if not bs.broke else HELD
+                e = bs.emen[bs.target if bs.target >= 0 else 0] // 3
+                text.append(
+                    "The charge strikes home. The massed enemy is driven back in disorder, and the Persian "
+                    "line gives ground." if outcome == VICTORY else
+                    "The charge clears the flank and frees the men who were surrounded; the line is patched "
+                    "together and holds until dark."
+                )
+                return self._close(bs, men, morale, status, commander, outcome, lost, e)
+            fall_encircled()
+            r = sum(men[u] for u in riders) // 3
+            lost += r
+            for u in riders:
+                men[u] -= men[u] // 3
+                status[u] = FLED if status[u] != FELL else FELL
+            outcome = ROUTED if bs.broke else DEFEAT
+            text.append("The charge founders against fresh horsemen. The Roman cavalry is scattered.")
+            if bs.broke:
+                commander = (KILLED, CAPTURED, WITH_ARMY)[dice.pick([1, 1, 2])]
+                if commander == KILLED:
+                    text.append(f"{self.commander_name} falls at the head of the charge.")
+                elif commander == CAPTURED:
+                    text.append(f"{self.commander_name}'s horse is killed under him, and he is taken.")
+        elif action == "withdraw":
+            fall_encircled()
+            d = values[self.discipline_slot] if self.discipline_slot is not None else 5
+            chance = _band(20 + d * 8 - (25 if bs.broke else 0), 5, 95)
+            text.append(f"The army falls back up the river towards Sura: {chance}% that it keeps its order.")
+            if dice.pick([chance, 100 - chance]) == 0:
+                outcome = DEFEAT if bs.broke else HELD
+                r = sum(men) // 10
+                lost += r
+                text.append("The columns hold together, and the Persians let them go as the light fails.")
+            else:
+                outcome = ROUTED
+                r = sum(men) // 3
+                lost += r
+                text.append("The withdrawal turns into a flight, and the Persians ride down the stragglers.")
+        else:  # hold an unbroken line until night
+            outcome = HELD
+            text.append("The line holds. The Persians ride back to their camp as the sun goes down.")
+        return self._close(bs, men, morale, status, commander, outcome, lost, 0)
+
+    def _close(self, bs: BattleState, men: list[int], morale: list[int], status: list[int], commander: int,
+               outcome: int, lost: int, elost: int) -> BattleState:
+        return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), commander=commander,
+                           outcome=outcome, lost=bs.lost + lost, elost=bs.elost + elost)
+
+    def _finish(self, bs: BattleState, values: tuple[int, ...], text: list[str]) -> tuple[int, ...]:
+        """Nightfall: write the day's result back into the campaign's values."""
+        outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
+        out = list(values)
+        r = self.battle.results
+
+        def flag(key: str, on: bool) -> None:
+            slot = r.get(key)
+            if slot is not None:
+                out[slot.index] = 1 if on else 0
+
+        def quantity(key: str, n: int) -> None:
+            slot = r.get(key)
+            if slot is not None:
+                out[slot.index] = _band(n, slot.lo, slot.hi)
+
+        flag("fought", True)
+        flag("victory", outcome == VICTORY)
+        flag("held", outcome == HELD)
+        flag("defeat", outcome == DEFEAT)
+        flag("routed", outcome == ROUTED)
+        flag("flank_broke", bool(bs.broke))
+        flag("shift_seen", bool(bs.seen))
+        flag("stood", bool(bs.stood))
+        flag("boat", bs.commander == BOAT)
+        flag("commander_killed", bs.commander == KILLED)
+        flag("commander_captured", bs.commander == CAPTURED)
+        quantity("roman_losses", bs.lost)
+        quantity("enemy_losses", bs.elost)
+        for u, slot in self.battle.unit_broke.items():
+            out[slot.index] = 1 if bs.status[u] == FLED else 0
+        for u, slot in self.battle.commander_fell.items():
+            out[slot.index] = 1 if bs.status[u] == FELL else 0
+        for u, uid in enumerate(self.battle.roman):
+            m, mo, _fa = self.battle.unit_slots[uid]
+            out[m] = bs.men[u]
+            out[mo] = bs.morale[u]
+        text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
+                    f"the enemy's: about {bs.elost * 100:,}.")
+        return tuple(out)
+
+    # -- the view ----------------------------------------------------------------------------
+    def view(self, bs: BattleState, values: tuple[int, ...]) -> BattleView:
+        if bs.step < self.ndeploy:
+            d = self.model.deployment[bs.step]
+            stage, time, prompt = "Deployment", "Morning", f"{d.title}\n\n{d.text.rstrip()}"
+        else:
+            p = self.current_phase(bs)
+            ph = self.phases[p] if p is not None else self.phases[-1]
+            stage, time, prompt = ph.title, ph.time, ph.text.rstrip()
+        positions = []
+        hidden_end = self.n - 1 if self.model.terrain_right == "rise" else 0 if self.model.terrain_left == "rise" else None
+        for pos, u in enumerate(bs.line):
+            unit = self.units[u]
+            enemy_men: int | None = bs.emen[pos]
+            if bs.target >= 0 and not bs.seen and pos == hidden_end and not bs.broke:
+                enemy_men = None
+            support = None
+            if bs.support >= 0 and pos == bs.target:
+                support = self.units[bs.support].name
+            positions.append(PositionView(
+                pos + 1, unit.id, unit.name, unit.kind, bs.men[u], MORALE_NAMES[bs.morale[u]],
+                FATIGUE_NAMES[bs.fatigue[u]], STATUS_NAMES[bs.status[u]], self.enemies[pos].name, enemy_men,
+                bs.station == pos, support,
+            ))
+        reserve = self.units[bs.reserve].name if bs.reserve >= 0 and bs.status[bs.reserve] == RESERVE else None
+        station = "on the rise" if bs.station == -1 else f"with {self.units[bs.line[bs.station]].name}"
+        return BattleView(
+            self.model.title, stage, time, prompt, self.model.terrain_left, self.model.terrain_right,
+            tuple(positions), reserve, station, bool(bs.watch), bool(bs.seen), OUTCOME_NAMES[bs.outcome],
+        )
+
+
+OUTCOME_TEXT = {
+    VICTORY: "The field is yours.",
+    HELD: "Neither line has broken.",
+    DEFEAT: "The field is lost, but part of the army still stands.",
+    ROUTED: "The army is destroyed.",
+}
+
+
+def _apply(values: tuple[int, ...], effects: tuple[Effect, ...]) -> tuple[int, ...]:
+    if not effects:
+        return values
+    out = list(values)
+    for e in effects:
+        e.apply(out)
+    return tuple(out)

@@ -1,0 +1,270 @@
+"""The campaign's rules: pure and deterministic.
+
+A state is (node, values, battle): the scene or ending reached, the scenario's values in its fixed
+layout, and the battle's own state while a battle is fought. `Campaign.step` gives the next state
+for a decision and the dice; nothing here knows about terminals, files or time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from game.engine.battle import BattleRules, BattleState, BattleView
+from game.engine.dice import Dice
+from game.scenario.compiled import CBattle, CChoice, CEnding, CompiledScenario, CScene, Target
+from game.scenario.expressions import Effect
+
+
+class State(NamedTuple):
+    node: int
+    values: tuple[int, ...]
+    battle: BattleState | None = None
+
+
+class EngineError(ValueError):
+    """A decision that is not open in this state (unknown id, unavailable, or the game is over)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A decision open (or visibly closed) to the player."""
+
+    id: str
+    label: str
+    available: bool = True
+    reason: str | None = None
+    historical: bool = False
+    sources: tuple[str, ...] = ()
+    group: str | None = None  # e.g. the deployment question this option answers
+
+
+@dataclass(frozen=True)
+class QualityView:
+    id: str
+    label: str
+    value: int
+    min: int
+    max: int
+    description: str | None
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: str
+    name: str
+    kind: str
+    commander: str | None
+    men: int
+    morale: int
+    fatigue: int
+    experience: str
+
+
+@dataclass(frozen=True)
+class CounselView:
+    who: str
+    name: str
+    title: str | None
+    says: str
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything an interface shows of a state."""
+
+    node_id: str
+    title: str
+    stage: str | None
+    date: str | None
+    place: str | None
+    place_name: str | None
+    enemy_at: str | None
+    text: str
+    counsel: tuple[CounselView, ...]
+    options: tuple[Option, ...]
+    qualities: tuple[QualityView, ...]
+    army: tuple[UnitView, ...]
+    history: object | None
+    ending: str | None = None
+    ending_kind: str | None = None
+    battle: BattleView | None = None
+    prompt: str | None = None
+
+
+@dataclass
+class Step:
+    """The result of one decision: the new state and what the player is told."""
+
+    state: State
+    text: list[str] = field(default_factory=list)
+
+
+def apply_effects(values: Sequence[int], effects: Sequence[Effect]) -> tuple[int, ...]:
+    if not effects:
+        return tuple(values)
+    out = list(values)
+    for e in effects:
+        e.apply(out)
+    return tuple(out)
+
+
+class Campaign:
+    """The rules of one compiled scenario."""
+
+    def __init__(self, scenario: CompiledScenario):
+        self.scenario = scenario
+        self.battles = {bid: BattleRules(cb, scenario) for bid, cb in scenario.battles.items()}
+        self.characters = {c.id: c for c in scenario.scenario.characters}
+        self.places = {p.id: p for p in scenario.scenario.places}
+        self._shown = [
+            (q, scenario.namespace.slots[q.id].index) for q in scenario.scenario.qualities if q.shown
+        ]
+        self._roman_units = [u for u in scenario.scenario.units if not u.is_enemy]
+
+    # -- states --------------------------------------------------------------------------------
+    def start(self) -> State:
+        return self.enter(self.scenario.start, self.scenario.initial)
+
+    def enter(self, node: int, values: tuple[int, ...]) -> State:
+        scene = self.scenario.nodes[node]
+        if isinstance(scene, CScene) and scene.battle is not None:
+            return State(node, values, self.battles[scene.battle.model.id].begin(values))
+        return State(node, values, None)
+
+    def ending(self, state: State) -> str | None:
+        if self.scenario.is_ending(state.node):
+            return self.scenario.node_id(state.node)
+        return None
+
+    def battle_rules(self, state: State) -> BattleRules | None:
+        scene = self.scenario.nodes[state.node]
+        if isinstance(scene, CScene) and scene.battle is not None:
+            return self.battles[scene.battle.model.id]
+        return None
+
+    # -- decisions -----------------------------------------------------------------------------
+    def options(self, state: State) -> list[Option]:
+        """The decisions of this state, with closed ones and the reason they are closed."""
+        node = self.scenario.nodes[state.node]
+        if isinstance(node, CEnding):
+            return []
+        if state.battle is not None:
+            return self.battle_rules(state).options(state.battle, state.values)  # type: ignore[union-attr]
+        out = []
+        for c in node.choices:
+            ok = c.cond is None or bool(c.cond.fn(state.values))
+            if not ok and c.model.hidden:
+                continue
+            out.append(Option(
+                c.id, c.model.label, ok,
+                None if ok else (c.model.unavailable or "The conditions for this are not met."),
+                c.model.historical, tuple(c.model.sources),
+            ))
+        return out
+
+    def available(self, state: State) -> list[str]:
+        """Ids of the decisions that can be taken now (the explorer's fast path)."""
+        if state.battle is not None:
+            return [o.id for o in self.options(state) if o.available]
+        node = self.scenario.nodes[state.node]
+        if isinstance(node, CEnding):
+            return []
+        v = state.values
+        return [c.id for c in node.choices if c.cond is None or c.cond.fn(v)]
+
+    def step(self, state: State, option_id: str, dice: Dice) -> Step:
+        node = self.scenario.nodes[state.node]
+        if isinstance(node, CEnding):
+            raise EngineError("the campaign is over; there are no more decisions")
+        if state.battle is not None:
+            rules = self.battle_rules(state)
+            assert rules is not None
+            result = rules.step(state.battle, state.values, option_id, dice)
+            if result.battle is not None:
+                return Step(State(state.node, result.values, result.battle), result.text)
+            target = rules.battle.after.resolve(result.values)
+            return Step(self.enter(target, result.values), result.text)
+        choice = self._choice(node, option_id)
+        if choice.cond is not None and not choice.cond.fn(state.values):
+            raise EngineError(f"'{option_id}' is not available: {choice.model.unavailable or 'conditions not met'}")
+        values = apply_effects(state.values, choice.effects)
+        text = [choice.model.text] if choice.model.text else []
+        target: Target
+        if choice.outcomes:
+            weights = [o.weight.fn(values) for o in choice.outcomes]
+            outcome = choice.outcomes[dice.pick(weights)]
+            values = apply_effects(values, outcome.effects)
+            if outcome.text:
+                text.append(outcome.text)
+            target = outcome.target
+        else:
+            assert choice.target is not None
+            target = choice.target
+        return Step(self.enter(target.resolve(values), values), text)
+
+    @staticmethod
+    def _choice(node: CScene, option_id: str) -> CChoice:
+        for c in node.choices:
+            if c.id == option_id:
+                return c
+        raise EngineError(f"there is no choice '{option_id}' in scene '{node.model.id}'")
+
+    def choice_model(self, state: State, option_id: str) -> CChoice | None:
+        node = self.scenario.nodes[state.node]
+        if isinstance(node, CScene):
+            for c in node.choices:
+                if c.id == option_id:
+                    return c
+        return None
+
+    # -- what the player sees ------------------------------------------------------------------
+    def view(self, state: State) -> View:
+        node = self.scenario.nodes[state.node]
+        v = state.values
+        text = node.model.text.rstrip()
+        for cond, extra in node.variants:
+            if cond.fn(v):
+                text += "\n\n" + extra.rstrip()
+        qualities = tuple(
+            QualityView(q.id, q.label, v[i], q.min, q.max, q.description) for q, i in self._shown
+        )
+        ns = self.scenario.namespace.slots
+        army = tuple(
+            UnitView(u.id, u.name, u.kind, u.commander, v[ns[f"unit.{u.id}.men"].index],
+                     v[ns[f"unit.{u.id}.morale"].index], v[ns[f"unit.{u.id}.fatigue"].index], u.experience)
+            for u in self._roman_units
+            if v[ns[f"unit.{u.id}.men"].index] > 0
+        )
+        if isinstance(node, CEnding):
+            e = node.model
+            return View(e.id, e.title, None, None, None, None, None, text, (), (), qualities, army,
+                        e.history, ending=e.id, ending_kind=e.kind)
+        sc = node.model
+        counsel = tuple(
+            CounselView(c.who, self.characters[c.who].name, self.characters[c.who].title, c.says.rstrip())
+            for cond, c in node.counsel
+            if cond is None or cond.fn(v)
+        )
+        place = self.places.get(sc.place)
+        battle_view = None
+        prompt = None
+        if state.battle is not None:
+            rules = self.battle_rules(state)
+            assert rules is not None
+            battle_view = rules.view(state.battle, v)
+            prompt = battle_view.prompt
+        return View(
+            sc.id, sc.title, sc.stage, sc.date, sc.place, place.name if place else sc.place,
+            sc.enemy_at, text, counsel, tuple(self.options(state)), qualities, army, sc.history,
+            battle=battle_view, prompt=prompt,
+        )
+
+    def is_battle(self, state: State) -> bool:
+        return state.battle is not None
+
+
+def battle_of(scenario: CompiledScenario, node: int) -> CBattle | None:
+    scene = scenario.nodes[node]
+    return scene.battle if isinstance(scene, CScene) else None

@@ -1,0 +1,278 @@
+"""Automated play: random playthroughs, and exhaustive exploration with exact odds.
+
+Exhaustive mode walks every reachable (state, decision) once. States are merged after forgetting
+the values that can no longer matter (a static liveness analysis of the scenario's expressions),
+so a whole campaign collapses into a graph small enough to walk in seconds. Probabilities are those
+of uniform random play: each open decision equally likely, each chance outcome by its weight.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.engine.campaign import Campaign, State
+from game.engine.dice import SeededDice, enumerate_chance
+from game.scenario.compiled import CEnding, CompiledScenario, CScene
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class Report:
+    scenario: str
+    mode: str
+    runs: int
+    endings: dict[str, float]
+    scenes_visited: int
+    scenes_total: int
+    choices_taken: int
+    choices_total: int
+    complete: bool
+    elapsed_seconds: float
+    playthroughs_per_second: float
+    choices_per_second: float
+    seed: int | None = None
+    states: int | None = None
+    dead_ends: int = 0
+    unvisited_scenes: list[str] = field(default_factory=list)
+    decisions_per_playthrough: float | None = None
+
+    @property
+    def unreached_endings(self) -> list[str]:
+        return [e for e, v in self.endings.items() if not v]
+
+    def as_json(self) -> dict[str, Any]:
+        out = {
+            "scenario": self.scenario, "mode": self.mode, "runs": self.runs, "seed": self.seed,
+            "endings": self.endings, "unreached_endings": self.unreached_endings,
+            "scenes_visited": self.scenes_visited, "scenes_total": self.scenes_total,
+            "unvisited_scenes": self.unvisited_scenes,
+            "choices_taken": self.choices_taken, "choices_total": self.choices_total,
+            "complete": self.complete, "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "playthroughs_per_second": round(self.playthroughs_per_second, 1),
+            "choices_per_second": round(self.choices_per_second, 1), "dead_ends": self.dead_ends,
+        }
+        if self.states is not None:
+            out["states"] = self.states
+        if self.decisions_per_playthrough is not None:
+            out["decisions_per_playthrough"] = round(self.decisions_per_playthrough, 2)
+        return out
+
+
+def all_choice_keys(scenario: CompiledScenario) -> set[str]:
+    """Every decision the scenario offers anywhere, as 'scene:choice' (battles by question/phase)."""
+    keys = set()
+    for node in scenario.nodes:
+        if not isinstance(node, CScene):
+            continue
+        sid = node.model.id
+        for c in node.choices:
+            keys.add(f"{sid}:{c.id}")
+        if node.battle is not None:
+            b = node.battle
+            for d, group in enumerate(b.deployment):
+                for opt in group:
+                    keys.add(f"{sid}:{d}:{opt.model.id}")
+            nd = len(b.deployment)
+            for p, row in enumerate(b.orders):
+                for order in row:
+                    keys.add(f"{sid}:{nd + p}:{order.model.id}")
+    return keys
+
+
+def choice_key(scenario: CompiledScenario, state: State, option_id: str) -> str:
+    sid = scenario.node_id(state.node)
+    if state.battle is not None:
+        return f"{sid}:{state.battle.step}:{option_id}"
+    return f"{sid}:{option_id}"
+
+
+def decision_point(scenario: CompiledScenario, state: State) -> tuple[str, int]:
+    return scenario.node_id(state.node), state.battle.step if state.battle is not None else -1
+
+
+def follow_map(scenario: CompiledScenario, seed: int, decisions: Iterable[str]) -> dict[tuple[str, int], str]:
+    """The decision a recorded playthrough took at each decision point it reached."""
+    campaign = Campaign(scenario)
+    state = campaign.start()
+    out: dict[tuple[str, int], str] = {}
+    for i, option_id in enumerate(decisions):
+        if option_id not in campaign.available(state):
+            break
+        out.setdefault(decision_point(scenario, state), option_id)
+        state = campaign.step(state, option_id, SeededDice(seed, i)).state
+    return out
+
+
+def _scene_ids(scenario: CompiledScenario) -> list[str]:
+    return [n.model.id for n in scenario.nodes if isinstance(n, CScene)]
+
+
+def _ending_ids(scenario: CompiledScenario) -> list[str]:
+    return [n.model.id for n in scenario.nodes if isinstance(n, CEnding)]
+
+
+def explore_random(scenario: CompiledScenario, runs: int, seed: int,
+                   follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000) -> Report:
+    campaign = Campaign(scenario)
+    endings = dict.fromkeys(_ending_ids(scenario), 0)
+    visited: set[int] = set()
+    taken: set[str] = set()
+    steps = 0
+    dead = 0
+    start = time.perf_counter()
+    for run in range(runs):
+        run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
+        rng = random.Random(run_seed)
+        state = campaign.start()
+        for k in range(max_steps):
+            visited.add(state.node)
+            if scenario.is_ending(state.node):
+                endings[scenario.node_id(state.node)] += 1
+                break
+            options = campaign.available(state)
+            if not options:
+                dead += 1
+                break
+            option = None
+            if follow:
+                wanted = follow.get(decision_point(scenario, state))
+                if wanted in options:
+                    option = wanted
+            if option is None:
+                option = options[rng.randrange(len(options))]
+            taken.add(choice_key(scenario, state, option))
+            state = campaign.step(state, option, SeededDice(run_seed, k)).state
+            steps += 1
+        else:
+            dead += 1
+    elapsed = time.perf_counter() - start
+    scene_ids = _scene_ids(scenario)
+    seen_ids = {scenario.node_id(n) for n in visited}
+    return Report(
+        scenario=scenario.id, mode="follow" if follow else "random", runs=runs, seed=seed,
+        endings=endings, scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
+        choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=True,
+        elapsed_seconds=elapsed, playthroughs_per_second=runs / elapsed if elapsed else 0.0,
+        choices_per_second=steps / elapsed if elapsed else 0.0, dead_ends=dead,
+        unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
+        decisions_per_playthrough=steps / runs if runs else None,
+    )
+
+
+class Liveness:
+    """For each node, the value slots that can still influence what happens from there on."""
+
+    def __init__(self, scenario: CompiledScenario):
+        n = len(scenario.nodes)
+        reads: list[set[int]] = [set() for _ in range(n)]
+        succ: list[set[int]] = [set() for _ in range(n)]
+        for i, node in enumerate(scenario.nodes):
+            if not isinstance(node, CScene):
+                continue
+            for c in node.choices:
+                if c.cond:
+                    reads[i] |= c.cond.reads
+                for e in c.effects:
+                    reads[i] |= e.reads
+                if c.target:
+                    reads[i] |= c.target.reads
+                    succ[i] |= set(c.target.nodes)
+                for o in c.outcomes:
+                    reads[i] |= o.weight.reads | o.target.reads
+                    for e in o.effects:
+                        reads[i] |= e.reads
+                    succ[i] |= set(o.target.nodes)
+            if node.battle is not None:
+                reads[i] |= node.battle.reads
+                succ[i] |= set(node.battle.after.nodes)
+        live = [set(r) for r in reads]
+        changed = True
+        while changed:
+            changed = False
+            for i in range(n):
+                before = len(live[i])
+                for j in succ[i]:
+                    live[i] |= live[j]
+                if len(live[i]) != before:
+                    changed = True
+        width = len(scenario.layout)
+        self.masks = [tuple(k in live[i] for k in range(width)) for i in range(n)]
+
+    def key(self, state: State) -> Key:
+        mask = self.masks[state.node]
+        return (state.node, tuple(v if m else 0 for v, m in zip(state.values, mask)), state.battle)
+
+
+def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000) -> Report:
+    campaign = Campaign(scenario)
+    live = Liveness(scenario)
+    ending_ids = _ending_ids(scenario)
+    ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
+    zero = (0.0,) * len(ending_ids)
+    memo: dict[Key, tuple[tuple[float, ...], int]] = {}
+    in_progress: set[Key] = set()
+    visited: set[int] = set()
+    taken: set[str] = set()
+    counters = {"steps": 0, "dead": 0, "complete": True}
+
+    def dist(state: State) -> tuple[tuple[float, ...], int]:
+        key = live.key(state)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        visited.add(state.node)
+        k = ending_index.get(state.node)
+        if k is not None:
+            vec = list(zero)
+            vec[k] = 1.0
+            memo[key] = (tuple(vec), 1)
+            return memo[key]
+        if key in in_progress or len(memo) >= max_states:
+            counters["complete"] = False
+            return zero, 0
+        in_progress.add(key)
+        options = campaign.available(state)
+        acc = [0.0] * len(ending_ids)
+        paths = 0
+        if not options:
+            counters["dead"] += 1
+        share = 1.0 / len(options) if options else 0.0
+        for option in options:
+            taken.add(choice_key(scenario, state, option))
+            outcomes = enumerate_chance(lambda dice, o=option: campaign.step(state, o, dice).state)
+            counters["steps"] += len(outcomes)
+            for p, nxt in outcomes:
+                sub, n = dist(nxt)
+                w = share * p
+                for i, x in enumerate(sub):
+                    acc[i] += w * x
+                paths += n
+        in_progress.discard(key)
+        memo[key] = (tuple(acc), paths)
+        return memo[key]
+
+    start = time.perf_counter()
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20_000))
+    try:
+        vec, paths = dist(campaign.start())
+    finally:
+        sys.setrecursionlimit(old_limit)
+    elapsed = time.perf_counter() - start
+    scene_ids = _scene_ids(scenario)
+    seen_ids = {scenario.node_id(n) for n in visited}
+    return Report(
+        scenario=scenario.id, mode="exhaustive", runs=paths, seed=None,
+        endings={e: vec[i] for i, e in enumerate(ending_ids)},
+        scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
+        choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=bool(counters["complete"]),
+        elapsed_seconds=elapsed, playthroughs_per_second=paths / elapsed if elapsed else 0.0,
+        choices_per_second=counters["steps"] / elapsed if elapsed else 0.0, states=len(memo),
+        dead_ends=int(counters["dead"]), unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
+    )

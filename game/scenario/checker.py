@@ -1,0 +1,175 @@
+"""The checker: what the type system cannot see.
+
+Scenes no path reaches, endings that cannot be reached, qualities set but never read (or read but
+never set), chance whose weights can all be zero, choices that can never be taken, missing history.
+Errors stop a scenario from being played; warnings are advice (`check --strict` fails on them).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from game.scenario.compiled import CEnding, CompiledScenario, CScene
+from game.scenario.errors import Problem
+
+
+def _successors(node: CScene) -> set[int]:
+    out: set[int] = set()
+    for c in node.choices:
+        if c.target:
+            out |= set(c.target.nodes)
+        for o in c.outcomes:
+            out |= set(o.target.nodes)
+    if node.battle is not None:
+        out |= set(node.battle.after.nodes)
+    return out
+
+
+def check_scenario(cs: CompiledScenario) -> list[Problem]:
+    findings: list[Problem] = []
+    src = cs.sources
+
+    def add(section: str, item: str, path: tuple, field: str, message: str, severity: str = "error") -> None:
+        file, line = src.at(section, item, *path)
+        findings.append(Problem(file, line, field, message, severity))
+
+    # reachability from the start
+    seen = {cs.start}
+    queue = deque([cs.start])
+    while queue:
+        i = queue.popleft()
+        node = cs.nodes[i]
+        if isinstance(node, CScene):
+            for j in _successors(node):
+                if j not in seen:
+                    seen.add(j)
+                    queue.append(j)
+    for i, node in enumerate(cs.nodes):
+        if i in seen:
+            continue
+        if isinstance(node, CEnding):
+            add("endings", node.model.id, ("id",), f"endings[{node.model.id}]",
+                "this ending cannot be reached: no choice leads to it (add a 'next' that points here)")
+        else:
+            add("scenes", node.model.id, ("id",), f"scenes[{node.model.id}]",
+                "no path reaches this scene from the start (point a choice's 'next' here, or remove it)")
+
+    # scenes from which no ending can be reached
+    preds: dict[int, set[int]] = {i: set() for i in range(len(cs.nodes))}
+    for i, node in enumerate(cs.nodes):
+        if isinstance(node, CScene):
+            for j in _successors(node):
+                preds[j].add(i)
+    can_end = {i for i, n in enumerate(cs.nodes) if isinstance(n, CEnding)}
+    queue = deque(can_end)
+    while queue:
+        j = queue.popleft()
+        for i in preds[j]:
+            if i not in can_end:
+                can_end.add(i)
+                queue.append(i)
+    for i, node in enumerate(cs.nodes):
+        if isinstance(node, CScene) and i in seen and i not in can_end:
+            add("scenes", node.model.id, ("id",), f"scenes[{node.model.id}]",
+                "no ending can be reached from this scene: the story loops here forever")
+
+    # values read and written
+    reads: set[int] = set()
+    writes: set[int] = set()
+    for node in cs.nodes:
+        for cond, _ in getattr(node, "variants", ()):
+            reads |= cond.reads
+        if isinstance(node, CScene):
+            for cond, _ in node.counsel:
+                if cond:
+                    reads |= cond.reads
+            for c in node.choices:
+                if c.cond:
+                    reads |= c.cond.reads
+                for e in c.effects:
+                    reads |= e.reads - {e.slot.index}
+                    writes.add(e.slot.index)
+                if c.target:
+                    reads |= c.target.reads
+                for o in c.outcomes:
+                    reads |= o.weight.reads | o.target.reads
+                    for e in o.effects:
+                        reads |= e.reads - {e.slot.index}
+                        writes.add(e.slot.index)
+                if c.model.historical is False and c.model.sources:
+                    pass
+            if node.battle is not None:
+                b = node.battle
+                reads |= b.reads
+                writes |= {s.index for s in b.results.values()}
+                writes |= {s.index for s in b.unit_broke.values()} | {s.index for s in b.commander_fell.values()}
+                for slots in b.unit_slots.values():
+                    writes |= set(slots)
+                for group in b.deployment:
+                    for opt in group:
+                        writes |= {e.slot.index for e in opt.effects}
+                for row in b.orders:
+                    for order in row:
+                        writes |= {e.slot.index for e in order.effects}
+    names = cs.names
+    for q in cs.scenario.qualities:
+        i = cs.namespace.slots[q.id].index
+        if i in writes and i not in reads:
+            add("qualities", q.id, ("id",), f"qualities[{q.id}]",
+                f"'{q.id}' is changed but never read by any condition, weight or text variant", "warning")
+        elif i not in writes and i in reads:
+            add("qualities", q.id, ("id",), f"qualities[{q.id}]",
+                f"'{q.id}' is read but never changed: it is always {q.start}", "warning")
+        elif i not in writes and i not in reads and not q.shown:
+            add("qualities", q.id, ("id",), f"qualities[{q.id}]", f"'{q.id}' is never used", "warning")
+    for f in cs.scenario.flags:
+        i = cs.namespace.slots[f.id].index
+        if i in writes and i not in reads:
+            add("flags", f.id, ("id",), f"flags[{f.id}]", f"flag '{f.id}' is set but never read", "warning")
+        elif i not in writes:
+            add("flags", f.id, ("id",), f"flags[{f.id}]",
+                f"flag '{f.id}' is never set: it is always {'true' if f.start else 'false'}", "warning")
+    del names
+
+    # choices and chance
+    for node in cs.nodes:
+        if not isinstance(node, CScene):
+            continue
+        sid = node.model.id
+        for k, c in enumerate(node.choices):
+            path = ("choices", k)
+            if c.cond is not None and c.model.unavailable is None and not c.model.hidden:
+                add("scenes", sid, path + ("if",), f"scenes[{sid}].choices[{c.id}].unavailable",
+                    "a choice with a condition should say why it is closed ('unavailable: ...')", "warning")
+            if c.cond is not None and not c.cond.reads:
+                value = c.cond.fn(cs.initial)
+                if not value:
+                    add("scenes", sid, path + ("if",), f"scenes[{sid}].choices[{c.id}].if",
+                        "this condition is always false: the choice can never be taken")
+            if c.outcomes and all(not o.weight.reads and o.weight.fn(cs.initial) <= 0 for o in c.outcomes):
+                add("scenes", sid, path + ("chance",), f"scenes[{sid}].choices[{c.id}].chance",
+                    "every weight is zero or less, so no outcome has a chance")
+            for j, o in enumerate(c.outcomes):
+                if not o.weight.reads and o.weight.fn(cs.initial) < 0:
+                    add("scenes", sid, path + ("chance", j, "weight"),
+                        f"scenes[{sid}].choices[{c.id}].chance[{j}].weight",
+                        "a negative weight counts as 0: this outcome can never happen", "warning")
+        if node.choices and not node.battle and all(
+            c.cond is not None and not c.cond.reads and not c.cond.fn(cs.initial) for c in node.choices
+        ):
+            add("scenes", sid, ("choices",), f"scenes[{sid}].choices", "no choice here can ever be taken")
+        if node.model.history is None:
+            add("scenes", sid, ("id",), f"scenes[{sid}]", "the scene has no history note", "warning")
+    for b in cs.scenario.battles:
+        if b.discipline is not None and b.discipline not in {q.id for q in cs.scenario.qualities}:
+            add("battles", b.id, ("discipline",), f"battles[{b.id}].discipline", f"no quality with id '{b.discipline}'")
+        kinds = [p.kind for p in b.phases]
+        if "rise" in (b.terrain_left, b.terrain_right) and "shift" not in kinds:
+            add("battles", b.id, ("phases",), f"battles[{b.id}].phases",
+                "the battle has a rise but no 'shift' phase: nothing can ever be hidden behind it", "warning")
+        if b.terrain_left == b.terrain_right == "river":
+            add("battles", b.id, ("terrain_left",), f"battles[{b.id}].terrain_left",
+                "a river on both flanks leaves nowhere to attack from: the line does not fit its terrain")
+        if not any(s.battle == b.id for s in cs.scenario.scenes):
+            add("battles", b.id, ("id",), f"battles[{b.id}]", "no scene fights this battle", "warning")
+    return sorted(set(findings))

@@ -1,0 +1,558 @@
+"""Lower a validated scenario into the form the engine runs: a fixed state layout, compiled
+expressions and resolved references. Every broken reference or expression is reported with its
+file and line, all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from game.scenario.battle_models import Battle, DeployOption, Order
+from game.scenario.errors import Problem, ScenarioLoadError
+from game.scenario.expressions import (
+    BOOL,
+    INT,
+    Compiled,
+    Effect,
+    ExpressionError,
+    Namespace,
+    Slot,
+    compile_condition,
+    compile_effect,
+    compile_number,
+)
+from game.scenario.loader import Sources, load_scenario
+from game.scenario.models import Choice, Counsel, Ending, Scene, Scenario, Unit
+from game.scenario.models_base import Next, Route
+
+UNIT_FIELDS = (("men", 0, 999), ("morale", 0, 4), ("fatigue", 0, 2))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A compiled `next`: the first route whose condition holds gives the node index."""
+
+    routes: tuple[tuple[Compiled | None, int], ...]
+
+    def resolve(self, values: Any) -> int:
+        for cond, node in self.routes:
+            if cond is None or cond.fn(values):
+                return node
+        return self.routes[-1][1]
+
+    @property
+    def reads(self) -> frozenset[int]:
+        out: set[int] = set()
+        for cond, _ in self.routes:
+            if cond is not None:
+                out |= cond.reads
+        return frozenset(out)
+
+    @property
+    def nodes(self) -> tuple[int, ...]:
+        return tuple(node for _, node in self.routes)
+
+
+@dataclass(frozen=True)
+class COutcome:
+    weight: Compiled
+    effects: tuple[Effect, ...]
+    target: Target
+    text: str | None
+
+
+@dataclass(frozen=True)
+class CChoice:
+    model: Choice
+    id: str
+    cond: Compiled | None
+    effects: tuple[Effect, ...]
+    target: Target | None
+    outcomes: tuple[COutcome, ...]
+
+
+@dataclass(frozen=True)
+class CDeployOption:
+    model: DeployOption
+    cond: Compiled | None
+    effects: tuple[Effect, ...]
+    line: tuple[int, ...] | None  # indices into CBattle.roman
+    reserve: int | None  # -1 = none, index into CBattle.roman
+    station: int | None  # position index (0-based), or -1 for the rise
+    detach: tuple[tuple[int, int], ...] = ()  # (roman index, percent) that form the reserve
+
+
+@dataclass(frozen=True)
+class COrder:
+    model: Order
+    cond: Compiled | None
+    effects: tuple[Effect, ...]
+
+
+@dataclass(frozen=True)
+class CSetup:
+    cond: Compiled
+    units: tuple[int, ...]  # indices into CBattle.units (roman first, then enemy)
+    morale: int
+    fatigue: int
+    men: int
+    reveal: bool
+    phase: int | None  # apply at the end of this phase (index into the battle's phases)
+    text: str | None
+
+
+@dataclass
+class CBattle:
+    model: Battle
+    roman: tuple[str, ...]  # roman unit ids that may take part (the line and any reserve)
+    enemy: tuple[str, ...]  # enemy unit ids, in their line order
+    unit_models: dict[str, Unit]
+    unit_slots: dict[str, tuple[int, int, int]]  # unit id -> (men, morale, fatigue) slots
+    loyalty_slots: dict[str, int]
+    default_line: tuple[int, ...]
+    setup: tuple[CSetup, ...]
+    deployment: tuple[tuple[CDeployOption, ...], ...]
+    orders: tuple[tuple[COrder, ...], ...]  # per phase
+    results: dict[str, Slot]
+    unit_broke: dict[int, Slot]  # roman index -> flag slot
+    commander_fell: dict[int, Slot]
+    after: Target
+    reads: frozenset[int] = frozenset()
+
+
+@dataclass
+class CScene:
+    model: Scene
+    choices: tuple[CChoice, ...]
+    variants: tuple[tuple[Compiled, str], ...]
+    counsel: tuple[tuple[Compiled | None, Counsel], ...]
+    battle: CBattle | None = None
+
+
+@dataclass
+class CEnding:
+    model: Ending
+    variants: tuple[tuple[Compiled, str], ...]
+
+
+@dataclass
+class CompiledScenario:
+    """A scenario ready to run: the engine's only view of the data."""
+
+    scenario: Scenario
+    sources: Sources
+    folder: Path
+    layout: tuple[Slot, ...]
+    names: tuple[str, ...]  # the name of each slot, in layout order
+    namespace: Namespace
+    initial: tuple[int, ...]
+    nodes: list[CScene | CEnding]
+    index: dict[str, int]
+    n_scenes: int
+    start: int
+    battles: dict[str, CBattle] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.scenario.info.id
+
+    def node_id(self, node: int) -> str:
+        n = self.nodes[node]
+        return n.model.id
+
+    def is_ending(self, node: int) -> bool:
+        return node >= self.n_scenes
+
+
+def load(folder: Path | str, overlays: tuple[Path | str, ...] = ()) -> CompiledScenario:
+    """Load, validate and compile a scenario folder (raises ScenarioLoadError)."""
+    scenario, sources = load_scenario(folder, overlays)
+    return compile_scenario(scenario, sources, Path(folder))
+
+
+def compile_scenario(scenario: Scenario, sources: Sources, folder: Path) -> CompiledScenario:
+    return _Compiler(scenario, sources, folder).run()
+
+
+class _Compiler:
+    def __init__(self, scenario: Scenario, sources: Sources, folder: Path):
+        self.s = scenario
+        self.src = sources
+        self.folder = folder
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------------------------
+    def problem(self, section: str, item: str, path: tuple[str | int, ...], field_: str, message: str) -> None:
+        file, line = self.src.at(section, item, *path)
+        self.problems.append(Problem(file, line, field_, message))
+
+    def expr(self, kind: str, source: str, section: str, item: str, path: tuple[str | int, ...],
+             field_: str) -> Any:
+        compiler: Callable[[str, Namespace], Any] = {
+            "condition": compile_condition, "number": compile_number, "effect": compile_effect,
+        }[kind]
+        try:
+            return compiler(source, self.ns)
+        except ExpressionError as exc:
+            self.problem(section, item, path, field_, str(exc))
+            return None
+
+    # -- the state layout --------------------------------------------------------------------
+    def layout(self) -> None:
+        slots: dict[str, Slot] = {}
+        names: list[str] = []
+        initial: list[int] = []
+        owners: dict[str, str] = {}
+
+        def add(name: str, kind: str, lo: int, hi: int, start: int, section: str, item: str) -> None:
+            if name in slots:
+                self.problem(section, item, ("id",), f"{section}[{item}].id",
+                             f"'{name}' is already the id of a {owners[name]}; ids of qualities, flags "
+                             "and units must differ")
+                return
+            owners[name] = section[:-1] if section != "qualities" else "quality"
+            slots[name] = Slot(len(names), kind, lo, hi)
+            names.append(name)
+            initial.append(start)
+
+        for q in self.s.qualities:
+            add(q.id, INT, q.min, q.max, q.start, "qualities", q.id)
+        for f in self.s.flags:
+            add(f.id, BOOL, 0, 1, int(f.start), "flags", f.id)
+        for u in self.s.units:
+            if u.id in slots:
+                add(u.id, INT, 0, 0, 0, "units", u.id)
+                continue
+            owners[u.id] = "unit"
+            for fname, lo, hi in UNIT_FIELDS:
+                add(f"unit.{u.id}.{fname}", INT, lo, hi, getattr(u, fname), "units", u.id)
+        self.slots, self.names, self.initial = slots, names, initial
+        self.ns = Namespace(slots)
+
+    # -- references ------------------------------------------------------------------------
+    def ref(self, kind: str, value: str | None, known: set[str], section: str, item: str,
+            path: tuple[str | int, ...], field_: str) -> None:
+        if value is None or value in known:
+            return
+        import difflib
+
+        close = difflib.get_close_matches(value, sorted(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        self.problem(section, item, path, field_, f"no {kind} with id '{value}'{hint}")
+
+    def target(self, nxt: Next, section: str, item: str, path: tuple[str | int, ...], label: str) -> Target | None:
+        routes = [Route(to=nxt)] if isinstance(nxt, str) else list(nxt)
+        out: list[tuple[Compiled | None, int]] = []
+        for i, route in enumerate(routes):
+            rpath = path if isinstance(nxt, str) else path + (i,)
+            rlabel = label if isinstance(nxt, str) else f"{label}[{i}]"
+            cond = None
+            if route.if_ is not None:
+                cond = self.expr("condition", route.if_, section, item, rpath + ("if",), rlabel + ".if")
+            elif i != len(routes) - 1:
+                self.problem(section, item, rpath, rlabel, "only the last route may leave out 'if'")
+            if route.to not in self.index:
+                self.ref("scene or ending", route.to, set(self.index), section, item,
+                         rpath if isinstance(nxt, str) else rpath + ("to",), rlabel)
+                continue
+            out.append((cond, self.index[route.to]))
+        if routes and routes[-1].if_ is not None:
+            self.problem(section, item, path, label,
+                         "the last route needs no 'if', so that there is always a way on")
+        return Target(tuple(out)) if out else None
+
+    def effects(self, sources: list[str], section: str, item: str, path: tuple[str | int, ...],
+                label: str) -> tuple[Effect, ...]:
+        out = []
+        for i, src in enumerate(sources):
+            e = self.expr("effect", src, section, item, path + (i,), f"{label}[{i}]")
+            if e is not None:
+                out.append(e)
+        return tuple(out)
+
+    def variants(self, variants: list[Any], section: str, item: str, label: str) -> tuple[tuple[Compiled, str], ...]:
+        out = []
+        for i, v in enumerate(variants):
+            c = self.expr("condition", v.if_, section, item, ("variants", i, "if"), f"{label}.variants[{i}].if")
+            if c is not None:
+                out.append((c, v.text))
+        return tuple(out)
+
+    # -- the whole ---------------------------------------------------------------------------
+    def run(self) -> CompiledScenario:
+        self.layout()
+        s = self.s
+        ids = [sc.id for sc in s.scenes] + [e.id for e in s.endings]
+        self.index = {}
+        for i, ident in enumerate(ids):
+            if ident in self.index:
+                self.problem("endings", ident, ("id",), f"endings[{ident}].id",
+                             f"'{ident}' is already a scene id; scenes and endings share one set of ids")
+            else:
+                self.index[ident] = i
+        places = {p.id for p in s.places}
+        characters = {c.id for c in s.characters}
+        battles = {b.id: b for b in s.battles}
+        self.ref("scene", s.info.start, {sc.id for sc in s.scenes}, "scenario", "", (), "scenario.start")
+        if self.src.info is not None and s.info.start not in {sc.id for sc in s.scenes}:
+            # point at the start field itself
+            self.problems[-1] = Problem(self.src.info.file, self.src.info.line("start"), "scenario.start",
+                                        self.problems[-1].message)
+        for u in s.units:
+            self.ref("character", u.commander, characters, "units", u.id, ("commander",), f"units[{u.id}].commander")
+            if u.loyalty is not None:
+                slot = self.slots.get(u.loyalty)
+                if slot is None or slot.type != INT or u.loyalty.startswith("unit."):
+                    self.problem("units", u.id, ("loyalty",), f"units[{u.id}].loyalty",
+                                 f"no quality with id '{u.loyalty}'")
+
+        compiled_battles: dict[str, CBattle] = {}
+        for b in s.battles:
+            cb = self.battle(b)
+            if cb is not None:
+                compiled_battles[b.id] = cb
+
+        nodes: list[CScene | CEnding] = []
+        for sc in s.scenes:
+            label = f"scenes[{sc.id}]"
+            self.ref("place", sc.place, places, "scenes", sc.id, ("place",), label + ".place")
+            self.ref("place", sc.enemy_at, places, "scenes", sc.id, ("enemy_at",), label + ".enemy_at")
+            counsel = []
+            for i, c in enumerate(sc.counsel):
+                self.ref("character", c.who, characters, "scenes", sc.id, ("counsel", i, "who"),
+                         f"{label}.counsel[{i}].who")
+                cond = None
+                if c.if_ is not None:
+                    cond = self.expr("condition", c.if_, "scenes", sc.id, ("counsel", i, "if"), f"{label}.counsel[{i}].if")
+                counsel.append((cond, c))
+            choices = []
+            seen: set[str] = set()
+            historical = 0
+            for i, ch in enumerate(sc.choices):
+                cl = f"{label}.choices[{ch.id}]"
+                if ch.id in seen:
+                    self.problem("scenes", sc.id, ("choices", i, "id"), cl + ".id", f"duplicate choice id '{ch.id}' in this scene")
+                seen.add(ch.id)
+                historical += ch.historical
+                choices.append(self.choice(ch, sc.id, ("choices", i), cl))
+            if historical > 1:
+                self.problem("scenes", sc.id, ("choices",), label + ".choices",
+                             f"{historical} choices are marked historical; at most one may be")
+            battle = None
+            if sc.battle is not None:
+                battle = compiled_battles.get(sc.battle)
+                if sc.battle not in battles:
+                    self.ref("battle", sc.battle, set(battles), "scenes", sc.id, ("battle",), label + ".battle")
+            nodes.append(CScene(sc, tuple(c for c in choices if c is not None),
+                                self.variants(sc.variants, "scenes", sc.id, label), tuple(counsel), battle))
+        for e in s.endings:
+            nodes.append(CEnding(e, self.variants(e.variants, "endings", e.id, f"endings[{e.id}]")))
+
+        if self.problems:
+            raise ScenarioLoadError(self.problems)
+        return CompiledScenario(
+            scenario=s, sources=self.src, folder=self.folder, layout=tuple(self.slots.values()),
+            names=tuple(self.names), namespace=self.ns, initial=tuple(self.initial), nodes=nodes,
+            index=self.index, n_scenes=len(s.scenes), start=self.index.get(s.info.start, 0),
+            battles=compiled_battles,
+        )
+
+    def choice(self, ch: Choice, scene: str, path: tuple[str | int, ...], label: str) -> CChoice | None:
+        cond = None
+        if ch.if_ is not None:
+            cond = self.expr("condition", ch.if_, "scenes", scene, path + ("if",), label + ".if")
+        effects = self.effects(ch.effects, "scenes", scene, path + ("effects",), label + ".effects")
+        target = None
+        if ch.next is not None:
+            target = self.target(ch.next, "scenes", scene, path + ("next",), label + ".next")
+        outcomes = []
+        for j, o in enumerate(ch.chance or []):
+            ol = f"{label}.chance[{j}]"
+            op = path + ("chance", j)
+            w = self.expr("number", o.weight, "scenes", scene, op + ("weight",), ol + ".weight")
+            eff = self.effects(o.effects, "scenes", scene, op + ("effects",), ol + ".effects")
+            t = self.target(o.next, "scenes", scene, op + ("next",), ol + ".next")
+            if w is not None and t is not None:
+                outcomes.append(COutcome(w, eff, t, o.text))
+        return CChoice(ch, ch.id, cond, effects, target, tuple(outcomes))
+
+    # -- battles -----------------------------------------------------------------------------
+    def battle(self, b: Battle) -> CBattle | None:
+        label = f"battles[{b.id}]"
+        units = {u.id: u for u in self.s.units}
+        characters = {c.id for c in self.s.characters}
+        ok = True
+        for key, ids, side in (("line", b.line, "roman"), ("enemy_line", b.enemy_line, "enemy")):
+            for i, uid in enumerate(ids):
+                u = units.get(uid)
+                if u is None:
+                    self.ref("unit", uid, set(units), "battles", b.id, (key, i), f"{label}.{key}[{i}]")
+                    ok = False
+                elif (side == "roman") == u.is_enemy:
+                    self.problem("battles", b.id, (key, i), f"{label}.{key}[{i}]",
+                                 f"unit '{uid}' is on the {'enemy' if u.is_enemy else 'Roman'} side; "
+                                 f"'{key}' needs {'Roman' if side == 'roman' else 'enemy'} units")
+                    ok = False
+        self.ref("character", b.commander, characters, "battles", b.id, ("commander",), label + ".commander")
+        self.ref("character", b.enemy_commander, characters, "battles", b.id, ("enemy_commander",),
+                 label + ".enemy_commander")
+        # every roman unit that a deployment may place
+        roman = list(b.line)
+        for d, dec in enumerate(b.deployment):
+            for o, opt in enumerate(dec.options):
+                for uid in (opt.line or []) + ([opt.reserve] if opt.reserve not in (None, "none") else []):
+                    if uid not in roman:
+                        roman.append(uid)
+        for d, dec in enumerate(b.deployment):
+            for o, opt in enumerate(dec.options):
+                ol = f"{label}.deployment[{dec.id}].options[{opt.id}]"
+                op = ("deployment", d, "options", o)
+                for k, uid in enumerate(opt.line or []):
+                    u = units.get(uid)
+                    if u is None:
+                        self.ref("unit", uid, set(units), "battles", b.id, op + ("line", k), f"{ol}.line[{k}]")
+                        ok = False
+                    elif u.is_enemy:
+                        self.problem("battles", b.id, op + ("line", k), f"{ol}.line[{k}]", f"unit '{uid}' is an enemy unit")
+                        ok = False
+                if opt.line is not None and len(opt.line) != len(b.line):
+                    self.problem("battles", b.id, op + ("line",), ol + ".line",
+                                 f"the line has {len(opt.line)} units but the battle has {len(b.line)} positions")
+                    ok = False
+                if opt.line is not None and len(set(opt.line)) != len(opt.line):
+                    self.problem("battles", b.id, op + ("line",), ol + ".line", "a unit stands twice in the line")
+                    ok = False
+                if opt.reserve not in (None, "none") and opt.reserve not in units:
+                    self.ref("unit", opt.reserve, set(units), "battles", b.id, op + ("reserve",), ol + ".reserve")
+                    ok = False
+                if isinstance(opt.station, int) and not 1 <= opt.station <= len(b.line):
+                    self.problem("battles", b.id, op + ("station",), ol + ".station",
+                                 f"station {opt.station} is not a line position (1..{len(b.line)})")
+                    ok = False
+        if not ok:
+            return None
+        enemy = tuple(b.enemy_line)
+        all_units = tuple(roman) + enemy
+        unit_slots = {uid: tuple(self.slots[f"unit.{uid}.{f}"].index for f, _, _ in UNIT_FIELDS) for uid in all_units}
+        loyalty = {uid: self.slots[units[uid].loyalty].index for uid in all_units
+                   if units[uid].loyalty and units[uid].loyalty in self.slots}
+        setups = []
+        for i, st in enumerate(b.setup):
+            sl = f"{label}.setup[{i}]"
+            cond = self.expr("condition", st.if_, "battles", b.id, ("setup", i, "if"), sl + ".if")
+            if st.units == "roman":
+                idx = tuple(range(len(roman)))
+            elif st.units == "enemy":
+                idx = tuple(range(len(roman), len(all_units)))
+            elif st.units == "all":
+                idx = tuple(range(len(all_units)))
+            else:
+                idx = []
+                for k, uid in enumerate(st.units):
+                    if uid in all_units:
+                        idx.append(all_units.index(uid))
+                    else:
+                        self.ref("unit in this battle", uid, set(all_units), "battles", b.id,
+                                 ("setup", i, "units", k), f"{sl}.units[{k}]")
+                idx = tuple(idx)
+            phase_ids = [ph.id for ph in b.phases]
+            phase = None
+            if st.phase is not None:
+                if st.phase in phase_ids:
+                    phase = phase_ids.index(st.phase)
+                else:
+                    self.ref("phase", st.phase, set(phase_ids), "battles", b.id, ("setup", i, "phase"), sl + ".phase")
+            if cond is not None:
+                setups.append(CSetup(cond, idx, st.morale, st.fatigue, st.men, st.reveal, phase, st.text))
+        deployment = []
+        for d, dec in enumerate(b.deployment):
+            opts = []
+            for o, opt in enumerate(dec.options):
+                ol = f"{label}.deployment[{dec.id}].options[{opt.id}]"
+                op = ("deployment", d, "options", o)
+                cond = None
+                if opt.if_ is not None:
+                    cond = self.expr("condition", opt.if_, "battles", b.id, op + ("if",), ol + ".if")
+                eff = self.effects(opt.effects, "battles", b.id, op + ("effects",), ol + ".effects")
+                line = tuple(roman.index(u) for u in opt.line) if opt.line else None
+                reserve = None if opt.reserve is None else (-1 if opt.reserve == "none" else roman.index(opt.reserve))
+                station = None if opt.station is None else (-1 if opt.station == "rise" else opt.station - 1)
+                detach = []
+                for uid, pct in opt.detach.items():
+                    if uid not in roman or not 1 <= pct <= 100:
+                        self.problem("battles", b.id, op + ("detach", uid), f"{ol}.detach.{uid}",
+                                     f"'{uid}' is not a Roman unit of this battle" if uid not in roman
+                                     else f"{pct} is not a percentage from 1 to 100")
+                    else:
+                        detach.append((roman.index(uid), pct))
+                if detach and (reserve is None or reserve < 0):
+                    self.problem("battles", b.id, op + ("detach",), ol + ".detach",
+                                 "'detach' forms a reserve: name the reserve unit in 'reserve'")
+                opts.append(CDeployOption(opt, cond, eff, line, reserve, station, tuple(detach)))
+            deployment.append(tuple(opts))
+        orders = []
+        for p, phase in enumerate(b.phases):
+            row = []
+            for o, order in enumerate(phase.orders):
+                ol = f"{label}.phases[{phase.id}].orders[{order.id}]"
+                op = ("phases", p, "orders", o)
+                cond = None
+                if order.if_ is not None:
+                    cond = self.expr("condition", order.if_, "battles", b.id, op + ("if",), ol + ".if")
+                eff = self.effects(order.effects, "battles", b.id, op + ("effects",), ol + ".effects")
+                row.append(COrder(order, cond, eff))
+            orders.append(tuple(row))
+        results: dict[str, Slot] = {}
+        for key, value in b.results.model_dump().items():
+            if isinstance(value, str):
+                slot = self.slots.get(value)
+                want = INT if key in ("roman_losses", "enemy_losses") else BOOL
+                if slot is None or slot.type != want or value.startswith("unit."):
+                    self.problem("battles", b.id, ("results", key), f"{label}.results.{key}",
+                                 f"no {'quality' if want == INT else 'flag'} with id '{value}'")
+                else:
+                    results[key] = slot
+        unit_broke: dict[int, Slot] = {}
+        commander_fell: dict[int, Slot] = {}
+        for key, table in (("unit_broke", unit_broke), ("commander_fell", commander_fell)):
+            for uid, flag in getattr(b.results, key).items():
+                slot = self.slots.get(flag)
+                if uid not in roman:
+                    self.ref("Roman unit in this battle", uid, set(roman), "battles", b.id,
+                             ("results", key, uid), f"{label}.results.{key}.{uid}")
+                elif slot is None or slot.type != BOOL:
+                    self.problem("battles", b.id, ("results", key, uid), f"{label}.results.{key}.{uid}",
+                                 f"no flag with id '{flag}'")
+                else:
+                    table[roman.index(uid)] = slot
+        after = self.target(b.after, "battles", b.id, ("after",), label + ".after")
+        if after is None:
+            return None
+        reads: set[int] = set(after.reads)
+        for s in setups:
+            reads |= s.cond.reads
+        for group in deployment:
+            for opt in group:
+                if opt.cond:
+                    reads |= opt.cond.reads
+                for e in opt.effects:
+                    reads |= e.reads
+        for row in orders:
+            for order in row:
+                if order.cond:
+                    reads |= order.cond.reads
+                for e in order.effects:
+                    reads |= e.reads
+        for slots in unit_slots.values():
+            reads |= set(slots)
+        reads |= set(loyalty.values())
+        return CBattle(
+            model=b, roman=tuple(roman), enemy=enemy, unit_models={u: units[u] for u in all_units},
+            unit_slots=unit_slots, loyalty_slots=loyalty,
+            default_line=tuple(range(len(b.line))), setup=tuple(setups), deployment=tuple(deployment),
+            orders=tuple(orders), results=results, unit_broke=unit_broke, commander_fell=commander_fell,
+            after=after, reads=frozenset(reads),
+        )

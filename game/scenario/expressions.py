@@ -1,0 +1,315 @@
+"""The small expression language of conditions, weights and effects.
+
+Expressions are parsed with Python's own parser (`ast.parse`, which only builds a tree), checked
+against a short whitelist of node types and the scenario's names, and compiled into plain Python
+closures over the state's value tuple. Nothing is ever passed to `eval` or `exec`.
+
+Language (documented in MODDING.md):
+    names      supply, fasting, unit.huns.morale
+    literals   whole numbers, true, false
+    arithmetic + - * //, unary -, min(a, b, ...), max(a, b, ...)
+    compare    == != < <= > >=   (chains allowed: 0 < x <= 3)
+    logic      and or not
+    effects    name = expr | name += expr | name -= expr
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+INT = "number"
+BOOL = "true/false"
+
+Values = Sequence[int]
+Fn = Callable[[Values], int]
+
+
+class ExpressionError(ValueError):
+    """A mistake in an expression, in a modder's words."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a name lives in the state's value tuple, its type, and its range."""
+
+    index: int
+    type: str
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled condition or weight: call it with the state's values."""
+
+    source: str
+    fn: Fn
+    type: str
+    reads: frozenset[int]
+
+    def __call__(self, values: Values) -> int:
+        return self.fn(values)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A compiled effect: `slot (op) value`, clamped to the slot's range."""
+
+    source: str
+    slot: Slot
+    op: str  # "=", "+=", "-="
+    fn: Fn
+    reads: frozenset[int]
+
+    def apply(self, values: list[int]) -> None:
+        rhs = self.fn(values)
+        i = self.slot.index
+        if self.op == "+=":
+            rhs = values[i] + rhs
+        elif self.op == "-=":
+            rhs = values[i] - rhs
+        if self.slot.type == BOOL:
+            values[i] = 1 if rhs else 0
+        else:
+            lo, hi = self.slot.lo, self.slot.hi
+            values[i] = lo if rhs < lo else hi if rhs > hi else rhs
+
+
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_SYMBOL = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Div: "/", ast.Mod: "%",
+    ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<",
+    ast.RShift: ">>", ast.MatMult: "@",
+}
+
+
+def _floordiv(a: int, b: int) -> int:
+    return a // b if b else 0
+
+
+class Namespace:
+    """The names an expression may use, mapped to their slots."""
+
+    def __init__(self, slots: dict[str, Slot]):
+        self.slots = slots
+
+    def lookup(self, name: str) -> Slot:
+        slot = self.slots.get(name)
+        if slot is None:
+            close = difflib.get_close_matches(name, list(self.slots), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ExpressionError(f"unknown name '{name}'{hint}")
+        return slot
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    if len(source) > 500:
+        raise ExpressionError("expression is too long (500 characters at most)")
+    try:
+        return ast.parse(source.strip(), mode=mode)
+    except SyntaxError as exc:
+        col = f" at column {exc.offset}" if exc.offset else ""
+        raise ExpressionError(f"cannot read expression '{source.strip()}'{col}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExpressionError(f"cannot read expression '{source.strip()}'") from None
+
+
+def compile_condition(source: str, ns: Namespace) -> Compiled:
+    return _compile_typed(source, ns, BOOL, "a condition must be true or false (e.g. 'supply >= 3')")
+
+
+def compile_number(source: str, ns: Namespace) -> Compiled:
+    return _compile_typed(source, ns, INT, "a weight must be a number (e.g. 'discipline + 2')")
+
+
+def _compile_typed(source: str, ns: Namespace, want: str, message: str) -> Compiled:
+    if not isinstance(source, str):
+        raise ExpressionError("an expression must be text")
+    tree = _parse(source, "eval")
+    builder = _Builder(ns)
+    fn, kind = builder.build(tree.body)  # type: ignore[attr-defined]
+    if kind != want:
+        raise ExpressionError(f"{message}; '{source.strip()}' is a {kind}")
+    return Compiled(source, fn, kind, frozenset(builder.reads))
+
+
+def compile_effect(source: str, ns: Namespace) -> Effect:
+    if not isinstance(source, str):
+        raise ExpressionError("an effect must be text")
+    tree = _parse(source, "exec")
+    body = tree.body  # type: ignore[attr-defined]
+    if len(body) != 1:
+        raise ExpressionError("write one effect per list entry")
+    stmt = body[0]
+    builder = _Builder(ns)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, op, value = stmt.targets[0], "=", stmt.value
+    elif isinstance(stmt, ast.AugAssign) and type(stmt.op) in (ast.Add, ast.Sub):
+        target, op, value = stmt.target, "+=" if isinstance(stmt.op, ast.Add) else "-=", stmt.value
+    else:
+        raise ExpressionError(
+            f"'{source.strip()}' is not an effect; write 'name = value', 'name += n' or 'name -= n'"
+        )
+    slot = ns.lookup(_dotted(target))
+    fn, kind = builder.build(value)
+    if op != "=" and slot.type != INT:
+        raise ExpressionError(f"'{_dotted(target)}' is a flag: set it with '= true' or '= false'")
+    if kind != slot.type:
+        raise ExpressionError(f"'{_dotted(target)}' is a {slot.type} but the value is a {kind}")
+    reads = set(builder.reads)
+    if op != "=":
+        reads.add(slot.index)
+    return Effect(source, slot, op, fn, frozenset(reads))
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    raise ExpressionError("the left side of an effect must be a name, such as 'supply' or 'unit.huns.morale'")
+
+
+class _Builder:
+    def __init__(self, ns: Namespace):
+        self.ns = ns
+        self.reads: set[int] = set()
+
+    def build(self, node: ast.AST) -> tuple[Fn, str]:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise ExpressionError(f"{_describe(node)} is not allowed in expressions")
+        return method(node)
+
+    def _Constant(self, node: ast.Constant) -> tuple[Fn, str]:
+        value = node.value
+        if isinstance(value, bool):
+            v = int(value)
+            return (lambda _: v), BOOL
+        if isinstance(value, int):
+            if abs(value) > 1_000_000:
+                raise ExpressionError(f"number {value} is too large")
+            return (lambda _: value), INT
+        raise ExpressionError(f"{value!r} is not allowed; use whole numbers, true or false")
+
+    def _Name(self, node: ast.Name) -> tuple[Fn, str]:
+        if node.id in ("true", "false"):
+            v = 1 if node.id == "true" else 0
+            return (lambda _: v), BOOL
+        return self._slot(node.id)
+
+    def _Attribute(self, node: ast.Attribute) -> tuple[Fn, str]:
+        return self._slot(_dotted(node))
+
+    def _slot(self, name: str) -> tuple[Fn, str]:
+        slot = self.ns.lookup(name)
+        self.reads.add(slot.index)
+        i = slot.index
+        return (lambda v: v[i]), slot.type
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> tuple[Fn, str]:
+        fn, kind = self.build(node.operand)
+        if isinstance(node.op, ast.Not):
+            self._want(kind, BOOL, "'not'")
+            return (lambda v: 0 if fn(v) else 1), BOOL
+        if isinstance(node.op, ast.USub):
+            self._want(kind, INT, "'-'")
+            return (lambda v: -fn(v)), INT
+        if isinstance(node.op, ast.UAdd):
+            self._want(kind, INT, "'+'")
+            return fn, INT
+        raise ExpressionError("operator '~' is not allowed")
+
+    def _BinOp(self, node: ast.BinOp) -> tuple[Fn, str]:
+        op_type = type(node.op)
+        if op_type not in _ARITH and op_type is not ast.FloorDiv:
+            raise ExpressionError(f"operator '{_SYMBOL.get(op_type, '?')}' is not allowed (use + - * //)")
+        left, lk = self.build(node.left)
+        right, rk = self.build(node.right)
+        sym = _SYMBOL[op_type]
+        self._want(lk, INT, f"'{sym}'")
+        self._want(rk, INT, f"'{sym}'")
+        op = _floordiv if op_type is ast.FloorDiv else _ARITH[op_type]
+        return (lambda v: op(left(v), right(v))), INT
+
+    def _BoolOp(self, node: ast.BoolOp) -> tuple[Fn, str]:
+        parts = []
+        for value in node.values:
+            fn, kind = self.build(value)
+            self._want(kind, BOOL, "'and'/'or'")
+            parts.append(fn)
+        if isinstance(node.op, ast.And):
+            return (lambda v: 1 if all(p(v) for p in parts) else 0), BOOL
+        return (lambda v: 1 if any(p(v) for p in parts) else 0), BOOL
+
+    def _Compare(self, node: ast.Compare) -> tuple[Fn, str]:
+        first, kind = self.build(node.left)
+        fns, ops = [first], []
+        for op, comparator in zip(node.ops, node.comparators):
+            if type(op) not in _COMPARE:
+                raise ExpressionError("'in' and 'is' are not allowed; use == or !=")
+            fn, k = self.build(comparator)
+            if type(op) in (ast.Eq, ast.NotEq):
+                if k != kind:
+                    raise ExpressionError(f"cannot compare a {kind} with a {k}")
+            else:
+                self._want(kind, INT, "'<', '>'")
+                self._want(k, INT, "'<', '>'")
+            fns.append(fn)
+            ops.append(_COMPARE[type(op)])
+        if len(ops) == 1:
+            a, b, op0 = fns[0], fns[1], ops[0]
+            return (lambda v: 1 if op0(a(v), b(v)) else 0), BOOL
+
+        def chain(v: Values) -> int:
+            values = [f(v) for f in fns]
+            return 1 if all(op(values[i], values[i + 1]) for i, op in enumerate(ops)) else 0
+
+        return chain, BOOL
+
+    def _Call(self, node: ast.Call) -> tuple[Fn, str]:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in ("min", "max") or node.keywords or len(node.args) < 2:
+            raise ExpressionError("only min(a, b, ...) and max(a, b, ...) may be called")
+        args = []
+        for arg in node.args:
+            fn, kind = self.build(arg)
+            self._want(kind, INT, f"'{name}'")
+            args.append(fn)
+        pick = min if name == "min" else max
+        return (lambda v: pick(a(v) for a in args)), INT
+
+    @staticmethod
+    def _want(kind: str, want: str, what: str) -> None:
+        if kind != want:
+            raise ExpressionError(f"{what} needs a {want}, not a {kind}")
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        "Subscript": "indexing with [ ]",
+        "Lambda": "'lambda'",
+        "IfExp": "'x if c else y'",
+        "List": "a list",
+        "Tuple": "a tuple",
+        "Dict": "a dictionary",
+        "JoinedStr": "an f-string",
+        "NamedExpr": "':='",
+        "Await": "'await'",
+        "Starred": "'*'",
+        "ListComp": "a comprehension",
+        "GeneratorExp": "a comprehension",
+    }
+    return names.get(type(node).__name__, f"'{type(node).__name__}'")

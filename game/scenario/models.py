@@ -1,0 +1,253 @@
+"""The scenario format: pydantic models are its single source of truth.
+
+MODDING.md documents these models, and `callinicum schema` prints the JSON Schema generated from
+them. Expressions are kept here as strings; `expressions.py` parses and checks them at load time.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from game.scenario.models_base import Expr, Id, Line, Model, Next, Route, Text
+
+class ScenarioInfo(Model):
+    """The scenario's identity and where it starts."""
+
+    id: Id
+    title: Line
+    version: Line = Field(description="bump when scenes or choices change; saves record it")
+    start: Id = Field(description="the id of the first scene")
+    subtitle: Line | None = None
+    intro: Text | None = Field(None, description="the framing shown on the title screen")
+
+
+class Quality(Model):
+    """A whole number on a fixed range (supply, discipline...)."""
+
+    id: Id
+    label: Line
+    description: Line | None = None
+    min: int = 0
+    max: int = 10
+    start: int = 0
+    shown: bool = True
+
+    @model_validator(mode="after")
+    def _range(self) -> Quality:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if not self.min <= self.start <= self.max:
+            raise ValueError(f"start ({self.start}) is outside {self.min}..{self.max}")
+        return self
+
+
+class Flag(Model):
+    """A true/false fact about the playthrough."""
+
+    id: Id
+    description: Line | None = None
+    start: bool = False
+
+
+class Character(Model):
+    id: Id
+    name: Line
+    title: Line | None = None
+    description: Line | None = None
+
+
+class Place(Model):
+    """A named place on the campaign map; x and y are map cells (x to the east, y to the south)."""
+
+    id: Id
+    name: Line
+    modern: Line | None = None
+    x: int = Field(ge=0, le=200)
+    y: int = Field(ge=0, le=100)
+
+
+UnitKind = Literal["cavalry", "horse_archers", "infantry", "arab_cavalry"]
+Experience = Literal["green", "regular", "veteran"]
+
+
+class Unit(Model):
+    """An army unit. Men are counted in hundreds."""
+
+    id: Id
+    name: Line
+    side: Literal["roman", "enemy", "persian"] = "roman"
+    kind: UnitKind
+    commander: Id | None = None
+    men: int = Field(ge=0, le=999, description="in hundreds; 0 means not with the army")
+    morale: int = Field(3, ge=0, le=4, description="0 broken, 1 wavering, 2 shaken, 3 steady, 4 eager")
+    fatigue: int = Field(0, ge=0, le=2, description="0 fresh, 1 tired, 2 spent")
+    experience: Experience = "regular"
+    loyalty: Id | None = Field(None, description="a quality id that measures this unit's loyalty")
+
+    @property
+    def is_enemy(self) -> bool:
+        return self.side != "roman"
+
+
+class Variant(Model):
+    """Extra text shown when its condition holds."""
+
+    if_: Expr = Field(alias="if")
+    text: Text
+
+
+
+class Counsel(Model):
+    """An advisor's view on the decision at hand."""
+
+    who: Id
+    says: Text
+    if_: Expr | None = Field(None, alias="if")
+
+
+
+class View(Model):
+    """One source's view in a dispute."""
+
+    source: Line
+    says: Text
+
+
+class Dispute(Model):
+    """A question on which the sources disagree."""
+
+    question: Line
+    views: list[View] = Field(min_length=2)
+
+
+class History(Model):
+    """What happened in 531, who says so, and where the sources disagree."""
+
+    text: Text
+    sources: list[Line] = Field(default_factory=list)
+    disputes: list[Dispute] = Field(default_factory=list)
+
+
+class Outcome(Model):
+    """One chance outcome of a choice."""
+
+    weight: Expr
+    text: Text | None = None
+    effects: list[Expr] = Field(default_factory=list)
+    next: Next
+
+
+class ChronicleEntry(Model):
+    """How the Chronicle tells a choice: the record, and two chroniclers' versions of it."""
+
+    record: Text
+    procopius: Text | None = None
+    malalas: Text | None = None
+
+
+class Choice(Model):
+    """A decision open to the player."""
+
+    id: Id
+    label: Line
+    if_: Expr | None = Field(None, alias="if")
+    unavailable: Line | None = Field(None, description="why the choice is closed, shown to the player")
+    hidden: bool = Field(False, description="hide the choice (instead of dimming it) when unavailable")
+    historical: bool = False
+    sources: list[Line] = Field(default_factory=list)
+    effects: list[Expr] = Field(default_factory=list)
+    text: Text | None = None
+    next: Next | None = None
+    chance: list[Outcome] | None = Field(None, min_length=2)
+    chronicle: ChronicleEntry | None = None
+
+
+    @model_validator(mode="after")
+    def _one_way_on(self) -> Choice:
+        if (self.next is None) == (self.chance is None):
+            raise ValueError("a choice needs exactly one of 'next' or 'chance'")
+        return self
+
+
+class Scene(Model):
+    """A stage of the campaign: narrative, counsel, history, and the decision to make."""
+
+    id: Id
+    title: Line
+    stage: Line | None = None
+    date: Line
+    place: Id
+    enemy_at: Id | None = None
+    text: Text
+    variants: list[Variant] = Field(default_factory=list)
+    counsel: list[Counsel] = Field(default_factory=list)
+    history: History | None = None
+    choices: list[Choice] = Field(default_factory=list)
+    battle: Id | None = None
+
+    @model_validator(mode="after")
+    def _choices_or_battle(self) -> Scene:
+        if self.battle is None and not self.choices:
+            raise ValueError("a scene needs 'choices' (or a 'battle')")
+        if self.battle is not None and self.choices:
+            raise ValueError("a battle scene takes its orders from the battle; remove 'choices'")
+        return self
+
+
+EndingKind = Literal["victory", "draw", "defeat", "disaster", "peace", "disgrace"]
+
+
+class Ending(Model):
+    id: Id
+    title: Line
+    kind: EndingKind
+    text: Text
+    variants: list[Variant] = Field(default_factory=list)
+    history: History | None = None
+    hint: Line | None = Field(None, description="shown while the ending is still locked")
+
+
+# The battle model's data is defined with the battle (battle.py keeps the rules, this the format).
+from game.scenario.battle_models import Battle  # noqa: E402
+
+SECTIONS: dict[str, type[Model]] = {
+    "qualities": Quality,
+    "flags": Flag,
+    "characters": Character,
+    "places": Place,
+    "units": Unit,
+    "scenes": Scene,
+    "endings": Ending,
+    "battles": Battle,
+}
+
+
+class ScenarioFile(Model):
+    """One YAML file of a scenario: any of the sections. (For the JSON Schema and editors.)"""
+
+    scenario: ScenarioInfo | None = None
+    qualities: list[Quality] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    characters: list[Character] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
+    scenes: list[Scene] = Field(default_factory=list)
+    endings: list[Ending] = Field(default_factory=list)
+    battles: list[Battle] = Field(default_factory=list)
+
+
+class Scenario(Model):
+    """A whole scenario: all its files merged and validated."""
+
+    info: ScenarioInfo
+    qualities: list[Quality]
+    flags: list[Flag]
+    characters: list[Character]
+    places: list[Place]
+    units: list[Unit]
+    scenes: list[Scene]
+    endings: list[Ending]
+    battles: list[Battle]
+    content_hash: str

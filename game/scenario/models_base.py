@@ -1,0 +1,42 @@
+"""Types shared by the scenario and battle formats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="lower_snake_case identifier"),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+def _number_as_text(value: object) -> object:
+    """A weight written as a bare number (`weight: 3`) is the expression '3'."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Expr = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    StringConstraints(min_length=1, max_length=500),
+    Field(description="an expression; see MODDING.md, 'Expressions'"),
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Route(Model):
+    """One branch of a conditional `next`: the first whose condition holds is taken."""
+
+    if_: Expr | None = Field(None, alias="if")
+    to: Id
+
+
+Next = Id | list[Route]
+
+
