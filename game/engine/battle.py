@@ -40,7 +40,7 @@ WITH_ARMY, STOOD, BOAT, KILLED, CAPTURED = range(5)
 EXPERIENCE = {"green": -1, "regular": 0, "veteran": 1}
 EXPERIENCE_FACTOR = {"green": 2, "regular": 3, "veteran": 4}
 KIND_FACTOR = {"infantry": 3, "cavalry": 3, "horse_archers": 2, "arab_cavalry": 2}
-ARMOUR = {"infantry": 1, "cavalry": 1, "horse_archers": 0, "arab_cavalry": 0}
+ARMOUR = {"infantry": 1, "cavalry": 1, "horse_archers": 1, "arab_cavalry": 0}
 PIERCE = {"infantry": 1, "cavalry": 2, "horse_archers": 2, "arab_cavalry": 1}
 MOUNTED = ("cavalry", "horse_archers", "arab_cavalry")
 
@@ -336,7 +336,7 @@ class BattleRules:
             if bs.status[u] != IN_LINE or men[u] <= 0 or emen[pos] <= 0:
                 continue
             kind = self.units[u].kind
-            volume = (emen[pos] + 14) // 15
+            volume = (emen[pos] + 19) // 20
             rl = min(men[u], max(0, volume - ARMOUR[kind]) + press)
             el = min(emen[pos], (PIERCE[kind] if men[u] >= 10 else 1) + press)
             men[u] -= rl
@@ -452,7 +452,8 @@ class BattleRules:
         add({"river": 2, "rise": 1}.get(terrain, 0), f"the {terrain}")
         add(1 if unit.kind == "infantry" else 0, "shield wall")
         add(bs.refused, "refused flank")
-        add(1 if bs.station == pos and bs.commander == WITH_ARMY else 0, self.commander_name)
+        on_hand = bs.station == pos or (bs.station == -1 and terrain == "rise")
+        add(1 if on_hand and bs.commander == WITH_ARMY else 0, self.commander_name)
         if unit.id in self.battle.loyalty_slots:
             q = values[self.battle.loyalty_slots[unit.id]]
             add(-2 if q <= 2 else -1 if q <= 4 else 1 if q >= 8 else 0, "loyalty")

@@ -1,0 +1,193 @@
+"""The battle model's rules, on the small test scenario's battle at the ford."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from game.engine.battle import ENCIRCLED, FLED, IN_LINE, BattleRules
+from game.engine.campaign import Campaign, EngineError, State
+from game.engine.dice import SeededDice, enumerate_chance
+from game.scenario.compiled import load
+
+MINI = Path(__file__).parent / "scenarios" / "mini"
+
+
+@pytest.fixture(scope="module")
+def campaign() -> Campaign:
+    return Campaign(load(MINI))
+
+
+def at_battle(campaign: Campaign, **values: int) -> State:
+    cs = campaign.scenario
+    v = list(cs.initial)
+    for name, value in values.items():
+        v[cs.namespace.slots[name.replace("__", ".")].index] = value
+    return campaign.enter(cs.index["battle"], tuple(v))
+
+
+def play(campaign: Campaign, state: State, orders: list[str], seed: int = 1) -> tuple[State, list[str]]:
+    log: list[str] = []
+    for i, order in enumerate(orders):
+        step = campaign.step(state, order, SeededDice(seed, i))
+        log += step.text
+        state = step.state
+    return state, log
+
+
+def outcomes(campaign: Campaign, state: State, orders: list[str]) -> list[tuple[float, State]]:
+    """Every chance path of a fixed sequence of orders, with its probability."""
+    results: list[tuple[float, State]] = [(1.0, state)]
+    for order in orders:
+        nxt = []
+        for p, s in results:
+            if s.battle is None or order not in campaign.available(s):
+                nxt.append((p, s))
+                continue
+            for q, s2 in enumerate_chance(lambda d, s=s: campaign.step(s, order, d).state):
+                nxt.append((p * q, s2))
+        results = nxt
+    return results
+
+
+DEPLOY_BLIND = ["allies_right", "none", "blind"]
+DEPLOY_WATCH = ["allies_right", "keep_some", "watch"]
+
+
+def test_deployment_sets_line_reserve_and_watch(campaign: Campaign) -> None:
+    s = at_battle(campaign)
+    s, _ = play(campaign, s, ["horse_right", "keep_some", "watch"])
+    b = s.battle
+    rules: BattleRules = campaign.battle_rules(s)
+    names = [rules.units[u].id for u in b.line]
+    assert names == ["foot", "allies", "horse"]
+    assert rules.units[b.reserve].id == "spare"
+    # half the horse formed the reserve
+    horse = rules.units.index(next(u for u in rules.units if u.id == "horse"))
+    assert b.men[horse] == 10 and b.men[b.reserve] == 10
+    assert b.watch == 1
+
+
+def test_hidden_shift_gives_no_order_unless_watched(campaign: Campaign) -> None:
+    blind, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"])
+    # unseen: the shift resolved by itself, the next question is the crisis
+    assert campaign.battle_rules(blind).phases[blind.battle.step - 3].kind == "crisis"
+    assert blind.battle.seen == 0
+    watched, _ = play(campaign, at_battle(campaign), DEPLOY_WATCH + ["hold"])
+    assert campaign.battle_rules(watched).phases[watched.battle.step - 3].kind == "shift"
+    assert "reserve_in" in campaign.available(watched)
+
+
+def test_enemy_masses_against_the_weakest_flank(campaign: Campaign) -> None:
+    s, log = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"])
+    assert s.battle.target == 2  # the allies on the rise, not the foot by the river
+    assert any("against your right" in line for line in log)
+    view = campaign.view(s).battle
+    assert view is not None
+
+
+def test_view_hides_the_massed_enemy_beyond_the_rise(campaign: Campaign) -> None:
+    for seed in range(30):
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
+        if not s.battle.broke:
+            assert campaign.view(s).battle.positions[2].enemy_men is None
+            return
+    pytest.fail("no seed kept the flank intact")
+
+
+def test_panic_spreads_to_neighbours_when_the_flank_breaks(campaign: Campaign) -> None:
+    results = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"])
+    broke = [(p, s) for p, s in results if s.battle.broke]
+    assert broke, "the flank never broke"
+    rules = campaign.battle_rules(broke[0][1])
+    centre = [s.battle.status[s.battle.line[1]] for _, s in broke]
+    # the neighbour of a broken flank either ran or was left surrounded: never untouched
+    assert set(centre) <= {FLED, ENCIRCLED}
+    assert FLED in centre and ENCIRCLED in centre
+    assert sum(p for p, _ in results) == pytest.approx(1.0)
+    del rules
+
+
+def test_watching_and_a_reserve_hold_the_flank_more_often(campaign: Campaign) -> None:
+    def p_break(orders: list[str]) -> float:
+        return sum(p for p, s in outcomes(campaign, at_battle(campaign), orders) if s.battle.broke)
+
+    blind = p_break(DEPLOY_BLIND + ["hold"])
+    watchful = p_break(DEPLOY_WATCH + ["hold", "reserve_in"])
+    assert watchful < blind
+
+
+def test_the_river_anchors_a_last_stand(campaign: Campaign) -> None:
+    cs = campaign.scenario
+
+    def flag(state: State, name: str) -> int:
+        return state.values[cs.namespace.slots[name].index]
+
+    results = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "stand"])
+    stood = [(p, s) for p, s in results if s.battle is None and flag(s, "stood")]
+    assert stood
+    held_till_night = sum(p for p, s in stood if flag(s, "lost"))
+    routed = sum(p for p, s in stood if flag(s, "routed"))
+    # backs to the river, shields locked: the stand usually lasts until night
+    assert held_till_night > 2 * routed
+
+
+def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:
+    for seed in range(40):
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
+        options = {o.id: o for o in campaign.options(s)}
+        if s.battle.broke:
+            assert options["stand"].available and options["boat"].available
+        else:
+            assert not options["stand"].available
+            assert "still holds" in options["stand"].reason
+            with pytest.raises(EngineError):
+                campaign.step(s, "stand", SeededDice(seed, 9))
+
+
+def test_same_seed_same_battle(campaign: Campaign) -> None:
+    orders = DEPLOY_WATCH + ["press", "reserve_in"]
+    a, log_a = play(campaign, at_battle(campaign), orders, seed=11)
+    b, log_b = play(campaign, at_battle(campaign), orders, seed=11)
+    assert a == b and log_a == log_b
+    crisis = [o for o in campaign.available(a)][0]
+    a2, la = play(campaign, a, [crisis], seed=5)
+    b2, lb = play(campaign, b, [crisis], seed=5)
+    assert a2 == b2 and la == lb
+
+
+def test_different_seeds_give_different_battles(campaign: Campaign) -> None:
+    seen = Counter()
+    for seed in range(60):
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
+        seen[s.battle.broke] += 1
+    assert seen[0] and seen[1]
+
+
+def test_battle_result_flows_back_to_the_campaign(campaign: Campaign) -> None:
+    cs = campaign.scenario
+    for seed in range(40):
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
+        crisis = "stand" if "stand" in campaign.available(s) else "wait"
+        s, log = play(campaign, s, [crisis], seed=seed)
+        assert s.battle is None
+        ending = campaign.ending(s)
+        assert ending in ("win_ending", "loss_ending")
+        v = s.values
+        flags = [v[cs.namespace.slots[f].index] for f in ("won", "held", "lost", "routed")]
+        assert sum(flags) == 1
+        assert any(line.startswith("Nightfall.") for line in log)
+        assert v[cs.namespace.slots["losses"].index] > 0
+        # the units' men came back from the battle smaller than they went in
+        assert v[cs.namespace.slots["unit.foot.men"].index] <= 20
+
+
+def test_archery_costs_the_enemy_more(campaign: Campaign) -> None:
+    s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND)
+    rules = campaign.battle_rules(s)
+    after = rules._archery(s.battle, "hold", log := [])
+    assert any("The archery costs the Romans" in line for line in log)
+    assert 0 < after.lost < after.elost
+    assert all(st == IN_LINE for st in after.status[:3])
