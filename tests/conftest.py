@@ -123,8 +123,11 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):
 def run_game():
     """Run `python -m game ...` in a subprocess; returns Result(code, out, err)."""
 
-    def run(*args: object, cwd: Path | None = None, timeout: float = 60) -> Result:
+    def run(*args: object, cwd: Path | None = None, timeout: float = 60,
+            env: dict[str, str] | None = None) -> Result:
+        extra = env or {}
         env = dict(os.environ)
+        env.update(extra)
         env.pop("CALLINICUM_DEBUG", None)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env["PYTHONIOENCODING"] = "utf-8"

@@ -209,7 +209,7 @@ class Liveness:
         return (state.node, tuple(v if m else 0 for v, m in zip(state.values, mask)), state.battle)
 
 
-def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000) -> Report:
+def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000, origin: State | None = None) -> Report:
     campaign = Campaign(scenario)
     live = Liveness(scenario)
     ending_ids = _ending_ids(scenario)
@@ -261,7 +261,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000) 
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
-        vec, paths = dist(campaign.start())
+        vec, paths = dist(origin if origin is not None else campaign.start())
     finally:
         sys.setrecursionlimit(old_limit)
     elapsed = time.perf_counter() - start
