@@ -81,7 +81,7 @@ def _load(folder: Path | None, mods: list[Path]):
     except ScenarioLoadError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        raise CliError(f"the scenario has {len(exc.problems)} problem(s); nothing was run") from None
+        raise CliError("") from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -221,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         }[args.command or "play"]
         return handler(args)
     except CliError as exc:
-        print(f"callinicum: {exc}", file=sys.stderr)
+        if str(exc):
+            print(f"callinicum: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print("callinicum: interrupted", file=sys.stderr)

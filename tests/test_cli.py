@@ -409,16 +409,11 @@ def test_version_and_help(run_cli):
         assert command in result.out
 
 
-MISSING_ONE_LINE = pytest.mark.xfail(strict=True, reason=(
-    "BUG: cli._load prints each load problem and then a second summary line ('callinicum: the scenario "
-    "has 1 problem(s); nothing was run'), so a missing --scenario folder gives two lines, not one"))
-
-
 @pytest.mark.parametrize("args", [
     pytest.param(["check", "{missing}"], id="check"),
-    pytest.param(["explore", "--scenario", "{missing}"], id="explore", marks=MISSING_ONE_LINE),
-    pytest.param(["replay", "{save}", "--scenario", "{missing}"], id="replay", marks=MISSING_ONE_LINE),
-    pytest.param(["--scenario", "{missing}"], id="play", marks=MISSING_ONE_LINE),
+    pytest.param(["explore", "--scenario", "{missing}"], id="explore"),
+    pytest.param(["replay", "{save}", "--scenario", "{missing}"], id="replay"),
+    pytest.param(["--scenario", "{missing}"], id="play"),
 ])
 def test_missing_scenario_folder_gives_one_line(args, tmp_path, monkeypatch, run_cli, mini_dir):
     monkeypatch.chdir(tmp_path)

@@ -20,7 +20,7 @@ battle data (`tables`), so a modder can set up another battle on the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from game.engine.dice import Dice
 from game.scenario.compiled import CBattle, COrder, CompiledScenario
@@ -43,6 +43,11 @@ KIND_FACTOR = {"infantry": 3, "cavalry": 3, "horse_archers": 2, "arab_cavalry": 
 ARMOUR = {"infantry": 1, "cavalry": 1, "horse_archers": 1, "arab_cavalry": 0}
 PIERCE = {"infantry": 1, "cavalry": 2, "horse_archers": 2, "arab_cavalry": 1}
 MOUNTED = ("cavalry", "horse_archers", "arab_cavalry")
+# The battle reads campaign values only through these thresholds (and the data's own conditions),
+# which lets the explorer merge every campaign state between the same thresholds.
+LOYALTY_CUTS = (3, 5, 8)  # <=2 wavering allies, <=4 doubtful, 5-7 steady, >=8 devoted
+DISCIPLINE_CUTS = (3, 5, 7)
+WITHDRAW_ORDER = (30, 50, 65, 80)  # percent chance a withdrawal keeps order, by discipline band
 
 
 class BattleState(NamedTuple):
@@ -175,32 +180,44 @@ class BattleRules:
         p = bs.step - self.ndeploy
         return p if 0 <= p < len(self.phases) else None
 
-    def options(self, bs: BattleState, values: tuple[int, ...]) -> list:
-        from game.engine.campaign import Option
-
-        out = []
+    def decisions(self, bs: BattleState, values: tuple[int, ...]) -> list[tuple[Any, str | None]]:
+        """The current question's options or orders (their data), each with why it is closed (or None)."""
+        out: list[tuple[Any, str | None]] = []
         if bs.step < self.ndeploy:
-            decision = self.model.deployment[bs.step]
             for opt in self.battle.deployment[bs.step]:
                 ok = opt.cond is None or bool(opt.cond.fn(values))
                 reason = None if ok else (opt.model.unavailable or "The conditions for this are not met.")
                 if ok and opt.reserve is not None and opt.reserve >= 0:
                     line = opt.line if opt.line is not None else bs.line
                     if opt.reserve in line:
-                        ok, reason = False, "That unit holds a place in the line you have chosen."
+                        reason = "That unit holds a place in the line you have chosen."
                     elif bs.men[opt.reserve] <= 0 and not opt.detach:
-                        ok, reason = False, "That unit is not with the army."
-                out.append(Option(opt.model.id, opt.model.label, ok, reason, opt.model.historical,
-                                  tuple(opt.model.sources), decision.title))
+                        reason = "That unit is not with the army."
+                out.append((opt.model, reason))
             return out
         p = self.current_phase(bs)
         if p is None:
-            return []
+            return out
+        kind = self.phases[p].kind
         for order in self.battle.orders[p]:
-            reason = self._closed(order, bs, values, self.phases[p].kind)
-            out.append(Option(order.model.id, order.model.label, reason is None, reason,
-                              order.model.historical, tuple(order.model.sources), self.phases[p].title))
+            out.append((order.model, self._closed(order, bs, values, kind)))
         return out
+
+    def available(self, bs: BattleState, values: tuple[int, ...]) -> list[str]:
+        return [m.id for m, reason in self.decisions(bs, values) if reason is None]
+
+    def options(self, bs: BattleState, values: tuple[int, ...]) -> list:
+        from game.engine.campaign import Option
+
+        if bs.step < self.ndeploy:
+            group = self.model.deployment[bs.step].title
+        else:
+            p = self.current_phase(bs)
+            group = self.phases[p].title if p is not None else ""
+        return [
+            Option(m.id, m.label, reason is None, reason, m.historical, tuple(m.sources), group)
+            for m, reason in self.decisions(bs, values)
+        ]
 
     def _closed(self, order: COrder, bs: BattleState, values: tuple[int, ...], kind: str) -> str | None:
         """Why an order cannot be given now, or None when it can."""
@@ -230,11 +247,11 @@ class BattleRules:
     def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice) -> BattleResult:
         from game.engine.campaign import EngineError
 
-        opts = {o.id: o for o in self.options(bs, values)}
-        if option_id not in opts:
+        reasons = {m.id: reason for m, reason in self.decisions(bs, values)}
+        if option_id not in reasons:
             raise EngineError(f"there is no order '{option_id}' at this point of the battle")
-        if not opts[option_id].available:
-            raise EngineError(f"'{option_id}' cannot be given now: {opts[option_id].reason}")
+        if reasons[option_id] is not None:
+            raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
         text: list[str] = []
         if bs.step < self.ndeploy:
             bs, values = self._deploy(bs, values, option_id, text)
@@ -364,7 +381,7 @@ class BattleRules:
         terrain = self.model.terrain_left if pos == 0 else self.model.terrain_right
         loyalty = 3
         if values is not None and unit.id in self.battle.loyalty_slots:
-            loyalty = 2 if values[self.battle.loyalty_slots[unit.id]] <= 4 else 3
+            loyalty = 2 if values[self.battle.loyalty_slots[unit.id]] < LOYALTY_CUTS[1] else 3
         return (bs.men[u] * (bs.morale[u] + 1) * EXPERIENCE_FACTOR[unit.experience] * KIND_FACTOR[unit.kind]
                 * loyalty * (3 if terrain == "river" else 2))
 
@@ -456,7 +473,7 @@ class BattleRules:
         add(1 if on_hand and bs.commander == WITH_ARMY else 0, self.commander_name)
         if unit.id in self.battle.loyalty_slots:
             q = values[self.battle.loyalty_slots[unit.id]]
-            add(-2 if q <= 2 else -1 if q <= 4 else 1 if q >= 8 else 0, "loyalty")
+            add(-2 if q < LOYALTY_CUTS[0] else -1 if q < LOYALTY_CUTS[1] else 1 if q >= LOYALTY_CUTS[2] else 0, "loyalty")
         return score, parts
 
     def _assault(self, bs: BattleState, values: tuple[int, ...], dice: Dice, text: list[str]) -> BattleState:
@@ -595,7 +612,7 @@ class BattleRules:
                 if status[u] == IN_LINE and u != anchor and men[u] > 0 and (action != "hold"):
                     if action == "take_boat":
                         q = values[self.battle.loyalty_slots[self.units[u].id]] if self.units[u].id in self.battle.loyalty_slots else 5
-                        if q < 4:
+                        if q < LOYALTY_CUTS[1]:
                             continue
                     joined.append(u)
             block = (men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0) + sum(men[u] for u in joined)
@@ -713,7 +730,8 @@ class BattleRules:
         elif action == "withdraw":
             fall_encircled()
             d = values[self.discipline_slot] if self.discipline_slot is not None else 5
-            chance = _band(20 + d * 8 - (25 if bs.broke else 0), 5, 95)
+            band = sum(1 for c in DISCIPLINE_CUTS if d >= c)
+            chance = _band(WITHDRAW_ORDER[band] - (25 if bs.broke else 0), 5, 95)
             text.append(f"The army falls back up the river towards Sura: {chance}% that it keeps its order.")
             if dice.pick([chance, 100 - chance]) == 0:
                 outcome = DEFEAT if bs.broke else HELD

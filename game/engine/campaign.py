@@ -167,7 +167,7 @@ class Campaign:
     def available(self, state: State) -> list[str]:
         """Ids of the decisions that can be taken now (the explorer's fast path)."""
         if state.battle is not None:
-            return [o.id for o in self.options(state) if o.available]
+            return self.battle_rules(state).available(state.battle, state.values)  # type: ignore[union-attr]
         node = self.scenario.nodes[state.node]
         if isinstance(node, CEnding):
             return []

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from game.engine.abstraction import Abstraction
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
@@ -165,64 +166,83 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
     )
 
 
-class Liveness:
-    """For each node, the value slots that can still influence what happens from there on."""
+def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
+                       origin: State | None = None) -> Report:
+    """Every reachable state once; exact ending probabilities under uniform random play.
 
-    def __init__(self, scenario: CompiledScenario):
-        n = len(scenario.nodes)
-        reads: list[set[int]] = [set() for _ in range(n)]
-        succ: list[set[int]] = [set() for _ in range(n)]
-        for i, node in enumerate(scenario.nodes):
-            if not isinstance(node, CScene):
-                continue
-            for c in node.choices:
-                if c.cond:
-                    reads[i] |= c.cond.reads
-                for e in c.effects:
-                    reads[i] |= e.reads
-                if c.target:
-                    reads[i] |= c.target.reads
-                    succ[i] |= set(c.target.nodes)
-                for o in c.outcomes:
-                    reads[i] |= o.weight.reads | o.target.reads
-                    for e in o.effects:
-                        reads[i] |= e.reads
-                    succ[i] |= set(o.target.nodes)
-            if node.battle is not None:
-                reads[i] |= node.battle.reads
-                succ[i] |= set(node.battle.after.nodes)
-        live = [set(r) for r in reads]
-        changed = True
-        while changed:
-            changed = False
-            for i in range(n):
-                before = len(live[i])
-                for j in succ[i]:
-                    live[i] |= live[j]
-                if len(live[i]) != before:
-                    changed = True
-        width = len(scenario.layout)
-        self.masks = [tuple(k in live[i] for k in range(width)) for i in range(n)]
-
-    def key(self, state: State) -> Key:
-        mask = self.masks[state.node]
-        return (state.node, tuple(v if m else 0 for v, m in zip(state.values, mask)), state.battle)
-
-
-def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000, origin: State | None = None) -> Report:
+    A battle is explored as one macro step: its outcomes (what it writes back to the campaign, and
+    where the story goes on) depend only on the battle's own inputs, so they are computed once per
+    distinct input and shared by every campaign state that arrives with those inputs.
+    """
     campaign = Campaign(scenario)
-    live = Liveness(scenario)
+    ab = Abstraction(scenario)
     ending_ids = _ending_ids(scenario)
     ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
     zero = (0.0,) * len(ending_ids)
     memo: dict[Key, tuple[tuple[float, ...], int]] = {}
+    battle_memo: dict[Key, list[tuple[float, tuple[int, ...], int, int]]] = {}
+    inner_memo: dict[Key, dict[Key, list]] = {}
     in_progress: set[Key] = set()
     visited: set[int] = set()
     taken: set[str] = set()
-    counters = {"steps": 0, "dead": 0, "complete": True}
+    counters = {"steps": 0, "dead": 0, "complete": True, "battle_states": 0}
+    battle_io: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for i, node in enumerate(scenario.nodes):
+        if isinstance(node, CScene) and node.battle is not None:
+            from game.engine.abstraction import _battle_writes
+
+            writes = tuple(sorted(_battle_writes(node.battle)))
+            reads = tuple(sorted(set(node.battle.reads) | set(writes)))
+            battle_io[i] = (reads, writes)
+
+    def expand(state: State, option: str) -> list[tuple[float, State]]:
+        taken.add(choice_key(scenario, state, option))
+        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice).state)
+        counters["steps"] += len(outcomes)
+        return outcomes
+
+    def battle_outcomes(state: State) -> list[tuple[float, tuple[int, ...], int, int]]:
+        """(probability, written values, next node, paths) of a battle entered in `state`."""
+        reads, writes = battle_io[state.node]
+        sig = (state.node, state.battle, ab.cells(state.node, state.values, reads))
+        found = battle_memo.get(sig)
+        if found is not None:
+            return found
+
+        def inner(s: State) -> dict[Key, list]:
+            if s.battle is None:
+                w = tuple(s.values[j] for j in writes)
+                key = (s.node, ab.cells(s.node, s.values, writes))
+                return {key: [1.0, w, s.node, 1]}
+            k = (s.node, s.battle, ab.cells(s.node, s.values, reads))
+            got = inner_memo.get(k)
+            if got is not None:
+                return got
+            counters["battle_states"] += 1
+            visited.add(s.node)
+            options = campaign.available(s)
+            acc: dict[Key, list] = {}
+            if not options:
+                counters["dead"] += 1
+            share = 1.0 / len(options) if options else 0.0
+            for option in options:
+                for p, nxt in expand(s, option):
+                    for key, (q, w, node, n) in inner(nxt).items():
+                        slot = acc.get(key)
+                        if slot is None:
+                            acc[key] = [share * p * q, w, node, n]
+                        else:
+                            slot[0] += share * p * q
+                            slot[3] += n
+            inner_memo[k] = acc
+            return acc
+
+        result = [(q, w, node, n) for q, w, node, n in inner(state).values()]
+        battle_memo[sig] = result
+        return result
 
     def dist(state: State) -> tuple[tuple[float, ...], int]:
-        key = live.key(state)
+        key = ab.key(state)
         found = memo.get(key)
         if found is not None:
             return found
@@ -237,22 +257,30 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000, 
             counters["complete"] = False
             return zero, 0
         in_progress.add(key)
-        options = campaign.available(state)
         acc = [0.0] * len(ending_ids)
         paths = 0
-        if not options:
-            counters["dead"] += 1
-        share = 1.0 / len(options) if options else 0.0
-        for option in options:
-            taken.add(choice_key(scenario, state, option))
-            outcomes = enumerate_chance(lambda dice, o=option: campaign.step(state, o, dice).state)
-            counters["steps"] += len(outcomes)
-            for p, nxt in outcomes:
-                sub, n = dist(nxt)
-                w = share * p
+        if state.battle is not None and state.battle.step == 0 and state.node in battle_io:
+            _, writes = battle_io[state.node]
+            for p, w, node, n in battle_outcomes(state):
+                values = list(state.values)
+                for j, v in zip(writes, w):
+                    values[j] = v
+                sub, m = dist(campaign.enter(node, tuple(values)))
                 for i, x in enumerate(sub):
-                    acc[i] += w * x
-                paths += n
+                    acc[i] += p * x
+                paths += n * m
+        else:
+            options = campaign.available(state)
+            if not options:
+                counters["dead"] += 1
+            share = 1.0 / len(options) if options else 0.0
+            for option in options:
+                for p, nxt in expand(state, option):
+                    sub, n = dist(nxt)
+                    w = share * p
+                    for i, x in enumerate(sub):
+                        acc[i] += w * x
+                    paths += n
         in_progress.discard(key)
         memo[key] = (tuple(acc), paths)
         return memo[key]
@@ -273,6 +301,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000, 
         scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
         choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=bool(counters["complete"]),
         elapsed_seconds=elapsed, playthroughs_per_second=paths / elapsed if elapsed else 0.0,
-        choices_per_second=counters["steps"] / elapsed if elapsed else 0.0, states=len(memo),
+        choices_per_second=counters["steps"] / elapsed if elapsed else 0.0,
+        states=len(memo) + int(counters["battle_states"]),
         dead_ends=int(counters["dead"]), unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
     )

@@ -7,7 +7,8 @@ closures over the state's value tuple. Nothing is ever passed to `eval` or `exec
 Language (documented in MODDING.md):
     names      supply, fasting, unit.huns.morale
     literals   whole numbers, true, false
-    arithmetic + - * //, unary -, min(a, b, ...), max(a, b, ...)
+    arithmetic + - * //, unary -, min(a, b, ...), max(a, b, ...); a condition in arithmetic
+               counts as 1 when true and 0 when false: 1 + (supply >= 3)
     compare    == != < <= > >=   (chains allowed: 0 < x <= 3)
     logic      and or not
     effects    name = expr | name += expr | name -= expr
@@ -139,7 +140,12 @@ def _compile_typed(source: str, ns: Namespace, want: str, message: str) -> Compi
         raise ExpressionError("an expression must be text")
     tree = _parse(source, "eval")
     builder = _Builder(ns)
-    fn, kind = builder.build(tree.body)  # type: ignore[attr-defined]
+    try:
+        fn, kind = builder.build(tree.body)  # type: ignore[attr-defined]
+    except RecursionError:
+        raise ExpressionError(f"expression '{source.strip()[:40]}...' is nested too deeply") from None
+    if want == INT and kind == BOOL:
+        kind = INT
     if kind != want:
         raise ExpressionError(f"{message}; '{source.strip()}' is a {kind}")
     return Compiled(source, fn, kind, frozenset(builder.reads))
@@ -163,7 +169,10 @@ def compile_effect(source: str, ns: Namespace) -> Effect:
             f"'{source.strip()}' is not an effect; write 'name = value', 'name += n' or 'name -= n'"
         )
     slot = ns.lookup(_dotted(target))
-    fn, kind = builder.build(value)
+    try:
+        fn, kind = builder.build(value)
+    except RecursionError:
+        raise ExpressionError(f"effect '{source.strip()[:40]}...' is nested too deeply") from None
     if op != "=" and slot.type != INT:
         raise ExpressionError(f"'{_dotted(target)}' is a flag: set it with '= true' or '= false'")
     if kind != slot.type:
@@ -187,7 +196,18 @@ class _Builder:
         self.ns = ns
         self.reads: set[int] = set()
 
+    depth = 0
+
     def build(self, node: ast.AST) -> tuple[Fn, str]:
+        self.depth += 1
+        if self.depth > 200:
+            raise ExpressionError("expression is nested too deeply (simplify it)")
+        try:
+            return self._build(node)
+        finally:
+            self.depth -= 1
+
+    def _build(self, node: ast.AST) -> tuple[Fn, str]:
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise ExpressionError(f"{_describe(node)} is not allowed in expressions")
@@ -211,7 +231,11 @@ class _Builder:
         return self._slot(node.id)
 
     def _Attribute(self, node: ast.Attribute) -> tuple[Fn, str]:
-        return self._slot(_dotted(node))
+        try:
+            name = _dotted(node)
+        except ExpressionError:
+            raise ExpressionError("only names may use dots, such as 'unit.huns.morale'") from None
+        return self._slot(name)
 
     def _slot(self, name: str) -> tuple[Fn, str]:
         slot = self.ns.lookup(name)
@@ -293,6 +317,8 @@ class _Builder:
 
     @staticmethod
     def _want(kind: str, want: str, what: str) -> None:
+        if want == INT and kind == BOOL:
+            return  # a condition counts as 1 when true and 0 when false: 1 + (supply >= 3)
         if kind != want:
             raise ExpressionError(f"{what} needs a {want}, not a {kind}")
 

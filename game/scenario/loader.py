@@ -81,6 +81,7 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
     sources = Sources()
     collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}
     info: ScenarioInfo | None = None
+    unreadable = False
     digest = hashlib.sha256()
 
     for rel, path in files:
@@ -96,6 +97,7 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
             doc = read_yaml(path)
         except YamlProblem as exc:
             problems.append(Problem(name, exc.line, "", exc.message))
+            unreadable = True
             continue
         if not isinstance(doc.data, dict):
             problems.append(Problem(name, 1, "", "a scenario file must be a mapping of sections "
@@ -105,7 +107,8 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
             line = doc.line_of((key,))
             if key == "scenario":
                 if info is not None or sources.info is not None:
-                    problems.append(Problem(name, line, "scenario", "the 'scenario' section appears twice"))
+                    problems.append(Problem(name, doc.key_line((key,)), "scenario",
+                                            "the 'scenario' section appears twice"))
                     continue
                 loc = Located(name, doc, ("scenario",))
                 sources.info = loc
@@ -116,7 +119,7 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
             if key not in SECTIONS:
                 close = difflib.get_close_matches(key, ["scenario", *SECTIONS], n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(name, line, key, f"unknown section '{key}'{hint}"))
+                problems.append(Problem(name, doc.key_line((key,)), key, f"unknown section '{key}'{hint}"))
                 continue
             if not isinstance(value, list):
                 problems.append(Problem(name, line, key, f"'{key}' must be a list of items (each starting with '- ')"))
@@ -136,7 +139,9 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
                 sources.items[(key, ident)] = loc
                 collected[key].append(model)
 
-    if info is None and not any(p.field == "scenario" or p.field.startswith("scenario.") for p in problems):
+    if info is None and not unreadable and not any(
+        p.field == "scenario" or p.field.startswith("scenario.") for p in problems
+    ):
         problems.append(Problem(shown, 1, "scenario", "no file has a 'scenario' section (id, title, version, start)"))
     if not collected["scenes"] and not problems:
         problems.append(Problem(shown, 1, "scenes", "the scenario has no scenes"))
@@ -155,14 +160,77 @@ def _item_label(section: str, item: Any, index: int) -> str:
     return f"{section}[{index}]"
 
 
+def _is_tag(part: str | int) -> bool:
+    """Pydantic names the branches of a union in error locations ('str', 'list[Route]', ...)."""
+    return isinstance(part, str) and (
+        "[" in part or "-" in part or part in ("str", "int", "bool", "float", "dict", "list")
+    )
+
+
+UNION_HINTS = {
+    "next": "should be a scene or ending id, or a list of routes ('- if: ...' and 'to: ...')",
+    "station": "should be a line position (1 = the left end) or 'rise'",
+    "reserve": "should be a unit id or 'none'",
+    "units": "should be 'roman', 'enemy', 'all' or a list of unit ids",
+}
+
+
+def _union_errors(errors: list[Any]) -> list[Any]:
+    """Keep one explanation per union field: the branch that got furthest, or a plain hint."""
+    groups: dict[tuple, list[Any]] = {}
+    order: list[tuple] = []
+    out: list[Any] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        cut = next((i for i, part in enumerate(loc) if _is_tag(part)), None)
+        if cut is None:
+            out.append(error)
+            continue
+        key = loc[:cut]
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(error)
+    for key in order:
+        group = groups[key]
+        branches: dict[str, list[Any]] = {}
+        for error in group:
+            branches.setdefault(error["loc"][len(key)], []).append(error)
+        deep = {b: errs for b, errs in branches.items()
+                if any(len([p for p in e["loc"] if not _is_tag(p)]) > len(key) for e in errs)}
+        if len(branches) == 1 or deep:
+            chosen = next(iter((deep or branches).values()))
+            for error in chosen:
+                out.append({**error, "loc": tuple(p for p in error["loc"] if not _is_tag(p))})
+            continue
+        field = next((p for p in reversed(key) if isinstance(p, str)), "")
+        hint = UNION_HINTS.get(field)
+        first = group[0]
+        out.append({**first, "loc": key, "type": "union_hint" if hint else first["type"],
+                    "msg": hint or first["msg"]})
+    return out
+
+
 def _validate(model: type[BaseModel], data: Any, loc: Located, label: str,
               problems: list[Problem]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = _union_errors(exc.errors())
+        # a misspelt required field is one mistake, not two: keep "unknown field (did you mean ...)"
+        extras = {tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"}
+        errors = [
+            e for e in errors
+            if not (e["type"] == "missing" and any(
+                x[:-1] == tuple(e["loc"])[:-1]
+                and difflib.get_close_matches(str(x[-1]), [str(e["loc"][-1])], n=1)
+                for x in extras
+            ))
+        ]
+        for error in errors:
             path = tuple(error["loc"])
-            problems.append(Problem(loc.file, loc.line(*path), _field_path(label, data, path),
+            line = loc.doc.key_line(loc.base + path) if error["type"] == "extra_forbidden" else loc.line(*path)
+            problems.append(Problem(loc.file, line, _field_path(label, data, path),
                                     _message(error, model, data, path)))
         return None
 
@@ -177,9 +245,7 @@ def _field_path(label: str, data: Any, path: Iterable[str | int]) -> str:
             out += f"[{ident}]" if isinstance(ident, str) else f"[{part}]"
             node = item
         else:
-            if part in ("function-after[_lines(), Battle]",) or part.startswith(("function-", "union[")):
-                continue
-            if part in ("str", "list[Route]", "int", "bool", "literal['rise']", "literal['none']"):
+            if _is_tag(part):
                 continue
             out += f".{part}"
             node = node.get(part) if isinstance(node, dict) else None
@@ -191,6 +257,8 @@ def _message(error: Any, model: type[BaseModel], data: Any, path: tuple[str | in
     value = error.get("input")
     if kind == "missing":
         return "required field is missing"
+    if kind == "union_hint":
+        return f"'{value}' {error['msg']}" if isinstance(value, str | int) else str(error["msg"])
     if kind == "extra_forbidden":
         bad = str(path[-1]) if path else "?"
         known = _known_fields(model, path[:-1])

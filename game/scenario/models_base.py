@@ -14,8 +14,10 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 def _number_as_text(value: object) -> object:
-    """A weight written as a bare number (`weight: 3`) is the expression '3'."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    """A bare number (`weight: 3`) or truth value (`if: true`) is the expression it spells."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else value
 
 
 Expr = Annotated[

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_FLOW_DEPTH = 1_000  # libyaml's parser recurses on the C stack for [ and {: refuse absurd nesting first
 
 Path_ = tuple[str | int, ...]
 
@@ -49,6 +50,12 @@ class Document:
 
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    key_lines: dict[Path_, int] = field(default_factory=dict)
+
+    def key_line(self, path: Path_) -> int:
+        """The line of the key that names the value at `path` (falls back to the value's line)."""
+        found = self.key_lines.get(tuple(path))
+        return found if found is not None else self.line_of(path)
 
     def line_of(self, path: Path_) -> int:
         """The line of the value at `path`, or of its nearest ancestor that exists."""
@@ -82,6 +89,7 @@ def parse_yaml(raw: bytes) -> Document:
         text = text[1:]
     if not text.strip():
         raise YamlProblem(1, "file is empty")
+    _check_flow_depth(text)
     try:
         loader = _Loader(text)
         try:
@@ -102,6 +110,22 @@ def parse_yaml(raw: bytes) -> Document:
     builder = _Builder(doc)
     doc.data = builder.build(node, (), 0)
     return doc
+
+
+def _check_flow_depth(text: str) -> None:
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    line = 1
+    for ch in text:
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                raise YamlProblem(line, f"YAML is nested too deeply (more than {MAX_FLOW_DEPTH} levels of [ or {{)")
+        elif ch == "]" or ch == "}":
+            depth = depth - 1 if depth > 0 else 0
+        elif ch == "\n":
+            line += 1
 
 
 class _Builder:
@@ -135,6 +159,7 @@ class _Builder:
                     raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be a plain word")
                 if key in result:
                     raise YamlProblem(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                self.doc.key_lines[path + (key,)] = key_node.start_mark.line + 1
                 result[key] = self.build(value_node, path + (key,), depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
