@@ -130,7 +130,8 @@ def _threshold(op: ast.cmpop, c: int, flipped: bool) -> Cuts:
 class Abstraction:
     """Per scene, the cut points of every value; `key` maps a state to its merged form."""
 
-    def __init__(self, scenario: CompiledScenario):
+    def __init__(self, scenario: CompiledScenario, exact: bool = False):
+        """`exact=True` merges nothing (every value kept): a reference for tests."""
         self.scenario = scenario
         uses = _Uses(scenario)
         layout = scenario.layout
@@ -151,8 +152,10 @@ class Abstraction:
                 if e.op == "=":
                     cur[i] = frozenset()
                     if matters and const is None:
-                        for j in reads:
-                            cur[j] = ALL
+                        # the new value depends on the old values only as the expression uses them:
+                        # through thresholds when it only compares them with constants
+                        for j, c in reads.items():
+                            cur[j] = _union(cur[j], c)
                 elif not matters:
                     continue
                 elif const is not None and target_after is not ALL:
@@ -208,6 +211,8 @@ class Abstraction:
                 if acc != cuts[i]:
                     cuts[i] = acc
                     changed = True
+        if exact:
+            cuts = [[ALL] * width for _ in range(n)]
         self.cuts = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in cuts]
         # per node: the exact slots, and the (slot, cuts) pairs; dead slots are left out of keys
         self._exact = [tuple(j for j, c in enumerate(row) if c is None) for row in self.cuts]

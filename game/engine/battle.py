@@ -114,6 +114,11 @@ class BattleView:
     outcome: str
 
 
+def _cap(name: str) -> str:
+    """A name at the start of a sentence."""
+    return name[:1].upper() + name[1:]
+
+
 def _band(value: int, lo: int, hi: int) -> int:
     return lo if value < lo else hi if value > hi else value
 
@@ -244,14 +249,16 @@ class BattleRules:
         return None
 
     # -- steps -------------------------------------------------------------------------------
-    def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice) -> BattleResult:
+    def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice,
+             check: bool = True) -> BattleResult:
         from game.engine.campaign import EngineError
 
-        reasons = {m.id: reason for m, reason in self.decisions(bs, values)}
-        if option_id not in reasons:
-            raise EngineError(f"there is no order '{option_id}' at this point of the battle")
-        if reasons[option_id] is not None:
-            raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
+        if check:
+            reasons = {m.id: reason for m, reason in self.decisions(bs, values)}
+            if option_id not in reasons:
+                raise EngineError(f"there is no order '{option_id}' at this point of the battle")
+            if reasons[option_id] is not None:
+                raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
         text: list[str] = []
         if bs.step < self.ndeploy:
             bs, values = self._deploy(bs, values, option_id, text)
@@ -412,7 +419,7 @@ class BattleRules:
         side = "left" if target == 0 else "right"
         if seen:
             text.append(
-                f"{self.enemy_commander_name} thins his rear ranks and sends {moved * 100:,} horsemen "
+                f"{_cap(self.enemy_commander_name)} thins his rear ranks and sends {moved * 100:,} horsemen "
                 f"along behind his line to his {('right' if side == 'left' else 'left')}, against your {side}. "
                 "You see it happen."
             )
@@ -429,7 +436,7 @@ class BattleRules:
             if action == "send_reserve" and bs.reserve >= 0:
                 support = bs.reserve
                 status[support] = IN_LINE
-                text.append(f"{self.units[support].name} ride from the reserve to the {side}.")
+                text.append(f"{_cap(self.units[support].name)} ride from the reserve to the {side}.")
             elif action == "reinforce_flank":
                 for pos, u in enumerate(bs.line):
                     if pos != target and bs.status[u] == IN_LINE and self.units[u].kind in MOUNTED:
@@ -518,7 +525,7 @@ class BattleRules:
             men[u] -= r
             morale[u] = _band(morale[u] - 1, 1, 4)
             lost, elost = r, e
-            text.append(f"{unit.name} hold, shaken and bleeding, and the fight on the flank grinds on.")
+            text.append(f"{_cap(unit.name)} hold, shaken and bleeding, and the fight on the flank grinds on.")
             bs = bs._replace(men=tuple(men), morale=tuple(morale), emen=tuple(emen))
         else:
             r = men[u] // 4
@@ -535,7 +542,7 @@ class BattleRules:
                 status[s] = FLED
             extra_lost = bs.extra // 2
             lost += extra_lost
-            text.append(f"{unit.name} break and scatter. The enemy is round the flank and behind the line.")
+            text.append(f"{_cap(unit.name)} break and scatter. The enemy is round the flank and behind the line.")
             bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, extra=0)
             bs = self._panic(bs, values, dice, text)
         return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost)
@@ -557,7 +564,7 @@ class BattleRules:
             parts.append("flanked -1")
             chance = self.tables.panic[_band(score, -3, 4) + 3]
             text.append(
-                f"{unit.name} are taken in flank ({', '.join(parts)}): {chance}% that they break."
+                f"{_cap(unit.name)} are taken in flank ({', '.join(parts)}): {chance}% that they break."
             )
             if dice.pick([100 - chance, chance]) == 1:
                 r = men[u] // 4
@@ -565,17 +572,17 @@ class BattleRules:
                 lost += r
                 morale[u] = 0
                 status[u] = FLED
-                text.append(f"{unit.name} break and run for the river and the islands.")
+                text.append(f"{_cap(unit.name)} break and run for the river and the islands.")
                 pos += step
                 continue
             morale[u] = _band(morale[u] - 1, 1, 4)
             if unit.kind != "infantry" or pos not in (0, self.n - 1):
                 status[u] = ENCIRCLED
                 text.append(
-                    f"{unit.name} stand their ground, surrounded on two sides, and the rout stops at them for now."
+                    f"{_cap(unit.name)} stand their ground, surrounded on two sides, and the rout stops at them for now."
                 )
             else:
-                text.append(f"{unit.name} hold firm.")
+                text.append(f"{_cap(unit.name)} hold firm.")
             break
         return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost)
 
@@ -597,10 +604,16 @@ class BattleRules:
                     men[u] -= r
                     lost += r
                     status[u] = FELL
-                    text.append(
-                        f"{self.units[u].name} fight on where they stand until they are cut down: "
-                        f"{r * 100:,} men fall there with their commander."
-                    )
+                    if u in self.battle.commander_fell:
+                        text.append(
+                            f"{_cap(self.units[u].name)} fight on where they stand until they are cut down: "
+                            f"{r * 100:,} men fall there with their commander."
+                        )
+                    else:
+                        text.append(
+                            f"{_cap(self.units[u].name)} fight on where they stand until they are cut to pieces: "
+                            f"{r * 100:,} men fall; the rest cut their way out towards the river."
+                        )
 
         if action == "dismount_stand" or action == "take_boat" or (action == "hold" and bs.broke):
             fall_encircled()
@@ -630,7 +643,7 @@ class BattleRules:
                 parts.append(f"the infantry's state {m:+d}")
             if action == "dismount_stand":
                 score += 1
-                parts.append(f"{self.commander_name} fighting on foot +1")
+                parts.append(f"{_cap(self.commander_name)} fighting on foot +1")
                 commander = STOOD
                 bs = bs._replace(stood=1)
             elif action == "take_boat":
@@ -650,7 +663,7 @@ class BattleRules:
             chance = self.tables.stand[_band(score, 0, 6)]
             if action == "take_boat":
                 text.append(
-                    f"{self.commander_name} takes the standard and crosses by boat to Callinicum."
+                    f"{_cap(self.commander_name)} takes the standard and crosses by boat to Callinicum."
                 )
             text.append(
                 f"The last stand by the river ({', '.join(parts)}): {chance}% that it holds until dark."
@@ -724,9 +737,9 @@ class BattleRules:
             if bs.broke:
                 commander = (KILLED, CAPTURED, WITH_ARMY)[dice.pick([1, 1, 2])]
                 if commander == KILLED:
-                    text.append(f"{self.commander_name} falls at the head of the charge.")
+                    text.append(f"{_cap(self.commander_name)} falls at the head of the charge.")
                 elif commander == CAPTURED:
-                    text.append(f"{self.commander_name}'s horse is killed under him, and he is taken.")
+                    text.append(f"{_cap(self.commander_name)}'s horse is killed under him, and he is taken.")
         elif action == "withdraw":
             fall_encircled()
             d = values[self.discipline_slot] if self.discipline_slot is not None else 5

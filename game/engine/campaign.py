@@ -174,20 +174,22 @@ class Campaign:
         v = state.values
         return [c.id for c in node.choices if c.cond is None or c.cond.fn(v)]
 
-    def step(self, state: State, option_id: str, dice: Dice) -> Step:
+    def step(self, state: State, option_id: str, dice: Dice, check: bool = True) -> Step:
+        """The next state for a decision. `check=False` skips validating the decision, for callers
+        (the explorer) that only pass ids from `available`."""
         node = self.scenario.nodes[state.node]
         if isinstance(node, CEnding):
             raise EngineError("the campaign is over; there are no more decisions")
         if state.battle is not None:
             rules = self.battle_rules(state)
             assert rules is not None
-            result = rules.step(state.battle, state.values, option_id, dice)
+            result = rules.step(state.battle, state.values, option_id, dice, check)
             if result.battle is not None:
                 return Step(State(state.node, result.values, result.battle), result.text)
             target = rules.battle.after.resolve(result.values)
             return Step(self.enter(target, result.values), result.text)
         choice = self._choice(node, option_id)
-        if choice.cond is not None and not choice.cond.fn(state.values):
+        if check and choice.cond is not None and not choice.cond.fn(state.values):
             raise EngineError(f"'{option_id}' is not available: {choice.model.unavailable or 'conditions not met'}")
         values = apply_effects(state.values, choice.effects)
         text = [choice.model.text] if choice.model.text else []

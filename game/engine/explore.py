@@ -148,7 +148,7 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
             if option is None:
                 option = options[rng.randrange(len(options))]
             taken.add(choice_key(scenario, state, option))
-            state = campaign.step(state, option, SeededDice(run_seed, k)).state
+            state = campaign.step(state, option, SeededDice(run_seed, k), False).state
             steps += 1
         else:
             dead += 1
@@ -167,7 +167,7 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
 
 
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
-                       origin: State | None = None) -> Report:
+                       origin: State | None = None, merge: bool = True) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
 
     A battle is explored as one macro step: its outcomes (what it writes back to the campaign, and
@@ -175,7 +175,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     distinct input and shared by every campaign state that arrives with those inputs.
     """
     campaign = Campaign(scenario)
-    ab = Abstraction(scenario)
+    ab = Abstraction(scenario, exact=not merge)
     ending_ids = _ending_ids(scenario)
     ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
     zero = (0.0,) * len(ending_ids)
@@ -197,7 +197,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
 
     def expand(state: State, option: str) -> list[tuple[float, State]]:
         taken.add(choice_key(scenario, state, option))
-        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice).state)
+        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice, False).state)
         counters["steps"] += len(outcomes)
         return outcomes
 
