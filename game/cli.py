@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--seed", type=int, default=1)
     explore.add_argument("--exhaustive", action="store_true", help="explore every reachable state; exact odds")
     explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
+    explore.add_argument("--from", dest="origin", type=Path, default=None,
+                         help="start from where this saved playthrough stands (exact odds from that point)")
+    explore.add_argument("--max-states", type=int, default=500_000,
+                         help="exhaustive mode stops (complete: false) after this many states")
     explore.add_argument("--json", action="store_true")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -151,8 +155,20 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.runs < 0:
         raise CliError("--runs must be 0 or more")
     cs = _load(args.scenario, args.mod)
+    origin = None
+    if args.origin is not None:
+        from game.session.saves import replay
+
+        try:
+            save = read_save(args.origin)
+            p, stopped = replay(cs, save)
+        except SaveError as exc:
+            raise CliError(str(exc)) from None
+        if stopped:
+            raise CliError(f"{args.origin}: {stopped}")
+        origin = p.state
     if args.exhaustive:
-        report = explore_exhaustive(cs)
+        report = explore_exhaustive(cs, max_states=args.max_states, origin=origin)
     else:
         follow = None
         if args.follow is not None:
@@ -163,7 +179,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
             if save.scenario != cs.id:
                 raise CliError(f"{args.follow}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
             follow = follow_map(cs, save.seed, save.decisions)
-        report = explore_random(cs, args.runs, args.seed, follow)
+        report = explore_random(cs, args.runs, args.seed, follow, origin=origin)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0
@@ -200,11 +216,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     cs = _load(args.scenario, args.mod)
-    from game.session.store import Store
+    from game.session.store import Store, saves_dir
     from game.tui.app import run_app
 
-    saves = args.saves or (Path(os.environ["CALLINICUM_SAVES"]) if os.environ.get("CALLINICUM_SAVES") else None)
-    store = Store.open(saves, cs)
+    store = Store.open(saves_dir(args.saves), cs)
     return run_app(cs, store, seed=args.seed)
 
 

@@ -119,7 +119,8 @@ def _ending_ids(scenario: CompiledScenario) -> list[str]:
 
 
 def explore_random(scenario: CompiledScenario, runs: int, seed: int,
-                   follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000) -> Report:
+                   follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000,
+                   origin: State | None = None) -> Report:
     campaign = Campaign(scenario)
     endings = dict.fromkeys(_ending_ids(scenario), 0)
     visited: set[int] = set()
@@ -130,7 +131,7 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
     for run in range(runs):
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
         rng = random.Random(run_seed)
-        state = campaign.start()
+        state = origin if origin is not None else campaign.start()
         for k in range(max_steps):
             visited.add(state.node)
             if scenario.is_ending(state.node):

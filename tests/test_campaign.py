@@ -1,0 +1,162 @@
+"""The Callinicum campaign itself: it loads clean, follows the sources, and plays as history did."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from game import DEFAULT_SCENARIO
+from game.engine.explore import explore_random, follow_map
+from game.scenario.checker import check_scenario
+from game.scenario.compiled import CEnding, CScene, load
+from game.session.saves import read_save, replay
+from game.session.transcript import transcript
+
+PLAYTHROUGHS = DEFAULT_SCENARIO / "playthroughs"
+DEFEATS = ("historical_recall", "disaster", "malalas_boat", "kept_command")
+
+
+@pytest.fixture(scope="module")
+def cs():
+    return load(DEFAULT_SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def historical(cs):
+    p, stopped = replay(cs, read_save(PLAYTHROUGHS / "historical.json"))
+    assert stopped is None
+    return p
+
+
+def test_the_campaign_has_no_errors(cs) -> None:
+    errors = [f for f in check_scenario(cs) if f.severity == "error"]
+    assert errors == []
+
+
+def test_historical_playthrough_ends_in_the_historical_ending(historical) -> None:
+    assert historical.ending == "historical_recall"
+    assert len(historical.decisions) >= 20
+    assert transcript(historical).rstrip().endswith("ending: historical_recall")
+
+
+def test_historical_playthrough_passes_the_key_facts(historical) -> None:
+    text = transcript(historical)
+    # the corrected chronology: Good Friday at Sura, the battle on Holy Saturday, Easter on the 20th
+    assert "Good Friday, 18 April 531" in text
+    assert "Holy Saturday, 19 April 531" in text
+    assert re.search(r"Holy Saturday[^.]*19 April", text)
+    for name in ("Sura", "Callinicum", "Peter", "Ascan", "Lycaonian", "al-Harith", "Constantiolus",
+                 "Hermogenes", "Azarethes", "Sunicas", "Chalcis", "Gabboulon", "Barbalissos"):
+        assert name in text, name
+    # the battle went as the sources tell it: the right broke, the stand by the river held
+    v = historical.state.values
+    ns = historical.scenario.namespace.slots
+    assert v[ns["battle_defeat"].index] and v[ns["stood_by_river"].index]
+    assert v[ns["fasting"].index] and v[ns["blamed_troops"].index]
+
+
+def test_the_battle_is_never_put_on_the_wrong_day(cs) -> None:
+    for node in cs.nodes:
+        if isinstance(node, CScene) and node.model.date:
+            date = node.model.date
+            assert not ("Holy Saturday" in date and "19 April" not in date), node.model.id
+            assert not ("Easter" in date and "Sunday" in date and "20 April" not in date), node.model.id
+            assert not ("Good Friday" in date and "18 April" not in date), node.model.id
+
+
+def test_every_decision_of_the_spine_marks_the_historical_choice(cs) -> None:
+    scenes_with_history = [n for n in cs.nodes if isinstance(n, CScene) and any(c.model.historical for c in n.choices)]
+    assert len(scenes_with_history) >= 12
+    for node in scenes_with_history:
+        for c in node.choices:
+            if c.model.historical:
+                assert c.model.sources, f"{node.model.id}:{c.id} has no sources"
+    battle = cs.battles["callinicum"].model
+    assert any(o.historical for d in battle.deployment for o in d.options)
+    assert any(o.historical and o.action == "dismount_stand" for p in battle.phases for o in p.orders)
+    assert any(o.action == "take_boat" for p in battle.phases for o in p.orders)
+
+
+def test_every_stage_has_a_history_note_and_the_disputes_are_shown(cs) -> None:
+    disputes = 0
+    for node in cs.nodes:
+        history = node.model.history
+        assert history is not None and history.sources, node.model.id
+        disputes += len(history.disputes)
+    assert disputes >= 20
+    text = " ".join(
+        f"{d.question} " + " ".join(v.source + " " + v.says for v in d.views)
+        for n in cs.nodes for d in (n.model.history.disputes if n.model.history else [])
+    )
+    for topic in ("Malalas", "Procopius", "Zachariah", "Barbalissos", "Hermogenes", "al-Harith"):
+        assert topic in text, topic
+
+
+def _words(cs) -> int:
+    out = []
+    for node in cs.nodes:
+        m = node.model
+        out.append(m.text)
+        out += [v.text for v in m.variants]
+        if m.history:
+            out.append(m.history.text)
+        if isinstance(node, CScene):
+            out += [c.says for c in m.counsel]
+            for c in m.choices:
+                out += [c.label, c.text or ""] + [o.text or "" for o in c.chance or []]
+                if c.chronicle:
+                    out += [c.chronicle.record, c.chronicle.procopius or "", c.chronicle.malalas or ""]
+    return sum(len(t.split()) for t in out)
+
+
+def test_there_is_a_book_of_prose(cs) -> None:
+    assert _words(cs) >= 15_000
+    endings = [n for n in cs.nodes if isinstance(n, CEnding)]
+    assert len(endings) >= 7
+
+
+def test_no_placeholder_and_nothing_from_the_novel(cs) -> None:
+    for path in DEFAULT_SCENARIO.rglob("*.yaml"):
+        text = path.read_text("utf-8")
+        for bad in ("TODO", "Lorem", "TBD", "XXX", "placeholder"):
+            assert bad not in text, f"{path}: {bad}"
+        # figures that circulate online but come from Robert Graves' Count Belisarius
+        assert "6,000 Roman dead" not in text and "7,000 arrows" not in text
+
+
+def test_random_play_reaches_every_scene_and_ending(cs) -> None:
+    report = explore_random(cs, 4000, 11)
+    assert report.unreached_endings == []
+    assert report.unvisited_scenes == []
+    assert report.dead_ends == 0
+    assert report.decisions_per_playthrough >= 12  # random play also takes the early ways out
+
+
+def _follow(cs, name: str, runs: int = 1500) -> dict[str, float]:
+    save = read_save(PLAYTHROUGHS / f"{name}.json")
+    report = explore_random(cs, runs, 7, follow_map(cs, save.seed, save.decisions))
+    return {e: n / runs for e, n in report.endings.items()}
+
+
+def test_the_historical_course_is_the_most_likely_but_not_certain(cs) -> None:
+    odds = _follow(cs, "historical")
+    top = max(odds, key=odds.get)
+    assert top == "historical_recall"
+    assert odds[top] < 0.9
+
+
+def test_a_watchful_commander_is_beaten_less_often(cs) -> None:
+    historical = sum(_follow(cs, "historical")[e] for e in DEFEATS)
+    watchful = sum(_follow(cs, "watchful")[e] for e in DEFEATS)
+    assert watchful < historical - 0.15
+
+
+def test_the_recorded_playthroughs_are_saves_of_this_scenario(cs) -> None:
+    for path in PLAYTHROUGHS.glob("*.json"):
+        save = read_save(path)
+        assert save.scenario == cs.id
+        p, stopped = replay(cs, save)
+        assert stopped is None and p.ending, path
+    assert Path(PLAYTHROUGHS / "watchful.json").exists()
