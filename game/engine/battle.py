@@ -369,7 +369,6 @@ class BattleRules:
             elost += el
             if press:
                 fatigue[u] = _band(fatigue[u] + 1, 0, 2)
-                emorale[pos] = _band(emorale[pos] - 1, 0, 4)
         if action == "watch_rise":
             watch = 1
             text.append("Riders climb the rise to watch the ground beyond it.")
