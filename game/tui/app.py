@@ -1,0 +1,316 @@
+"""The Textual app: screens wired to the session. It never decides an outcome; the session does.
+
+`run_app` is what `callinicum play` calls. Every key is declared in `keys.py`, every screen lives
+in `screens/`, the look in `callinicum.tcss`.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import App
+from textual.screen import Screen
+
+from game.engine.campaign import EngineError
+from game.scenario.compiled import CompiledScenario
+from game.session.saves import SaveError
+from game.session.session import Session
+from game.session.store import Store
+from game.tui.commands import GameCommands
+from game.tui.errors import guarded, one_line
+from game.tui.keys import keys
+from game.tui.screens.base import PlayScreen
+from game.tui.screens.title import TitleScreen
+from game.tui.themes import DARK, LIGHT, THEMES
+
+if TYPE_CHECKING:
+    from game.session.branches import BranchNode
+    from game.session.saves import SaveFile
+
+# Screens beyond the title are imported when first shown: the title is up sooner.
+PLAY_SCREENS = {
+    "campaign": "campaign.CampaignScreen",
+    "battle": "battle.BattleScreen",
+    "ending": "ending.EndingScreen",
+}
+
+
+def screen_class(path: str) -> type[Screen]:
+    """A screen class by "module.Class" under game.tui.screens."""
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(f"game.tui.screens.{module}"), name)
+
+
+class CallinicumApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("callinicum.tcss")  # absolute: subclasses live elsewhere
+    TITLE = "Callinicum 531"
+    BINDINGS = keys("quit", "help", "theme")
+    COMMANDS = App.COMMANDS | {GameCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-tiny"), (70, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    NOTIFICATION_TIMEOUT = 4
+
+    def __init__(self, scenario: CompiledScenario, store: Store, seed: int | None = None) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.store = store
+        self.session = Session(scenario, store, seed)
+        self.for_players = False  # run_app sets it: no traceback ever reaches a player's terminal
+        # every failure reported to the player (the tests read it)
+        self.errors: list[BaseException] = []
+        self._play_screens: dict[str, PlayScreen] = {}
+        self._problems_shown = 0
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DARK.name
+
+    def on_mount(self) -> None:
+        # The scenario, the engine and Textual are loaded for good: move them out of the garbage
+        # collector's sight, so its full passes do not stall a frame in the middle of play.
+        gc.freeze()
+        # The stack is always [Textual's blank default screen, the main screen, overlays...].
+        self.push_screen(TitleScreen())
+
+    @property
+    def main_screen(self) -> Screen:
+        return self.screen_stack[1] if len(self.screen_stack) > 1 else self.screen
+
+    # -- showing the game --------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.session.playthrough is not None
+
+    def _close_overlays(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def show_play(self) -> None:
+        """Show the current playthrough on the screen that fits it: campaign, battle or ending."""
+        p = self.session.current
+        kind = "ending" if p.ending else "battle" if p.state.battle is not None else "campaign"
+        self._close_overlays()
+        main = self.main_screen
+        if isinstance(main, PlayScreen) and main.kind == kind:
+            main.refresh_view()
+        else:
+            screen = self._play_screens.get(kind)
+            if screen is None:
+                # composed once and kept: moving between the campaign and a battle is a switch
+                screen = self._play_screens[kind] = screen_class(PLAY_SCREENS[kind])()  # type: ignore[assignment]
+                self.install_screen(screen, f"play-{kind}")
+            screen.refresh_view()
+            self.switch_screen(screen)
+        self.flush_notices()
+
+    def previous_qualities(self) -> dict[str, int]:
+        """The qualities before the last decision, so the panel can show what it changed."""
+        p = self.session.current
+        if len(p.states) < 2:
+            return {}
+        return {q.id: q.value for q in p.campaign.view(p.states[-2]).qualities}
+
+    def flush_notices(self) -> None:
+        """Show the session's notice and any new damaged-file problems, once each."""
+        if self.session.notice:
+            self.notify(
+                self.session.notice,
+                title="The save was replayed as far as it could be",
+                severity="warning",
+                timeout=10,
+            )
+            self.session.notice = None
+        problems = self.store.problems[self._problems_shown :]
+        self._problems_shown = len(self.store.problems)
+        for problem in problems:
+            self.notify(
+                problem, title="A damaged file was left untouched", severity="error", timeout=10
+            )
+
+    def command_open(self, action: str) -> bool:
+        """Whether a palette command makes sense now."""
+        if action in ("undo", "history", "save"):
+            return self.playing
+        if action == "chronicle":
+            return self.playing and bool(self.session.current.ending)
+        if action == "continue_campaign":
+            return self.playing or self.store.autosave_path.exists()
+        return True
+
+    # -- decisions ---------------------------------------------------------------------------
+    @guarded
+    def action_choose(self, number: int) -> None:
+        self.choose_number(number)
+
+    @guarded
+    def choose_number(self, number: int) -> None:
+        screen = self.screen
+        if not isinstance(screen, PlayScreen) or screen.kind not in ("campaign", "battle"):
+            return
+        options = self.session.current.options()
+        if not 1 <= number <= len(options):
+            self.bell()
+            return
+        option = options[number - 1]
+        if not option.available:
+            self.notify(
+                option.reason or "That is not open to you now.",
+                title="Not open to you",
+                severity="warning",
+            )
+            return
+        self.session.choose(option.id)
+        self.show_play()
+
+    @guarded
+    def action_undo(self) -> None:
+        if not self.playing:
+            return
+        p = self.session.current
+        label = p.record[-1].label if p.record else None
+        if self.session.undo():
+            self.notify(f"Taken back: {label}", title="Undone")
+            self.show_play()
+        else:
+            self.notify("Nothing to undo: the campaign begins here.")
+
+    # -- starting and resuming ---------------------------------------------------------------
+    @guarded
+    def action_new_campaign(self) -> None:
+        self.session.new()
+        self.show_play()
+
+    @guarded
+    def action_continue_campaign(self) -> None:
+        if self.playing or self.session.continue_latest() is not None:
+            self.show_play()
+        else:
+            self.flush_notices()
+            self.notify("There is no campaign to continue yet.", severity="warning")
+
+    def load_save(self, save: SaveFile) -> None:
+        self.session.resume(save)
+        self.notify(f"Loaded: {save.label or 'the campaign'}", title="Loaded")
+        self.show_play()
+
+    def save_as(self, name: str) -> bool:
+        path = self.session.save(name)
+        self.notify(f"Saved as “{path.stem}”.", title="Saved")
+        return True
+
+    def branch_from(self, node: BranchNode) -> None:
+        self.session.branch_from(node)
+        self.notify(
+            f"A new road from decision {node.depth + 1}; the old ones are kept.", title="Branched"
+        )
+        self.show_play()
+
+    # -- screens over the game ---------------------------------------------------------------
+    def _overlay(self, path: str, needs_play: bool = True) -> None:
+        screen_type = screen_class(path)
+        if isinstance(self.screen, screen_type):
+            self.pop_screen()
+            return
+        if needs_play and not self.playing:
+            self.notify("Begin or continue a campaign first.", severity="warning")
+            return
+        self._close_overlays()
+        self.push_screen(screen_type())
+
+    @guarded
+    def action_history(self) -> None:
+        self._overlay("history.HistoryScreen")
+
+    @guarded
+    def action_save(self) -> None:
+        self._overlay("saves.SaveScreen")
+
+    @guarded
+    def action_load(self) -> None:
+        self._overlay("saves.LoadScreen", needs_play=False)
+
+    @guarded
+    def action_branches(self) -> None:
+        self._overlay("branches.BranchesScreen", needs_play=False)
+
+    @guarded
+    def action_endings(self) -> None:
+        self._overlay("endings.EndingsScreen", needs_play=False)
+
+    @guarded
+    def action_help(self) -> None:
+        self._overlay("help.HelpScreen", needs_play=False)
+
+    @guarded
+    def action_chronicle(self) -> None:
+        if not (self.playing and self.session.current.ending):
+            self.notify("The Chronicle is written when a campaign has ended.")
+            return
+        self._overlay("chronicle.ChronicleScreen")
+
+    @guarded
+    def action_to_title(self) -> None:
+        self._close_overlays()
+        if not isinstance(self.main_screen, TitleScreen):
+            self.switch_screen(TitleScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
+
+    # -- failures ----------------------------------------------------------------------------
+    def report_error(self, exc: BaseException) -> None:
+        """A failure the player hears about in one line; the saves are never at risk."""
+        self.errors.append(exc)
+        self.log.error(f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, EngineError):
+            self.notify(one_line(exc), title="Not possible", severity="warning")
+        elif isinstance(exc, SaveError):
+            self.notify(one_line(exc), title="Save problem", severity="error", timeout=10)
+        elif isinstance(exc, OSError):
+            where = f": {exc.filename}" if exc.filename else ""
+            self.notify(
+                f"{exc.strerror or one_line(exc)}{where}",
+                title="The saves folder could not be used",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            try:
+                self.push_screen(
+                    screen_class("error.ErrorScreen")(f"{type(exc).__name__}: {one_line(exc)}")
+                )
+            except Exception:  # noqa: BLE001 - the error screen itself failed: a toast is the last resort
+                self.notify(one_line(exc), title="Something went wrong", severity="error")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort prints a traceback on exit; a player gets one line instead.
+
+        Only the game proper (`run_app`) does this: under tests, or with CALLINICUM_DEBUG set,
+        Textual's own behaviour is kept so that failures are loud where they should be.
+        """
+        if not self.for_players or os.environ.get("CALLINICUM_DEBUG"):
+            super()._handle_exception(error)
+            return
+        self.errors.append(error)
+        if self._return_code == 70:
+            return  # already leaving with one line; a second failure adds nothing for the player
+        self.exit(
+            None,
+            70,
+            Text(
+                f"callinicum: internal error: {type(error).__name__}: {one_line(error)}. "
+                "Your campaign was saved after your last decision.",
+                no_wrap=False,
+            ),
+        )
+
+
+def run_app(scenario: CompiledScenario, store: Store, seed: int | None = None) -> int:
+    app = CallinicumApp(scenario, store, seed)
+    app.for_players = True
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,201 @@
+"""Every key of the game, declared once.
+
+Screens take their bindings from here, so the footer, the help screen and the command palette
+always agree. Each binding has an id (for keymaps) and a description the player reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+def _choose(n: int) -> Binding:
+    return Binding(
+        str(n),
+        f"app.choose({n})",
+        "choose",
+        show=n == 1,
+        key_display="1-9",
+        id=f"choose-{n}",
+        tooltip="Take the decision with this number",
+    )
+
+
+CHOOSE = [_choose(n) for n in range(1, 10)]
+
+KEYS: dict[str, Binding] = {
+    "quit": Binding(
+        "ctrl+q",
+        "quit",
+        "quit",
+        id="quit",
+        tooltip="Leave the game (your campaign is autosaved)",
+        priority=True,
+    ),
+    "help": Binding(
+        "question_mark", "help", "help", key_display="?", id="help", tooltip="Every key, explained"
+    ),
+    "theme": Binding(
+        "t",
+        "toggle_theme",
+        "theme",
+        id="theme",
+        show=False,
+        tooltip="Switch between light and dark",
+    ),
+    "undo": Binding("u", "app.undo", "undo", id="undo", tooltip="Take back the last decision"),
+    "history": Binding(
+        "h",
+        "app.history",
+        "history",
+        id="history",
+        tooltip="What happened here in 531, and who says so",
+    ),
+    "save": Binding(
+        "s", "app.save", "save", id="save", tooltip="Save this campaign in a named slot"
+    ),
+    "load": Binding("l", "app.load", "load", id="load", tooltip="Load a saved campaign"),
+    "branches": Binding(
+        "b",
+        "app.branches",
+        "branches",
+        id="branches",
+        tooltip="The tree of every road you have taken",
+    ),
+    "endings": Binding(
+        "e",
+        "app.endings",
+        "endings",
+        id="endings",
+        tooltip="The endings found, and hints at the rest",
+    ),
+    "chronicle": Binding(
+        "c",
+        "app.chronicle",
+        "chronicle",
+        id="chronicle",
+        tooltip="Your campaign beside 531, as the chroniclers would tell it",
+    ),
+    "title": Binding(
+        "escape", "app.to_title", "title", id="to-title", tooltip="Back to the title screen"
+    ),
+    "back": Binding("escape", "back", "back", id="back", tooltip="Close this screen"),
+    "new": Binding(
+        "enter",
+        "app.new_campaign",
+        "new campaign",
+        id="new-campaign",
+        tooltip="Begin a new campaign",
+    ),
+    "new_n": Binding(
+        "n", "app.new_campaign", "new campaign", id="new-campaign-n", tooltip="Begin a new campaign"
+    ),
+    "continue": Binding(
+        "c",
+        "app.continue_campaign",
+        "continue",
+        id="continue",
+        tooltip="Continue the latest campaign",
+    ),
+    "branch_here": Binding(
+        "b",
+        "branch_here",
+        "branch from here",
+        id="branch-from-here",
+        tooltip="Start a new playthrough from the highlighted decision",
+    ),
+    "save_confirm": Binding("enter", "confirm", "save", id="save-confirm", show=False),
+    "load_confirm": Binding(
+        "enter", "confirm", "load", id="load-confirm", tooltip="Load the highlighted save"
+    ),
+}
+
+
+def keys(*names: str) -> list[Binding]:
+    return [KEYS[n] for n in names]
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    title: str
+    entries: tuple[tuple[str, str], ...]
+
+
+def _entry(name: str) -> tuple[str, str]:
+    b = KEYS[name]
+    return (b.key_display or b.key, b.tooltip or b.description)
+
+
+def help_sections() -> list[HelpSection]:
+    """The help screen's contents, built from the same bindings the screens use."""
+    return [
+        HelpSection(
+            "Everywhere",
+            (
+                _entry("help"),
+                _entry("theme"),
+                ("ctrl+p", "The command palette: every command of the game by name"),
+                _entry("quit"),
+            ),
+        ),
+        HelpSection(
+            "Title screen",
+            (
+                _entry("new"),
+                _entry("continue"),
+                _entry("load"),
+                _entry("branches"),
+                _entry("endings"),
+                ("up/down", "Move in the menu; the mouse works too"),
+            ),
+        ),
+        HelpSection(
+            "Campaign and battle",
+            (
+                ("1-9", CHOOSE[0].tooltip),
+                ("click", "Take the decision you click"),
+                _entry("undo"),
+                _entry("history"),
+                _entry("save"),
+                _entry("load"),
+                _entry("branches"),
+                _entry("endings"),
+                _entry("title"),
+            ),
+        ),
+        HelpSection(
+            "The ending",
+            (
+                _entry("chronicle"),
+                _entry("new_n"),
+                _entry("undo"),
+                _entry("history"),
+                _entry("branches"),
+                _entry("endings"),
+                _entry("title"),
+            ),
+        ),
+        HelpSection(
+            "The branch tree",
+            (
+                ("up/down", "Move between decisions"),
+                ("enter", "Open or close a branch"),
+                _entry("branch_here"),
+                _entry("back"),
+            ),
+        ),
+        HelpSection(
+            "Saves",
+            (
+                ("type, enter", "Name the save and keep it"),
+                ("up/down, enter", "Load the highlighted save"),
+                _entry("back"),
+            ),
+        ),
+    ]
+
+
+def all_help_keys() -> set[str]:
+    return {key for section in help_sections() for key, _ in section.entries}

@@ -1,0 +1,1 @@
+"""One screen per module; `base` holds what the play screens and the overlays share."""

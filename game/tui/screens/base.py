@@ -1,0 +1,50 @@
+"""What the screens share: the play screens redraw from the session; overlays close with escape."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.screen import ModalScreen, Screen
+
+from game.tui.errors import guarded
+from game.tui.keys import keys
+
+if TYPE_CHECKING:
+    from game.tui.app import CallinicumApp
+
+
+class PlayScreen(Screen[None]):
+    """A screen that shows the current playthrough: campaign, battle or ending."""
+
+    kind: ClassVar[str] = ""
+    _composed = False  # set once composed; until then there is nothing to redraw
+
+    @property
+    def game(self) -> CallinicumApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self._composed = True
+        self.refresh_view()
+
+    @guarded
+    def refresh_view(self) -> None:
+        if self._composed:
+            self.draw()
+
+    def draw(self) -> None:  # pragma: no cover - every play screen draws
+        raise NotImplementedError
+
+
+class Overlay(ModalScreen[None]):
+    """A screen over the game (history, saves, help...): escape closes it."""
+
+    BINDINGS = keys("back")
+
+    @property
+    def game(self) -> CallinicumApp:
+        return self.app  # type: ignore[return-value]
+
+    def action_back(self) -> None:
+        if self.is_current:
+            self.dismiss()

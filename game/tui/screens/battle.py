@@ -1,0 +1,110 @@
+"""The battle: the line between the river and the rise, the orders of the hour, and the log."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from game.session.playthrough import Decision
+from game.tui.screens.base import PlayScreen
+from game.tui.screens.campaign import PLAY_KEYS
+from game.tui.text import PHASE_LINE, reflow
+from game.tui.widgets.battle_line import BattleLine
+from game.tui.widgets.choices import ChoiceList
+from game.tui.widgets.header import GameHeader
+from game.tui.widgets.keybar import KeyBar
+
+
+def battle_log(intro: str, decisions: list[Decision], now: str = "", prompt: str = "") -> Content:
+    """The battle so far, phase by phase, in the words of the engine's narration, then the hour."""
+    parts: list[Content] = [Content.styled(reflow(intro), "italic $muted")]
+    for d in decisions:
+        mark = (
+            ("  ★ as in 531", "$success")
+            if d.historical
+            else (
+                (f"  ☆ in 531: {d.historical_label}", "$warning")
+                if d.historical_label
+                else ("", "")
+            )
+        )
+        parts.append(Content.assemble(("▸ ", "$primary"), (d.label, "bold"), mark))
+        for line in d.text:
+            m = PHASE_LINE.match(line.strip())
+            if m:
+                parts.append(
+                    Content.assemble(
+                        ("── ", "$secondary"),
+                        (m["time"], "bold $secondary"),
+                        (" · " + m["title"] + " ──", "bold $secondary"),
+                    )
+                )
+            else:
+                parts.append(Content(reflow(line)))
+    if now or prompt:
+        parts.append(Content.assemble(("◆ Now: ", "bold $accent"), (now, "bold $accent")))
+        if prompt.strip():
+            parts.append(Content.styled(reflow(prompt), "$accent"))
+    return Content("\n\n").join(parts)
+
+
+def current_battle(decisions: list[Decision]) -> list[Decision]:
+    """The decisions of the battle being fought (the trailing ones taken in battle)."""
+    out: list[Decision] = []
+    for d in reversed(decisions):
+        if not d.in_battle:
+            break
+        out.append(d)
+    return out[::-1]
+
+
+class BattleScreen(PlayScreen):
+    kind = "battle"
+    BINDINGS = PLAY_KEYS
+
+    def compose(self) -> ComposeResult:
+        yield GameHeader(id="header")
+        yield BattleLine(id="battle-line")
+        with Horizontal(id="battle-body"):
+            with VerticalScroll(id="battle-log", classes="panel"):
+                yield Static(id="log-text", markup=False)
+            with VerticalScroll(id="orders", classes="panel"):
+                yield ChoiceList(compact_when_short=True, id="battle-choices")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        # (Textual also runs PlayScreen.on_mount, which draws the battle.)
+        self.query_one("#battle-log").border_title = "The battle log"
+        self.query_one("#orders").border_title = "Orders"
+
+    def draw(self) -> None:
+        p = self.game.session.current
+        view = p.view()
+        b = view.battle
+        if b is None:
+            return
+        self.query_one(GameHeader).show(view.date, f"{b.time}: {b.stage}", b.title)
+        self.query_one(BattleLine).show(b)
+        group = next((o.group for o in view.options if o.group), None) or b.stage
+        prompt = b.prompt or ""
+        first, _, rest = prompt.partition("\n")
+        if first.strip() == group.strip():
+            prompt = rest
+        self.query_one(ChoiceList).show(view.options, group)
+        log = self.query_one("#battle-log", VerticalScroll)
+        now = (
+            f"{b.time}, {b.stage.lower() if b.stage == 'Deployment' else b.stage}: {group}"
+            if group != b.stage
+            else f"{b.time}, {b.stage}"
+        )
+        self.query_one("#log-text", Static).update(
+            battle_log(view.text, current_battle(p.record), now, prompt)
+        )
+        self.call_after_refresh(log.scroll_end, animate=False)
+
+    @on(ChoiceList.Chosen)
+    def _chosen(self, event: ChoiceList.Chosen) -> None:
+        self.game.choose_number(event.number)

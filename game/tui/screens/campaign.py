@@ -1,0 +1,57 @@
+"""The campaign: where the army is, what has happened, the counsel, and the decision at hand."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+
+from game.tui.keys import CHOOSE, keys
+from game.tui.screens.base import PlayScreen
+from game.tui.widgets.army import ArmyPanel
+from game.tui.widgets.choices import ChoiceList
+from game.tui.widgets.header import GameHeader
+from game.tui.widgets.keybar import KeyBar
+from game.tui.widgets.map import EuphratesMap
+from game.tui.widgets.narrative import Narrative
+from game.tui.widgets.qualities import QualitiesPanel
+
+PLAY_KEYS = [
+    *CHOOSE,
+    *keys("undo", "history", "save", "load", "help", "branches", "endings", "title"),
+]
+
+
+class CampaignScreen(PlayScreen):
+    kind = "campaign"
+    BINDINGS = PLAY_KEYS
+    AUTO_FOCUS = "#narrative"
+
+    def compose(self) -> ComposeResult:
+        places = self.game.scenario.scenario.places
+        yield GameHeader(id="header")
+        with Horizontal(id="campaign-body"):
+            with Vertical(id="main-column"):
+                yield EuphratesMap(places, id="map-wide", classes="map")
+                yield Narrative(id="narrative")
+                yield ChoiceList(id="choices")
+            with VerticalScroll(id="side-column"):
+                yield EuphratesMap(places, id="map-narrow", classes="map")
+                yield ArmyPanel(id="army", classes="panel")
+                yield QualitiesPanel(id="qualities", classes="panel")
+        yield KeyBar()
+
+    def draw(self) -> None:
+        p = self.game.session.current
+        view = p.view()
+        self.query_one(GameHeader).show(view.date, view.place_name, view.stage)
+        for m in self.query(EuphratesMap):
+            m.show(view.place, view.enemy_at)
+        self.query_one(Narrative).show(view, p.record[-1] if p.record else None)
+        self.query_one(ChoiceList).show(view.options, "What will you do?" if view.options else None)
+        self.query_one(ArmyPanel).show(view.army)
+        self.query_one(QualitiesPanel).show(view.qualities, self.game.previous_qualities())
+
+    @on(ChoiceList.Chosen)
+    def _chosen(self, event: ChoiceList.Chosen) -> None:
+        self.game.choose_number(event.number)

@@ -1,0 +1,97 @@
+"""The Chronicle: the player's campaign beside 531, and how Procopius and Malalas would tell it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from game.session.chronicle import Chronicle, chronicle
+from game.tui.screens.base import Overlay
+from game.tui.text import paragraphs
+from game.tui.widgets.keybar import KeyBar
+
+
+def entries(c: Chronicle) -> Content:
+    parts: list[Content] = []
+    for e in c.entries:
+        head: list[str | tuple[str, str]] = [(f"{e.step}. {e.title}", "bold $primary")]
+        if e.date:
+            head.append((f"  {e.date}", "$muted"))
+        lines = [Content.assemble(*head)]
+        mark = ("  ★ as in 531", "bold $success") if e.historical else ("", "")
+        lines.append(Content.assemble(("You: ", "bold"), e.yours, mark))
+        if e.what_happened:
+            lines.append(Content.assemble(("In 531: ", "bold $warning"), e.what_happened))
+        if e.record:
+            lines.append(Content.styled(" ".join(paragraphs(e.record)), "italic"))
+        parts.append(Content("\n").join(lines))
+    if not parts:
+        return Content.styled("No decisions yet.", "italic $muted")
+    return Content("\n\n").join(parts)
+
+
+def voices(texts: list[str], empty: str) -> Content:
+    if not texts:
+        return Content.styled(empty, "italic $muted")
+    return Content("\n\n").join(Content(" ".join(paragraphs(t))) for t in texts)
+
+
+class ChronicleScreen(Overlay):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "back", "close", show=False, id="chronicle-close")
+    ]
+
+    def compose(self) -> ComposeResult:
+        p = self.game.session.current
+        c = chronicle(p)
+        with (
+            Vertical(id="chronicle-box", classes="overlay-box"),
+            VerticalScroll(id="chronicle-body"),
+        ):
+            summary = "Your campaign, step by step, beside what happened in 531."
+            if c.decisions_with_history:
+                summary = (
+                    f"You followed the real Belisarius in {c.matched} of {c.decisions_with_history} "
+                    f"recorded decisions and took another road in {c.diverged}."
+                )
+            yield Static(Content(summary), id="chronicle-summary", markup=False)
+            yield Static(entries(c), id="chronicle-entries", markup=False)
+            yield Static(
+                Content("As the chroniclers would tell it"), classes="section-title", markup=False
+            )
+            with Horizontal(id="chroniclers"):
+                with Vertical(classes="chronicler"):
+                    yield Static(
+                        Content.assemble(
+                            ("Procopius", "bold $accent"),
+                            (", Belisarius' assessor, who flatters him", "italic"),
+                        ),
+                        markup=False,
+                        classes="chronicler-name",
+                    )
+                    yield Static(
+                        voices(c.procopius, "Procopius passes over these deeds in silence."),
+                        markup=False,
+                    )
+                with Vertical(classes="chronicler"):
+                    yield Static(
+                        Content.assemble(
+                            ("John Malalas", "bold $accent"),
+                            (", from Antioch, who is blunter", "italic"),
+                        ),
+                        markup=False,
+                        classes="chronicler-name",
+                    )
+                    yield Static(
+                        voices(c.malalas, "Malalas has nothing to say of these deeds."),
+                        markup=False,
+                    )
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#chronicle-box").border_title = "The Chronicle"

@@ -1,0 +1,95 @@
+"""The ending: how the campaign closed, what followed the last decision, and the way to the
+Chronicle."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from game.session.chronicle import chronicle
+from game.tui.keys import keys
+from game.tui.screens.base import PlayScreen
+from game.tui.text import reflow
+from game.tui.widgets.header import GameHeader
+from game.tui.widgets.keybar import KeyBar
+from game.tui.widgets.narrative import outcome, verdict
+
+KIND_WORDS = {
+    "victory": "A victory",
+    "draw": "A drawn day",
+    "defeat": "A defeat",
+    "disaster": "A disaster",
+    "peace": "A peace",
+    "disgrace": "A disgrace",
+}
+
+
+class EndingScreen(PlayScreen):
+    kind = "ending"
+    BINDINGS = keys("chronicle", "new_n", "undo", "history", "branches", "endings", "load", "title")
+
+    def compose(self) -> ComposeResult:
+        yield GameHeader(id="header")
+        with VerticalScroll(id="ending-body"):
+            yield Static(id="ending-kind", markup=False)
+            yield Static(id="ending-title", markup=False)
+            yield Static(id="ending-outcome", markup=False)
+            yield Static(id="ending-text", markup=False)
+            yield Static(id="ending-summary", markup=False)
+        yield KeyBar()
+
+    def draw(self) -> None:
+        p = self.game.session.current
+        view = p.view()
+        kind = view.ending_kind or ""
+        self.query_one(GameHeader).show(
+            "The end of the campaign", view.title, KIND_WORDS.get(kind, kind)
+        )
+        self.query_one("#ending-kind", Static).update(
+            Content(f" {KIND_WORDS.get(kind, 'The end').upper()} ")
+        )
+        self.query_one("#ending-kind").set_classes(f"ending-kind -{kind}")
+        self.query_one("#ending-title", Static).update(Content(view.title))
+        last = p.record[-1] if p.record else None
+        body = self.query_one("#ending-outcome", Static)
+        if last is not None:
+            body.update(
+                Content.assemble(
+                    ("▸ You chose: ", "bold $primary"),
+                    last.label,
+                    "\n\n",
+                    outcome(last),
+                    "\n\n",
+                    verdict(last),
+                )
+            )
+        body.display = last is not None
+        self.query_one("#ending-text", Static).update(Content(reflow(view.text)))
+        c = chronicle(p)
+        found = self.game.store.endings_found()
+        total = len(self.game.scenario.scenario.endings)
+        summary: list[str | tuple[str, str]] = []
+        if c.decisions_with_history:
+            summary += [
+                "You followed the real Belisarius in ",
+                (f"{c.matched}", "bold"),
+                " of ",
+                (f"{c.decisions_with_history}", "bold"),
+                " recorded decisions.\n",
+            ]
+        summary += [
+            (f"{len(found)} of {total}", "bold"),
+            " endings found.\n\n",
+            ("c", "bold $primary"),
+            " the Chronicle   ",
+            ("n", "bold $primary"),
+            " a new campaign   ",
+            ("u", "bold $primary"),
+            " undo the last decision   ",
+            ("b", "bold $primary"),
+            " the branch tree",
+        ]
+        self.query_one("#ending-summary", Static).update(Content.assemble(*summary))
+        self.query_one("#ending-body", VerticalScroll).scroll_home(animate=False)

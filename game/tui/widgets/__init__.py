@@ -1,0 +1,1 @@
+"""Reusable widgets: they render a view of the session and report the player's intent."""

@@ -1,0 +1,115 @@
+"""The decisions open to Belisarius: numbered, picked by digit or by mouse.
+
+The list only shows options and reports the player's intent (`ChoiceList.Chosen`); the session
+decides what follows. Whether a choice is the historical one stays hidden until it is taken.
+
+It is one widget that draws all the choices itself (wrapping each label under its number), so a
+new decision redraws one widget instead of mounting a dozen: a choice key stays quick.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import events
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+
+from game.engine.campaign import Option
+from game.tui.text import truncate
+from game.tui.widgets.drawn import Drawn
+
+NUMBER_WIDTH = 5  # " 1 " and a space
+
+
+class ChoiceList(Drawn):
+    """The numbered choices of the current decision, with its question as a heading.
+
+    With `compact_when_short`, on a short screen each choice takes one line (two when closed),
+    cut with an ellipsis, so that every order of the hour fits under the battle line.
+    """
+
+    DEFAULT_CSS = "ChoiceList { height: auto; }"
+    hover: reactive[int | None] = reactive(None)
+
+    @dataclass
+    class Chosen(Message):
+        number: int
+        option_id: str
+
+    def __init__(
+        self, *, compact_when_short: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.compact_when_short = compact_when_short
+        self.options: tuple[Option, ...] = ()
+        self.heading: str | None = None
+        self._lines: list[int | None] = []  # for each drawn line, the number of its choice
+
+    def show(self, options: Sequence[Option], heading: str | None = None) -> None:
+        options = tuple(options)
+        if (options, heading) != (self.options, self.heading):
+            self.options, self.heading = options, heading
+            self.hover = None
+            self.refresh(layout=True)
+
+    def _wrap(self, text: str, width: int, compact: bool) -> list[str]:
+        if compact:
+            return [truncate(text, width)]
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+    def render(self) -> Content:
+        width = max(NUMBER_WIDTH + 4, self.draw_width)
+        text_w = width - NUMBER_WIDTH
+        compact = self.compact_when_short and self.screen.has_class("-short")
+        lines: list[Content] = []
+        owners: list[int | None] = []
+        if self.heading:
+            for line in self._wrap(self.heading, width, compact):
+                lines.append(Content.styled(line, "bold $secondary"))
+                owners.append(None)
+        if not self.options:
+            lines.append(Content.styled("No decision is open here.", "italic $muted"))
+            owners.append(None)
+        for number, option in enumerate(self.options, 1):
+            hovered = self.hover == number and option.available
+            label_style = "$primary" if hovered else "" if option.available else "$disabled"
+            badge_style = (
+                "bold $background on $primary" if option.available else "$background on $muted"
+            )
+            badge = f" {number if number <= 9 else '·'} "
+            for i, line in enumerate(self._wrap(option.label, text_w, compact)):
+                head = (badge, badge_style) if i == 0 else (" " * len(badge), "")
+                lines.append(Content.assemble(head, "  ", (line, label_style)))
+                owners.append(number)
+            if not option.available and option.reason:
+                for line in self._wrap(option.reason, text_w, compact):
+                    lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $disabled")))
+                    owners.append(number)
+        self._lines = owners
+        return Content("\n").join(lines)
+
+    def _number_at(self, y: int) -> int | None:
+        return self._lines[y] if 0 <= y < len(self._lines) else None
+
+    def _event_number(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        return None if offset is None else self._number_at(offset.y)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self.hover = self._event_number(event)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self.hover = None
+
+    def watch_hover(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        number = self._event_number(event)
+        if number is not None:
+            event.stop()
+            self.post_message(self.Chosen(number, self.options[number - 1].id))

@@ -1,0 +1,30 @@
+"""The top line: where and when Belisarius is, and the stage of the campaign."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+
+class GameHeader(Horizontal):
+    def __init__(self, brand: str = "CALLINICUM 531", *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="game-header")
+        self._brand = brand
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(f" ✠ {self._brand} "), id="header-brand", markup=False)
+        yield Static(id="header-when", markup=False)
+        yield Static(id="header-stage", markup=False)
+
+    def show(self, when: str | None, where: str | None, stage: str | None) -> None:
+        parts: list[str | tuple[str, str]] = []
+        if when:
+            parts.append((when, "bold"))
+        if where:
+            if parts:
+                parts.append(("  ·  ", "$muted"))
+            parts.append(where)
+        self.query_one("#header-when", Static).update(Content.assemble(*parts))
+        self.query_one("#header-stage", Static).update(Content(f"{stage} " if stage else ""))

@@ -1,0 +1,55 @@
+"""The qualities the player tracks (supply, discipline, the army's temper...) as bars, with the
+change the last decision made to each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual.content import Content
+
+from game.engine.campaign import QualityView
+from game.tui.text import truncate
+from game.tui.widgets.bars import bar
+from game.tui.widgets.drawn import Drawn
+
+
+class QualitiesPanel(Drawn):
+    DEFAULT_CSS = "QualitiesPanel { height: auto; }"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.qualities: tuple[QualityView, ...] = ()
+        self.previous: dict[str, int] = {}
+        self.border_title = "The situation"
+
+    def show(
+        self, qualities: Sequence[QualityView], before: Mapping[str, int] | None = None
+    ) -> None:
+        qualities, before = tuple(qualities), dict(before or {})
+        if (qualities, before) != (self.qualities, self.previous):
+            resized = len(qualities) != len(self.qualities)
+            self.qualities, self.previous = qualities, before
+            self.refresh(layout=resized)
+
+    def render(self) -> Content:
+        width = max(12, self.draw_width)
+        bar_w = 10 if width >= 38 else 6 if width < 30 else 8
+        label_w = max(4, width - bar_w - 7)
+        lines: list[Content] = []
+        for q in self.qualities:
+            delta = q.value - self.previous[q.id] if q.id in self.previous else 0
+            mark: tuple[str, str] = (
+                (f"{delta:+d}".rjust(3), "bold $accent") if delta else ("   ", "")
+            )
+            lines.append(
+                Content.assemble(
+                    truncate(q.label, label_w).ljust(label_w),
+                    " ",
+                    (bar(q.value - q.min, q.max - q.min, bar_w), "$secondary"),
+                    (f"{q.value:>3}", "bold"),
+                    mark,
+                )
+            )
+        if not lines:
+            return Content.styled("Nothing to track.", "italic $muted")
+        return Content("\n").join(lines)

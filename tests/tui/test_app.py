@@ -1,0 +1,539 @@
+"""The Textual app driven through a Pilot, as a player would drive it: keys, clicks and resizes.
+
+Every test runs on a temporary saves folder with a fixed seed, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from textual.command import CommandPalette
+from textual.widgets import Input, OptionList, Static, Tree
+
+from game.tui.keys import CHOOSE, KEYS, all_help_keys
+from game.tui.screens.base import PlayScreen
+from game.tui.screens.battle import BattleScreen
+from game.tui.screens.branches import BranchesScreen, Point
+from game.tui.screens.campaign import CampaignScreen
+from game.tui.screens.chronicle import ChronicleScreen
+from game.tui.screens.ending import EndingScreen
+from game.tui.screens.endings import EndingsScreen
+from game.tui.screens.error import ErrorScreen
+from game.tui.screens.help import HelpScreen, help_text
+from game.tui.screens.history import HistoryScreen
+from game.tui.screens.saves import LoadScreen, SaveScreen
+from game.tui.screens.title import TitleScreen
+from game.tui.themes import DARK, LIGHT
+from game.tui.widgets.choices import ChoiceList
+
+from .conftest import MINI, ROOT, make_app, open_number, play_to_end
+
+
+def plain(widget: Static) -> str:
+    return widget.visual.plain if hasattr(widget.visual, "plain") else str(widget.content)
+
+
+async def start(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+# -- a whole campaign -------------------------------------------------------------------------
+
+
+async def test_title_to_ending_with_the_keyboard_mini(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        await start(pilot)
+        assert isinstance(app.screen, CampaignScreen)
+        seen = await play_to_end(pilot, app)
+        assert "BattleScreen" in seen and "CampaignScreen" in seen
+        assert isinstance(app.screen, EndingScreen)
+        ending = app.session.current.ending
+        assert ending in app.store.endings_found()
+        title = next(e.title for e in mini.scenario.endings if e.id == ending)
+        assert title in plain(app.screen.query_one("#ending-title", Static))
+        assert app.errors == []
+
+
+async def test_title_to_ending_with_the_keyboard_campaign(campaign, tmp_path):
+    app = make_app(campaign, tmp_path, seed=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        seen = await play_to_end(pilot, app)
+        assert {"CampaignScreen", "BattleScreen"} <= set(seen)
+        assert isinstance(app.screen, EndingScreen)
+        assert app.session.current.ending in app.store.endings_found()
+        # the autosave holds the whole campaign
+        saved = json.loads((tmp_path / campaign.id / "autosave.json").read_text())
+        assert saved["decisions"] == app.session.current.decisions
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChronicleScreen)
+        assert app.errors == []
+
+
+async def test_branch_from_the_easter_assembly_and_take_the_other_road(campaign, tmp_path):
+    """The issue's test: finish, branch from the assembly, take another road, see both endings."""
+    app = make_app(campaign, tmp_path, seed=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        await play_to_end(pilot, app)
+        first_ending = app.session.current.ending
+        first = list(app.session.current.decisions)
+        record = app.session.current.record
+        # the Easter assembly; should the campaign rename it, any decision half-way will do
+        at = next((i for i, d in enumerate(record) if "assembly" in d.node_id), len(record) // 2)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BranchesScreen)
+        tree = app.screen.query_one("#branch-tree", Tree)
+        target = next(
+            n
+            for n in _tree_nodes(tree.root)
+            if isinstance(n.data, Point) and n.data.option_id and len(n.data.node.path) == at
+        )
+        tree.move_cursor(target)
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignScreen)
+        assert app.session.current.decisions == first[:at]
+        taken = first[at]
+        await play_to_end(pilot, app, avoid={taken}, historical=False)
+        second_ending = app.session.current.ending
+        assert second_ending and app.session.current.decisions[:at] == first[:at]
+        assert app.session.current.decisions[at] != taken
+        tree_model = app.store.tree()
+        assert len(tree_model.root.playthroughs) == 2
+        assert {first_ending, second_ending} <= tree_model.root.endings
+        await pilot.press("b")
+        await pilot.pause()
+        labels = [
+            str(n.label) for n in _tree_nodes(app.screen.query_one("#branch-tree", Tree).root)
+        ]
+        assert any("2 roads from" in label for label in labels)
+        titles = {e.id: e.title for e in campaign.scenario.endings}
+        assert any(titles[first_ending] in label for label in labels)
+        assert any(titles[second_ending] in label for label in labels)
+        assert app.errors == []
+
+
+def _tree_nodes(node):
+    yield node
+    for child in node.children:
+        yield from _tree_nodes(child)
+
+
+# -- every screen -----------------------------------------------------------------------------
+
+
+async def test_every_screen_opens_and_closes(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for key, screen in (
+            ("e", EndingsScreen),
+            ("question_mark", HelpScreen),
+            ("l", LoadScreen),
+            ("b", BranchesScreen),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, TitleScreen)
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        for key, screen in (
+            ("h", HistoryScreen),
+            ("s", SaveScreen),
+            ("l", LoadScreen),
+            ("b", BranchesScreen),
+            ("e", EndingsScreen),
+            ("question_mark", HelpScreen),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, CampaignScreen), key
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.pause()
+        await play_to_end(pilot, app)
+        assert isinstance(app.screen, EndingScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChronicleScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        await pilot.press("c")  # continue the campaign in hand
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        assert app.errors == []
+
+
+async def test_history_reveals_the_historical_choice_only_there(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        choices = app.screen.query_one(ChoiceList).render().plain
+        assert "Send scouts" in choices
+        assert "531" not in choices and "★" not in choices
+        await pilot.press("h")
+        await pilot.pause()
+        note = plain(app.screen.query_one("#history-text", Static))
+        assert "Nothing happened here." in note and "★ Send scouts" in note and "A source" in note
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("1")  # scout: the historical choice
+        await pilot.pause()
+        assert "As in 531" in plain(app.screen.query_one("#outcome-verdict", Static))
+
+
+async def test_scenario_prose_shows_brackets_as_written(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        assert "[Brackets] stay as written." in plain(app.screen.query_one("#scene-text", Static))
+        assert "[Brackets]" in app.export_screenshot().replace("&#160;", " ")
+
+
+# -- decisions --------------------------------------------------------------------------------
+
+
+async def test_unavailable_choice_is_dimmed_with_its_reason_and_not_taken(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        choices = app.screen.query_one(ChoiceList)
+        closed = [n for n, o in enumerate(choices.options, 1) if not o.available]
+        assert closed == [3]
+        drawn = choices.render()
+        assert "There is not enough food." in drawn.plain
+        reason_line = next(line for line in drawn.split() if "not enough food" in line.plain)
+        assert any(
+            "disabled" in str(span.style) or "italic" in str(span.style)
+            for span in reason_line.spans
+        )
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.session.current.decisions == []
+        assert any("not enough food" in n.message for n in app._notifications)
+        await pilot.press("9")  # no ninth choice: a bell, nothing else
+        await pilot.pause()
+        assert app.session.current.decisions == []
+
+
+async def test_mouse_click_takes_a_choice(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        choices = app.screen.query_one(ChoiceList)
+        lines = choices.render().plain.splitlines()
+        row = next(i for i, line in enumerate(lines) if line.startswith(" 2 "))
+        await pilot.click(choices, offset=(choices.gutter.left + 8, choices.gutter.top + row))
+        await pilot.pause()
+        assert app.session.current.decisions == ["rush"]
+        assert app.session.current.record[0].label == "Rush to the ford"
+
+
+async def test_undo_takes_back_a_decision_and_an_ending(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(app.session.current.decisions) == 1
+        assert app.screen.query_one("#outcome-label").display
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.current.decisions == []
+        assert not app.screen.query_one("#outcome-label").display
+        await pilot.press("u")  # nothing left to undo: a notice, no change
+        await pilot.pause()
+        assert app.session.current.decisions == []
+        await play_to_end(pilot, app)
+        assert isinstance(app.screen, EndingScreen)
+        n = len(app.session.current.decisions)
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, BattleScreen)
+        assert len(app.session.current.decisions) == n - 1
+        saved = json.loads((tmp_path / "mini" / "autosave.json").read_text())
+        assert len(saved["decisions"]) == n - 1
+        assert app.errors == []
+
+
+async def test_battle_screen_draws_the_line_hidden_enemy_and_log(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        for _ in range(2):
+            await pilot.press(str(open_number(app)))
+            await pilot.pause()
+        assert isinstance(app.screen, BattleScreen)
+        for _ in range(4):  # the deployment, then the archery
+            await pilot.press(str(open_number(app)))
+            await pilot.pause()
+        shot = app.export_screenshot().replace("&#160;", " ")
+        assert "the foot" in shot or "foot" in shot
+        log = plain(app.screen.query_one("#log-text", Static))
+        assert "Arrows" in log  # the phase heading, brackets and all, from the engine's narration
+        assert "Now:" in log
+        battle = app.session.current.view().battle
+        if any(p.enemy_men is None for p in battle.positions):
+            assert "?" in shot
+
+
+# -- saves ------------------------------------------------------------------------------------
+
+
+async def test_save_and_load_a_named_slot(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        saved_decisions = list(app.session.current.decisions)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveScreen)
+        assert app.screen.query_one(Input).has_focus
+        await pilot.press(*"before the ford")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignScreen)
+        slot = tmp_path / "mini" / "slots" / "before the ford.json"
+        assert slot.exists()
+        await pilot.press(str(open_number(app)))
+        await pilot.pause()
+        assert app.session.current.decisions != saved_decisions
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LoadScreen)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids[0] == "@autosave" and "before the ford" in ids
+        while (
+            options.highlighted is None
+            or options.get_option_at_index(options.highlighted).id != "before the ford"
+        ):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignScreen)
+        assert app.session.current.decisions == saved_decisions
+        assert app.errors == []
+
+
+async def test_a_damaged_save_is_reported_and_left_untouched(mini, tmp_path):
+    slots = tmp_path / "mini" / "slots"
+    slots.mkdir(parents=True)
+    damaged = slots / "broken.json"
+    damaged.write_bytes(b'{"format": 1, "scenario": "mini", "seed": "not a number"')
+    autosave = tmp_path / "mini" / "autosave.json"
+    autosave.write_bytes(b"\x00garbage\xff")
+    before = (damaged.read_bytes(), autosave.read_bytes())
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")  # continue: the autosave is damaged
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        assert any("damaged" in n.message for n in app._notifications)
+        await pilot.press("l")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        broken = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert [o.disabled for o in broken if o.id == "!broken"] == [True]
+        await pilot.press("escape")
+        await pilot.pause()
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+    assert damaged.read_bytes() == before[0]
+    assert app.errors == []
+
+
+# -- robustness -------------------------------------------------------------------------------
+
+
+async def test_rapid_keys_and_resizes_never_crash(mini, campaign, tmp_path):
+    for scenario in (mini, campaign):
+        app = make_app(scenario, tmp_path / scenario.id, seed=2)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter", *"1213121312131213", "u", "u", *"11111111")
+            await pilot.resize_terminal(40, 12)
+            await pilot.press(*"1111hbes", "escape", "question_mark", "escape", *"2222")
+            await pilot.resize_terminal(120, 40)
+            await pilot.press(*"3333", "u", *"1111")
+            await pilot.resize_terminal(41, 13)
+            await pilot.pause()
+            for _ in range(120):
+                if app.session.current.ending:
+                    break
+                await pilot.press(str(open_number(app)), "h", "escape")
+            await pilot.resize_terminal(80, 24)
+            await pilot.press("c", "escape", "u", "1", "1", "escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, ErrorScreen)
+            assert app.errors == []
+
+
+async def test_tiny_terminal_shows_every_screen(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await start(pilot)
+        for key in ("h", "s", "l", "b", "e", "question_mark"):
+            await pilot.press(key)
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+        await play_to_end(pilot, app)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChronicleScreen)
+        assert app.errors == []
+
+
+async def test_an_unexpected_failure_becomes_the_error_screen(mini, tmp_path, monkeypatch):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+
+        def broken(option_id: str):
+            raise RuntimeError("the scroll is torn")
+
+        monkeypatch.setattr(app.session, "choose", broken)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        assert "the scroll is torn" in plain(app.screen.query_one("#error-message", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignScreen)
+        assert len(app.errors) == 1
+
+
+def test_a_player_never_sees_a_traceback(mini, tmp_path):
+    """Run as the game runs (run_app) in a subprocess, with a render that fails."""
+    script = f"""
+import sys
+from pathlib import Path
+from game.scenario.compiled import load
+from game.session.store import Store
+from game.tui import app as tui
+from game.tui.widgets.army import ArmyPanel
+
+def render(self):
+    raise RuntimeError("a broken banner")
+ArmyPanel.render = render
+
+async def auto_pilot(pilot):
+    import asyncio
+    await asyncio.sleep(0.3)
+    pilot.app.call_later(pilot.app.action_new_campaign)
+    await asyncio.sleep(1.0)
+
+cs = load({str(MINI)!r})
+store = Store.open(Path({str(tmp_path)!r}), cs)
+app = tui.CallinicumApp(cs, store, seed=1)
+app.for_players = True
+app.run(headless=True, auto_pilot=auto_pilot)
+print("code", app.return_code)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "CALLINICUM_DEBUG": ""},
+    )
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output
+    assert "internal error: RuntimeError: a broken banner" in output
+    assert "code 70" in output
+
+
+# -- keys, palette, theme ---------------------------------------------------------------------
+
+
+def test_help_lists_every_key_the_screens_bind():
+    from game.tui.screens.ending import EndingScreen as ES
+
+    text = help_text().plain
+    bound: set[str] = set()
+    for screen in (TitleScreen, CampaignScreen, BattleScreen, ES, BranchesScreen):
+        for binding in screen.BINDINGS:
+            bound.add(binding.key_display or binding.key)
+    bound |= {b.key_display or b.key for b in (KEYS["quit"], KEYS["help"], KEYS["theme"])}
+    bound.discard("2")  # 2-9 are shown together as 1-9
+    for n in range(2, 10):
+        bound.discard(str(n))
+    missing = {key for key in bound if key not in all_help_keys()}
+    assert not missing
+    for key in all_help_keys():
+        assert key in text
+    assert all(b.id for b in [*KEYS.values(), *CHOOSE])
+
+
+async def test_the_palette_offers_the_games_commands(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"endings found")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, EndingsScreen)
+
+
+async def test_light_and_dark_themes(mini, tmp_path):
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == DARK.name
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.theme == LIGHT.name
+        await pilot.press("t")
+        assert app.theme == DARK.name
+
+
+async def test_play_screens_read_the_session_only(mini, tmp_path):
+    """Redrawing never changes the game: the same decisions before and after any screen."""
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        state = app.session.current.state
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        for _ in range(3):
+            screen.refresh_view()
+        for key in ("h", "escape", "b", "escape", "e", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.session.current.state == state
