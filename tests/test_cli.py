@@ -320,21 +320,10 @@ def test_damaged_save_messages(mini_dir, tmp_path, run_cli):
 
 @pytest.mark.parametrize("kind, change", [
     pytest.param("seed_too_long", lambda raw: raw.replace(b'"seed": 42', b'"seed": 1' + b"0" * 5000),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "BUG: saves.read_save does not catch the ValueError json.loads raises for an integer "
-                     "of more than 4,300 digits: replay says 'internal error: ValueError ... (please report "
-                     "this)' and exits 70 instead of reporting a damaged save")), id="seed_too_long"),
-    pytest.param("seed_is_true", lambda raw: raw.replace(b'"seed": 42', b'"seed": true'),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "BUG: saves.SaveFile validates in pydantic's lax mode: \"seed\": true is read as seed 1 "
-                     "and the save is replayed instead of being reported as damaged")), id="seed_is_true"),
-    pytest.param("format_as_text", lambda raw: raw.replace(b'"format": 1', b'"format": "99"'),
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "BUG: saves.read_save checks for a newer format only when 'format' is an int; "
-                     "\"format\": \"99\" (or 2.0) slips past the check, is coerced by pydantic and the save "
-                     "is replayed as if it were format 1")), id="format_as_text"),
-    pytest.param("format_as_float", lambda raw: raw.replace(b'"format": 1', b'"format": 2.0'),
-                 marks=pytest.mark.xfail(strict=True, reason="BUG: as format_as_text"), id="format_as_float"),
+                 id="seed_too_long"),
+    pytest.param("seed_is_true", lambda raw: raw.replace(b'"seed": 42', b'"seed": true'), id="seed_is_true"),
+    pytest.param("format_as_text", lambda raw: raw.replace(b'"format": 1', b'"format": "99"'), id="format_as_text"),
+    pytest.param("format_as_float", lambda raw: raw.replace(b'"format": 1', b'"format": 2.0'), id="format_as_float"),
 ])
 def test_replay_of_a_subtly_damaged_save(kind, change, mini_dir, tmp_path, run_cli):
     raw = change(json.dumps(_good_save(mini_dir), indent=2).encode())

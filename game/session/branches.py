@@ -50,6 +50,11 @@ class NodeInfo:
     historical_path: bool
     ending: str | None
 
+    @property
+    def unexplored(self) -> list[Option]:
+        """The choices open here that no playthrough has taken yet."""
+        return [o for o in self.options if o.available and o.id not in self.explored]
+
 
 class BranchTree:
     def __init__(self, scenario: CompiledScenario, records: list[BranchRecord]):
@@ -76,6 +81,16 @@ class BranchTree:
         if rec.ending:
             node.ending = rec.ending
 
+    def node(self, path: tuple[str, ...] | list[str]) -> BranchNode | None:
+        """The node reached by these decisions, if any playthrough reached it."""
+        node = self.root
+        for option_id in path:
+            child = node.children.get(option_id)
+            if child is None:
+                return None
+            node = child
+        return node
+
     def nodes(self) -> list[BranchNode]:
         out, stack = [], [self.root]
         while stack:
@@ -85,14 +100,21 @@ class BranchTree:
         return out
 
     def info(self, node: BranchNode) -> NodeInfo:
-        """Replay to the node (with the seed that reached it) and list its options."""
+        """Replay to the node (with the seed that reached it) and list its options.
+
+        `historical_path` is true when every decision on the way was the one taken in 531 (a point
+        where the sources record no choice does not leave the road); `unexplored` lists the choices
+        open here that no playthrough has taken.
+        """
         state = self.campaign.start()
         historical = True
         for i, option_id in enumerate(node.path):
             opts = {o.id: o for o in self.campaign.options(state)}
             if option_id not in opts or not opts[option_id].available:
                 break
-            historical = historical and opts[option_id].historical
+            # on the road of 531: the historical choice, or a point where the sources record none
+            marked = any(o.historical for o in opts.values())
+            historical = historical and (opts[option_id].historical or not marked)
             state = self.campaign.step(state, option_id, SeededDice(node.seed, i)).state
         view = self.campaign.view(state)
         title = view.title

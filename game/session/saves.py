@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
+import time
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +26,13 @@ from game.session.playthrough import Playthrough
 
 SAVE_FORMAT = 1
 MAX_SAVE_BYTES = 1_000_000
-SLOT_RE = re.compile(r"[^A-Za-z0-9 _.-]+")
+MAX_LABEL = 200
+MAX_SEED = 2**63 - 1
+MAX_NUMBER_DIGITS = 40  # a seed has at most 19; a longer number in a save is damage, not data
+SLOT_RE = re.compile(r"[^A-Za-z0-9 _.-]+")  # kept for compatibility; slot_filename also keeps letters of any script
+SLOT_MAX_CHARS = 60
+TMP_SUFFIX = ".tmp"
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 class SaveError(Exception):
@@ -31,21 +40,30 @@ class SaveError(Exception):
 
 
 class SaveFile(BaseModel):
-    """A playthrough on disk."""
+    """A playthrough on disk.
 
-    model_config = ConfigDict(extra="forbid")
+    Validation is strict: `"seed": true` or `"format": "1"` is damage, never quietly read as a number.
+    """
 
-    format: int = Field(SAVE_FORMAT, description="the save format's version")
-    scenario: str
-    scenario_version: str
-    content_hash: str = ""
-    seed: int = Field(ge=0, le=2**63 - 1)
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    format: int = Field(SAVE_FORMAT, ge=1, le=SAVE_FORMAT, description="the save format's version")
+    scenario: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    scenario_version: str = Field(max_length=200)
+    content_hash: str = Field("", max_length=200)
+    seed: int = Field(ge=0, le=MAX_SEED)
     decisions: list[str] = Field(max_length=10_000)
-    label: str = Field("", max_length=200)
-    saved_at: str = ""
-    date: str | None = None
-    place: str | None = None
-    ending: str | None = None
+    label: str = Field("", max_length=MAX_LABEL)
+    saved_at: str = Field("", max_length=100)
+    date: str | None = Field(None, max_length=500)
+    place: str | None = Field(None, max_length=500)
+    ending: str | None = Field(None, max_length=200)
+
+
+def clean_label(label: str) -> str:
+    """A label on one line, short enough for a save."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in label).split())
+    return text[:MAX_LABEL]
 
 
 def from_playthrough(p: Playthrough, label: str = "") -> SaveFile:
@@ -53,42 +71,112 @@ def from_playthrough(p: Playthrough, label: str = "") -> SaveFile:
     return SaveFile(
         scenario=p.scenario.id, scenario_version=p.scenario.scenario.info.version,
         content_hash=p.scenario.scenario.content_hash, seed=p.seed, decisions=list(p.decisions),
-        label=label, saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        label=clean_label(label), saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         date=view.date, place=view.place_name, ending=p.ending,
     )
 
 
+class _TooLong(ValueError):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _TooLong(f"it holds a number of {len(text.lstrip('-')):,} digits")
+    return int(text)
+
+
+def _parse_constant(name: str) -> float:
+    raise _TooLong(f"it holds '{name}', which no save holds")
+
+
 def read_save(path: Path) -> SaveFile:
-    """Read and validate a save file without changing it."""
+    """Read and validate a save file without changing it. Every failure is one SaveError line."""
+    damaged = f"{path}: damaged save ({{}}); the file was left as it is"
     try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(f"{path}: not a save (file is too large: {size:,} bytes)")
-        raw = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise SaveError(f"{path}: not a save (it is a folder)")
+        if not stat.S_ISREG(info.st_mode):
+            raise SaveError(f"{path}: not a save (not a regular file)")
+        if info.st_size > MAX_SAVE_BYTES:
+            raise SaveError(f"{path}: not a save (file is too large: {info.st_size:,} bytes)")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SAVE_BYTES + 1)
+        if len(raw) > MAX_SAVE_BYTES:
+            raise SaveError(f"{path}: not a save (file is too large: more than {MAX_SAVE_BYTES:,} bytes)")
     except OSError as exc:
         raise SaveError(f"{path}: cannot read save: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise SaveError(f"{path}: damaged save (not valid JSON); the file was left as it is") from None
+        data = json.loads(raw.decode("utf-8"), parse_int=_parse_int, parse_constant=_parse_constant)
+    except _TooLong as exc:
+        raise SaveError(damaged.format(str(exc))) from None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise SaveError(damaged.format("not valid JSON")) from None
     if not isinstance(data, dict):
-        raise SaveError(f"{path}: damaged save (not a save record); the file was left as it is")
-    fmt = data.get("format")
-    if isinstance(fmt, int) and fmt > SAVE_FORMAT:
+        raise SaveError(damaged.format("not a save record"))
+    fmt = data.get("format", SAVE_FORMAT)
+    if type(fmt) is not int:
+        raise SaveError(damaged.format("format: should be a whole number"))
+    if fmt > SAVE_FORMAT:
         raise SaveError(f"{path}: save is from a newer version of the game (format {fmt}); update the game to load it")
     try:
         return SaveFile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "save"
-        raise SaveError(f"{path}: damaged save ({where}: {first['msg'].lower()}); the file was left as it is") from None
+        msg = " ".join(str(first["msg"]).split()).lower()
+        raise SaveError(damaged.format(f"{where}: {msg}")) from None
 
 
-def write_save(path: Path, save: SaveFile) -> None:
-    """Write atomically: the old file stays whole until the new one is complete on disk."""
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill would end the process there: never ask
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _sweep_stale(path: Path, max_age: float = 3600.0) -> None:
+    """Remove temporary files left by writers that were killed mid-write (never a live writer's)."""
+    prefix = _tmp_prefix(path)
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
+            continue
+        middle = name[len(prefix):-len(TMP_SUFFIX)]
+        pid_text = middle.split(".", 1)[0]
+        tmp = path.parent / name
+        try:
+            stale = (pid_text.isdigit() and not _alive(int(pid_text))) or now - tmp.stat().st_mtime > max_age
+            if stale:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file atomically: the old file stays whole until the new one is complete on disk.
+
+    The temporary file (`.<name>.<pid>.<random>.tmp`, beside the target) is removed on any failure;
+    one left by a process killed mid-write is removed by the next write to the same file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = save.model_dump_json(indent=2).encode("utf-8") + b"\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path)}{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -109,11 +197,26 @@ def write_save(path: Path, save: SaveFile) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+    _sweep_stale(path)
+
+
+def write_save(path: Path, save: SaveFile) -> None:
+    """Write a save atomically: the old file stays whole until the new one is complete on disk."""
+    atomic_write(path, save.model_dump_json(indent=2).encode("utf-8") + b"\n")
 
 
 def slot_filename(name: str) -> str:
-    """A safe file name for a save slot: no path separators, no dots at the start."""
-    clean = SLOT_RE.sub("_", name).strip(" ._")[:60]
+    """A safe file name for a save slot: letters and digits of any script, spaces, `_`, `.` and `-`;
+    no path separators, no dots at the start, no control characters, no reserved device names,
+    at most 60 characters. Anything else becomes `_`; an empty result becomes `save`."""
+    text = unicodedata.normalize("NFKC", name)
+    kept = "".join(ch if ch in " _.-" or (ch.isascii() and ch.isalnum())
+                   or (not ch.isascii() and unicodedata.category(ch)[0] in "LNM") else "\0" for ch in text)
+    clean = re.sub("\0+", "_", kept)
+    clean = clean.strip(" ._")[:SLOT_MAX_CHARS].rstrip(" .")
+    stem, dot, rest = clean.partition(".")
+    if stem.rstrip().lower() in _WINDOWS_RESERVED:  # CON, NUL.txt, com1 ...: devices on Windows
+        clean = f"{stem}_{dot}{rest}"
     return (clean or "save") + ".json"
 
 
@@ -121,8 +224,12 @@ def replay(scenario: CompiledScenario, save: SaveFile, until: int | None = None)
     """Replay a save's decisions. Returns the playthrough and, if it had to stop early, why."""
     if save.scenario != scenario.id:
         raise SaveError(f"save is for scenario '{save.scenario}', not '{scenario.id}'")
-    p = Playthrough.new(scenario, save.seed)
-    decisions = save.decisions if until is None else save.decisions[: max(0, until)]
+    return replay_decisions(scenario, save.seed, save.decisions if until is None else save.decisions[: max(0, until)])
+
+
+def replay_decisions(scenario: CompiledScenario, seed: int, decisions: list[str]) -> tuple[Playthrough, str | None]:
+    """Take the decisions by choice id as far as they still exist; say where and why it stopped."""
+    p = Playthrough.new(scenario, seed)
     for i, option_id in enumerate(decisions):
         try:
             p.choose(option_id)

@@ -6,7 +6,8 @@ Layout, per scenario (so mods never mix with the campaign):
     <saves>/<scenario-id>/playthroughs.json    every playthrough (seed, decisions, ending): the branch tree
     <saves>/<scenario-id>/endings.json         endings found, with when
 
-A damaged file is reported (see `problems`) and never overwritten.
+A damaged file is reported (see `problems`, one line each) and never overwritten. A damaged
+autosave is kept aside under a new name (its bytes unchanged) before a new autosave is begun.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,15 +25,28 @@ from game import DEFAULT_SCENARIO
 from game.scenario.compiled import CompiledScenario
 from game.session.branches import BranchRecord, BranchTree
 from game.session.playthrough import Playthrough
-from game.session.saves import SaveError, SaveFile, from_playthrough, read_save, slot_filename, write_save
+from game.session.saves import (
+    MAX_SEED,
+    SaveError,
+    SaveFile,
+    atomic_write,
+    clean_label,
+    from_playthrough,
+    read_save,
+    slot_filename,
+    write_save,
+)
 
 MAX_RECORDS = 5_000
+MAX_JSON_BYTES = 20_000_000
+RECORDS_FORMAT = 1
+ENV_SAVES = "CALLINICUM_SAVES"
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
     id: str = Field(max_length=64)
-    seed: int
+    seed: int = Field(ge=0, le=MAX_SEED)
     decisions: list[str] = Field(max_length=10_000)
     ending: str | None = None
     label: str = ""
@@ -39,15 +54,15 @@ class _Record(BaseModel):
 
 
 class _Records(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    format: int = 1
+    model_config = ConfigDict(extra="ignore", strict=True)
+    format: int = Field(1, ge=1)
     scenario: str
     playthroughs: list[_Record] = Field(default_factory=list, max_length=MAX_RECORDS)
 
 
 class _Endings(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    format: int = 1
+    model_config = ConfigDict(extra="ignore", strict=True)
+    format: int = Field(1, ge=1)
     scenario: str
     found: dict[str, str] = Field(default_factory=dict)
 
@@ -70,8 +85,28 @@ def default_saves_dir() -> Path:
     return Path(user_data_dir("callinicum531")) / "saves"
 
 
+def saves_dir(explicit: Path | None = None) -> Path:
+    """Where saves go: `--saves DIR` if given, else $CALLINICUM_SAVES if set, else the default."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(ENV_SAVES, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return default_saves_dir()
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _no_long_numbers(text: str) -> int:
+    if len(text.lstrip("-")) > 40:
+        raise _Damaged(f"it holds a number of {len(text.lstrip('-')):,} digits")
+    return int(text)
 
 
 class Store:
@@ -79,9 +114,10 @@ class Store:
         self.root = root
         self.scenario = scenario
         self.dir = root / scenario.id
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # one line each, in the order found; never repeated
         self._records_ok = True
         self._endings_ok = True
+        self._autosave_checked = False
 
     @classmethod
     def open(cls, saves: Path | None, scenario: CompiledScenario) -> Store:
@@ -89,67 +125,124 @@ class Store:
         store.dir.mkdir(parents=True, exist_ok=True)
         return store
 
+    def _problem(self, line: str) -> None:
+        line = " ".join(line.split())
+        if line not in self.problems:
+            self.problems.append(line)
+
     # -- small JSON files ----------------------------------------------------------------------
-    def _read_json(self, path: Path, model: type[BaseModel]) -> BaseModel | None:
-        if not path.exists():
+    def _read_json(self, path: Path, model: type[BaseModel]) -> Any:
+        """The file's model; None if there is no file; False (and a problem) if it cannot be trusted."""
+        if not path.exists() and not path.is_symlink():
             return None
+        left = "it was left as it is and will not be updated this session"
         try:
-            if path.stat().st_size > 20_000_000:
-                raise ValueError("file is too large")
-            return model.model_validate(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError, ValidationError, UnicodeDecodeError, RecursionError):
-            self.problems.append(f"{path}: damaged; it was left as it is and will not be updated this session")
-            return False  # type: ignore[return-value]
+            if path.stat().st_size > MAX_JSON_BYTES:
+                raise _Damaged("file is too large")
+            with open(path, "rb") as f:
+                raw = f.read(MAX_JSON_BYTES + 1)
+            if len(raw) > MAX_JSON_BYTES:
+                raise _Damaged("file is too large")
+            data = json.loads(raw.decode("utf-8"), parse_int=_no_long_numbers)
+            if not isinstance(data, dict):
+                raise _Damaged("not a record of this game")
+            fmt = data.get("format", 1)
+            if type(fmt) is int and fmt > RECORDS_FORMAT:
+                self._problem(f"{path}: written by a newer version of the game (format {fmt}); {left}")
+                return False
+            result = model.model_validate(data)
+            if getattr(result, "scenario", self.scenario.id) != self.scenario.id:
+                raise _Damaged(f"it is for scenario '{result.scenario}', not '{self.scenario.id}'")  # type: ignore[attr-defined]
+            return result
+        except _Damaged as exc:
+            self._problem(f"{path}: damaged ({exc}); {left}")
+        except OSError as exc:
+            self._problem(f"{path}: cannot be read ({exc.strerror or exc}); {left}")
+        except (ValueError, ValidationError, UnicodeDecodeError, RecursionError):
+            self._problem(f"{path}: damaged; {left}")
+        return False
 
     def _write_json(self, path: Path, model: BaseModel) -> None:
-        import tempfile
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(model.model_dump_json(indent=1).encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(path, model.model_dump_json(indent=1).encode("utf-8"))
 
     # -- the autosave and slots ----------------------------------------------------------------
     @property
     def autosave_path(self) -> Path:
         return self.dir / "autosave.json"
 
-    def autosave(self, p: Playthrough, playthrough_id: str, label: str = "") -> None:
+    @property
+    def slots_dir(self) -> Path:
+        return self.dir / "slots"
+
+    def read(self, path: Path) -> SaveFile:
+        """Read a save of this store's scenario; SaveError (one line) if it is damaged or foreign."""
+        save = read_save(path)
+        if save.scenario != self.scenario.id:
+            raise SaveError(f"{path}: save is for scenario '{save.scenario}', not '{self.scenario.id}'")
+        return save
+
+    def _keep_damaged_autosave(self) -> None:
+        """Before the first autosave of a session: an autosave that cannot be read is moved aside, never overwritten."""
+        self._autosave_checked = True
+        path = self.autosave_path
+        if not path.exists() and not path.is_symlink():
+            return
+        try:
+            self.read(path)
+            return
+        except SaveError as exc:
+            reason = str(exc)
+        for n in range(1, 1000):
+            aside = path.with_name(f"autosave.damaged{'' if n == 1 else f'-{n}'}.json")
+            if not aside.exists() and not aside.is_symlink():
+                break
+        else:  # pragma: no cover - a thousand damaged autosaves
+            return
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return
+        self._problem(f"{reason.split('; the file was left')[0]}; it was kept, unchanged, as {aside.name}")
+
+    def autosave(self, p: Playthrough, playthrough_id: str, label: str = "", *, record: bool = True) -> None:
+        """Write the autosave and (unless `record` is False) the playthrough's branch record."""
+        if not self._autosave_checked:
+            self._keep_damaged_autosave()
         write_save(self.autosave_path, from_playthrough(p, label or "Autosave"))
-        self._record(p, playthrough_id, label)
+        if record:
+            self._record(p, playthrough_id, label)
+        elif p.ending:
+            self.record_ending(p.ending)
 
     def latest(self) -> SaveFile | None:
-        if not self.autosave_path.exists():
+        if not self.autosave_path.exists() and not self.autosave_path.is_symlink():
             return None
         try:
-            return read_save(self.autosave_path)
+            return self.read(self.autosave_path)
         except SaveError as exc:
-            self.problems.append(str(exc))
+            self._problem(str(exc))
             return None
 
+    def slot_path(self, name: str) -> Path:
+        """The file of a named slot: always directly inside the slots folder."""
+        path = self.slots_dir / slot_filename(name)
+        assert path.parent == self.slots_dir and path.name not in ("", ".", "..")
+        return path
+
     def save_slot(self, p: Playthrough, name: str) -> Path:
-        path = self.dir / "slots" / slot_filename(name)
-        write_save(path, from_playthrough(p, name.strip() or "Save"))
+        path = self.slot_path(name)
+        write_save(path, from_playthrough(p, clean_label(name) or "Save"))
         return path
 
     def slots(self) -> list[SlotInfo]:
-        folder = self.dir / "slots"
+        """Every named save, newest first; one that cannot be loaded carries its error and no save."""
+        folder = self.slots_dir
         out: list[SlotInfo] = []
         if not folder.is_dir():
             return out
         for path in sorted(folder.glob("*.json")):
             try:
-                out.append(SlotInfo(path.stem, path, read_save(path)))
+                out.append(SlotInfo(path.stem, path, self.read(path)))
             except SaveError as exc:
                 out.append(SlotInfo(path.stem, path, None, str(exc)))
         out.sort(key=lambda s: s.save.saved_at if s.save else "", reverse=True)
@@ -163,7 +256,7 @@ class Store:
             return []
         if data is None:
             return []
-        return [BranchRecord(r.id, r.seed, list(r.decisions), r.ending, r.label) for r in data.playthroughs]  # type: ignore[union-attr]
+        return [BranchRecord(r.id, r.seed, list(r.decisions), r.ending, r.label) for r in data.playthroughs]
 
     def _record(self, p: Playthrough, playthrough_id: str, label: str) -> None:
         if p.ending:
@@ -176,9 +269,9 @@ class Store:
             self._records_ok = False
             return
         records = data or _Records(scenario=self.scenario.id)
-        kept = [r for r in records.playthroughs if r.id != playthrough_id]  # type: ignore[union-attr]
+        kept = [r for r in records.playthroughs if r.id != playthrough_id]
         kept.append(_Record(id=playthrough_id, seed=p.seed, decisions=list(p.decisions), ending=p.ending,
-                            label=label, updated=_now()))
+                            label=clean_label(label), updated=_now()))
         self._write_json(path, _Records(scenario=self.scenario.id, playthroughs=kept[-MAX_RECORDS:]))
 
     def tree(self) -> BranchTree:
@@ -189,7 +282,7 @@ class Store:
         if data is False:
             self._endings_ok = False
             return {}
-        return dict(data.found) if data else {}  # type: ignore[union-attr]
+        return dict(data.found) if data else {}
 
     def record_ending(self, ending: str) -> None:
         if not self._endings_ok:

@@ -157,6 +157,7 @@ class CallinicumApp(App[int]):
             return
         option = options[number - 1]
         if not option.available:
+            self.clear_notifications()  # one notice at a time, however often the key is pressed
             self.notify(
                 option.reason or "That is not open to you now.",
                 title="Not open to you",

@@ -1,0 +1,617 @@
+"""Saves on disk: round trips, hostile files, slot names, atomic writes under SIGKILL, old saves
+after the scenario changed, the saves folder, and `callinicum replay` (transcript and Markdown)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from game import DEFAULT_SCENARIO
+from game.scenario.compiled import load
+from game.session import saves, store as store_module
+from game.session.playthrough import Playthrough
+from game.session.saves import SaveError, SaveFile, read_save, slot_filename, write_save
+from game.session.session import Session
+from game.session.store import Store
+
+MINI = Path(__file__).resolve().parent / "scenarios" / "mini"
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load(MINI)
+
+
+def play(cs, seed: int, rng: random.Random | None = None, first: list[str] | None = None, limit: int = 200) -> Playthrough:
+    """A playthrough to its ending: `first` decisions, then random (or first available) ones."""
+    p = Playthrough.new(cs, seed, first or [])
+    while not p.ending and len(p.decisions) < limit:
+        options = [o.id for o in p.options() if o.available]
+        p.choose(rng.choice(options) if rng else options[0])
+    return p
+
+
+def historical_or_first(p: Playthrough) -> str:
+    options = [o for o in p.options() if o.available]
+    return next((o for o in options if o.historical), options[0]).id
+
+
+def same_playthrough(a: Playthrough, b: Playthrough) -> None:
+    assert a.seed == b.seed
+    assert a.decisions == b.decisions
+    assert a.states == b.states
+    assert a.record == b.record
+    assert a.view() == b.view()
+    assert a.ending == b.ending
+    assert [o.id for o in a.options()] == [o.id for o in b.options()]
+
+
+# -- round trips -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 2, 5, 42, 531, 2**63 - 1])
+def test_round_trip_of_every_prefix(mini, tmp_path, seed):
+    full = play(mini, seed, random.Random(seed))
+    assert full.ending
+    for n in range(len(full.decisions) + 1):
+        before = full.truncated(n)
+        path = tmp_path / f"p{n}.json"
+        write_save(path, saves.from_playthrough(before, f"prefix {n}"))
+        loaded = read_save(path)
+        assert loaded.decisions == before.decisions and loaded.seed == seed
+        assert loaded.label == f"prefix {n}" and loaded.ending == before.ending
+        after, stopped = saves.replay(mini, loaded)
+        assert stopped is None
+        same_playthrough(before, after)
+        # the file is exactly what the model writes: a second round trip changes nothing
+        assert SaveFile.model_validate_json(path.read_bytes()) == loaded
+
+
+def test_round_trip_of_the_campaign(tmp_path):
+    cs = load(DEFAULT_SCENARIO)  # loaded fresh: the campaign is being tuned
+    p = Playthrough.new(cs, 531)
+    while not p.ending and len(p.decisions) < 500:
+        p.choose(historical_or_first(p))
+    assert p.ending
+    for n in range(len(p.decisions) + 1):
+        before = p.truncated(n)
+        path = tmp_path / "c.json"
+        write_save(path, saves.from_playthrough(before))
+        after, stopped = saves.replay(cs, read_save(path))
+        assert stopped is None
+        same_playthrough(before, after)
+
+
+def test_save_is_small_and_names_the_scenario(mini, tmp_path):
+    p = play(mini, 42)
+    path = tmp_path / "s.json"
+    write_save(path, saves.from_playthrough(p, "label"))
+    data = json.loads(path.read_text("utf-8"))
+    assert data["format"] == saves.SAVE_FORMAT
+    assert data["scenario"] == "mini" and data["scenario_version"] == "1"
+    assert data["content_hash"] == mini.scenario.content_hash
+    assert data["seed"] == 42 and data["decisions"] == p.decisions
+    assert data["date"] == p.view().date and data["place"] == p.view().place_name
+    assert path.stat().st_size < 2_000
+
+
+def test_label_is_one_line_and_never_too_long(mini, tmp_path):
+    p = Playthrough.new(mini, 1)
+    save = saves.from_playthrough(p, "two\nlines\x1b[31m " + "x" * 500)
+    assert "\n" not in save.label and "\x1b" not in save.label
+    assert len(save.label) == saves.MAX_LABEL
+
+
+# -- damaged and hostile saves ---------------------------------------------------------------------
+
+
+def good_save(mini) -> dict:
+    return json.loads(saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"])).model_dump_json())
+
+
+def hostile(mini) -> dict[str, bytes]:
+    good = good_save(mini)
+    raw = json.dumps(good, indent=2).encode()
+    return {
+        "truncated": raw[: len(raw) // 2],
+        "truncated_to_nothing": b"",
+        "garbage": bytes(random.Random(1).randrange(256) for _ in range(4096)),
+        "all_bytes": bytes(range(256)) * 4,
+        "not_an_object": b'"a save"',
+        "null": b"null",
+        "seed_is_text": json.dumps({**good, "seed": "42"}).encode(),
+        "seed_is_true": raw.replace(b'"seed": 42', b'"seed": true'),
+        "seed_is_float": raw.replace(b'"seed": 42', b'"seed": 42.0'),
+        "seed_has_5000_digits": raw.replace(b'"seed": 42', b'"seed": 1' + b"0" * 5000),
+        "seed_negative": raw.replace(b'"seed": 42', b'"seed": -1'),
+        "seed_too_big": raw.replace(b'"seed": 42', b'"seed": ' + str(2**63).encode()),
+        "seed_nan": raw.replace(b'"seed": 42', b'"seed": NaN'),
+        "seed_infinite": raw.replace(b'"seed": 42', b'"seed": -Infinity'),
+        "decisions_text": json.dumps({**good, "decisions": "scout"}).encode(),
+        "decisions_numbers": json.dumps({**good, "decisions": [1, 2]}).encode(),
+        "decisions_too_many": json.dumps({**good, "decisions": ["scout"] * 10_001}).encode(),
+        "label_a_list": json.dumps({**good, "label": ["x"]}).encode(),
+        "missing_scenario": json.dumps({k: v for k, v in good.items() if k != "scenario"}).encode(),
+        "scenario_escapes": json.dumps({**good, "scenario": "../../etc"}).encode(),
+        "unknown_field": json.dumps({**good, "cheat": True}).encode(),
+        "format_as_text": raw.replace(b'"format": 1', b'"format": "99"'),
+        "format_as_text_1": raw.replace(b'"format": 1', b'"format": "1"'),
+        "format_as_float": raw.replace(b'"format": 1', b'"format": 2.0'),
+        "format_true": raw.replace(b'"format": 1', b'"format": true'),
+        "format_zero": raw.replace(b'"format": 1', b'"format": 0'),
+        "future_format": raw.replace(b'"format": 1', b'"format": 2'),
+        "far_future_format": raw.replace(b'"format": 1', b'"format": 99999999999'),
+        "deeply_nested": b"[" * 200_000 + b"]" * 200_000,
+        "utf16": json.dumps(good).encode("utf-16"),
+        "huge": b" " * (saves.MAX_SAVE_BYTES + 1) + raw,
+    }
+
+
+HOSTILE = list(hostile(load(MINI)))
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_save_is_one_line_and_left_unchanged(mini, tmp_path, kind):
+    data = hostile(mini)[kind]
+    path = tmp_path / "slot.json"
+    path.write_bytes(data)
+    before = path.stat()
+    with pytest.raises(SaveError) as info:
+        read_save(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(f"{path}: ")
+    assert ("damaged save" in message or "newer version" in message or "not a save" in message), message
+    assert len(message) < 300
+    assert path.read_bytes() == data
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert os.listdir(tmp_path) == ["slot.json"]
+
+
+@pytest.mark.parametrize("kind, fragment", [
+    ("seed_is_true", "damaged save (seed: input should be a valid integer)"),
+    ("seed_has_5000_digits", "damaged save (it holds a number of 5,001 digits)"),
+    ("seed_nan", "damaged save (it holds 'NaN', which no save holds)"),
+    ("format_as_text", "damaged save (format: should be a whole number)"),
+    ("format_as_float", "damaged save (format: should be a whole number)"),
+    ("format_zero", "damaged save (format: input should be greater than or equal to 1)"),
+    ("future_format", "save is from a newer version of the game (format 2); update the game to load it"),
+    ("truncated", "damaged save (not valid JSON); the file was left as it is"),
+    ("garbage", "damaged save (not valid JSON)"),
+    ("null", "damaged save (not a save record)"),
+    ("huge", "not a save (file is too large: "),
+    ("unknown_field", "damaged save (cheat: extra inputs are not permitted)"),
+    ("scenario_escapes", "damaged save (scenario: string should match pattern"),
+])
+def test_hostile_save_messages(mini, tmp_path, kind, fragment):
+    path = tmp_path / "s.json"
+    path.write_bytes(hostile(mini)[kind])
+    with pytest.raises(SaveError, match=None) as info:
+        read_save(path)
+    assert fragment in str(info.value)
+
+
+def test_not_a_regular_file(tmp_path):
+    with pytest.raises(SaveError, match="not a save .it is a folder."):
+        read_save(tmp_path)
+    with pytest.raises(SaveError, match="cannot read save: No such file"):
+        read_save(tmp_path / "missing.json")
+    if hasattr(os, "mkfifo"):  # a pipe would block a plain read for ever
+        fifo = tmp_path / "pipe.json"
+        os.mkfifo(fifo)
+        with pytest.raises(SaveError, match="not a regular file"):
+            read_save(fifo)
+
+
+def test_foreign_scenario_save(mini, tmp_path):
+    path = tmp_path / "slots" / "dara.json"
+    write_save(path, SaveFile.model_validate({**good_save(mini), "scenario": "dara"}))
+    raw = path.read_bytes()
+    save = read_save(path)  # a well-formed save; it is only foreign to this scenario
+    with pytest.raises(SaveError, match="save is for scenario 'dara', not 'mini'"):
+        saves.replay(mini, save)
+    store = Store(tmp_path / "root", mini)
+    with pytest.raises(SaveError) as info:
+        store.read(path)
+    assert str(info.value) == f"{path}: save is for scenario 'dara', not 'mini'"
+    assert path.read_bytes() == raw
+
+
+def test_one_bad_save_never_spoils_the_others(mini, tmp_path):
+    """Every kind of hostile file in the slots folder at once: the good saves still load, and only the
+    bad ones are marked, each with its one line; no file is touched."""
+    store = Store.open(tmp_path, mini)
+    good = [store.save_slot(play(mini, seed), f"good {seed}") for seed in (1, 2, 3)]
+    bad = {kind: data for kind, data in hostile(mini).items()}
+    for kind, data in bad.items():
+        (store.slots_dir / f"{kind}.json").write_bytes(data)
+    foreign = store.slots_dir / "foreign.json"
+    write_save(foreign, SaveFile.model_validate({**good_save(mini), "scenario": "dara"}))
+    before = {p.name: p.read_bytes() for p in store.slots_dir.iterdir()}
+
+    slots = store.slots()
+    by_name = {s.name: s for s in slots}
+    assert len(slots) == len(bad) + 4
+    for path in good:
+        slot = by_name[path.stem]
+        assert slot.error is None and slot.save is not None and slot.save.label.startswith("good ")
+        assert saves.replay(mini, slot.save)[1] is None
+    for kind in [*bad, "foreign"]:
+        slot = by_name[kind]
+        assert slot.save is None and slot.error and "\n" not in slot.error, kind
+        assert slot.error.startswith(f"{slot.path}: ")
+    assert "not 'mini'" in by_name["foreign"].error
+    assert [s.name for s in slots[:3]] == sorted((p.stem for p in good), key=lambda n: by_name[n].save.saved_at,
+                                                 reverse=True)
+    assert {p.name: p.read_bytes() for p in store.slots_dir.iterdir()} == before
+    assert store.problems == []  # slots carry their own errors
+
+
+# -- slot names ------------------------------------------------------------------------------------
+
+NASTY_NAMES = [
+    "", " ", ".", "..", "...", "../escape", "../../../../etc/passwd", "/etc/passwd", "/tmp/x", "C:\\Windows\\x",
+    "..\\..\\x", "a/../../b", "a\\b", "./.hidden", "\x00", "nul\x00byte", "tab\tand\nnewline", "CON", "nul.txt",
+    "com1", "LPT9", "~", "~/x", "$HOME", "*?<>|\"':", "Καλλίνικον", "Ḱ̷a̴", "名前", "🐎🐎🐎", "ｆｕｌｌ／ｗｉｄｔｈ",
+    "\u202eexe.json", "x" * 10_000, "é" * 300, "🐎" * 300, "a" * 59 + ".", " ..  lead", "trail . . ",
+]
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES, ids=range(len(NASTY_NAMES)))
+def test_slot_names_never_escape(mini, tmp_path, name):
+    filename = slot_filename(name)
+    assert filename.endswith(".json") and len(filename) <= 66 and len(filename.encode()) <= 255
+    assert "/" not in filename and "\\" not in filename and "\x00" not in filename
+    assert not filename.startswith(".") and filename.isprintable()
+    assert filename.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "com1", "lpt9"}
+    store = Store.open(tmp_path / "saves", mini)
+    path = store.save_slot(Playthrough.new(mini, 1, ["scout"]), name)
+    assert path.parent == store.slots_dir
+    assert path.resolve().parent == store.slots_dir.resolve()
+    assert sorted(os.listdir(store.slots_dir)) == [filename]
+    assert read_save(path).decisions == ["scout"]
+    assert [s.name for s in store.slots()] == [path.stem]
+    assert sorted(os.listdir(tmp_path)) == ["saves"]
+
+
+def test_slot_names_keep_what_they_can(mini):
+    assert slot_filename("Before the battle") == "Before the battle.json"
+    assert slot_filename("Καλλίνικον") == "Καλλίνικον.json"
+    assert slot_filename("名前") != slot_filename("🐎") != slot_filename("Καλλίνικον")  # no silent overwrite
+    assert slot_filename("../../etc/passwd") == "etc_passwd.json"
+    assert slot_filename("") == slot_filename("..") == slot_filename("/") == "save.json"
+    assert slot_filename("CON") == "CON_.json"
+    assert slot_filename("x" * 100) == "x" * 60 + ".json"
+
+
+def test_a_slot_is_overwritten_only_by_its_own_name(mini, tmp_path):
+    store = Store.open(tmp_path, mini)
+    first = store.save_slot(Playthrough.new(mini, 1, ["scout"]), "mine")
+    second = store.save_slot(Playthrough.new(mini, 1, ["rush"]), "yours")
+    assert first != second
+    store.save_slot(Playthrough.new(mini, 1, ["rush", "go_home"]), "mine")
+    assert read_save(first).decisions == ["rush", "go_home"]
+    assert read_save(second).decisions == ["rush"]
+
+
+# -- atomic writes ---------------------------------------------------------------------------------
+
+
+def _write_loop(path: str, seed: int, ready) -> None:  # pragma: no cover - runs in the child until killed
+    cs = load(MINI)
+    rng = random.Random(seed)
+    bases = [play(cs, s, random.Random(s)) for s in range(8)]
+    ready.set()
+    i = 0
+    while True:
+        p = bases[i % len(bases)]
+        save = saves.from_playthrough(p, f"round {i} " + "x" * rng.randrange(190))
+        # a long list of decisions makes each write big enough to be caught in the middle
+        save = save.model_copy(update={"decisions": p.decisions * rng.randrange(1, 1200)})
+        write_save(Path(path), save)
+        i += 1
+
+
+def _temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "win32", reason="needs fork and SIGKILL")
+def test_kill_mid_write_never_loses_the_save(mini, tmp_path):
+    """A process writing saves in a loop is killed (SIGKILL) at random moments: every time, the save
+    still loads, and no temporary file outlives the next write."""
+    ctx = multiprocessing.get_context("fork")
+    path = tmp_path / "autosave.json"
+    write_save(path, saves.from_playthrough(play(mini, 0), "first"))
+    rng = random.Random(531)
+    labels = set()
+    strays = 0
+    pids: set[int] = set()
+    for round_no in range(20):
+        ready = ctx.Event()
+        child = ctx.Process(target=_write_loop, args=(str(path), round_no, ready), daemon=True)
+        child.start()
+        assert ready.wait(10)
+        time.sleep(rng.uniform(0, 0.06))
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(5)
+        assert child.exitcode == -signal.SIGKILL
+        save = read_save(path)  # whole: either the previous save or the new one, never a mix
+        assert save.scenario == "mini"
+        labels.add(save.label.split(" x")[0])
+        assert saves.replay(mini, save.model_copy(update={"decisions": save.decisions[:10]}))[0] is not None
+        # a write cut short leaves at most its own hidden temporary file, never taken for a save
+        pids.add(child.pid)
+        for tmp in _temp_files(tmp_path):
+            strays += 1
+            assert tmp.name.startswith(".autosave.json.") and int(tmp.name.split(".")[3]) in pids
+        assert [p.name for p in tmp_path.glob("*.json")] == ["autosave.json"]
+    assert len(labels) > 3, labels  # the kills landed at different moments of the loop
+    # the next write sweeps away what killed writers left
+    write_save(path, saves.from_playthrough(play(mini, 1), "after"))
+    assert _temp_files(tmp_path) == []
+    assert read_save(path).label == "after"
+    assert sorted(os.listdir(tmp_path)) == ["autosave.json"]
+
+
+def test_a_failed_write_leaves_the_old_save_and_no_temp_file(mini, tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    write_save(path, saves.from_playthrough(play(mini, 0), "old"))
+    before = path.read_bytes()
+
+    def boom(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saves.os, "fsync", boom)
+    with pytest.raises(OSError):
+        write_save(path, saves.from_playthrough(play(mini, 1), "new"))
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["s.json"]
+
+
+def test_the_sweep_spares_live_writers(mini, tmp_path):
+    path = tmp_path / "s.json"
+    live = tmp_path / f".s.json.{os.getpid()}.abcd1234.tmp"  # this process: may be mid-write in a thread
+    live.write_bytes(b"{")
+    other = tmp_path / ".other.json.999999999.abcd.tmp"  # another file's temporary: not ours to sweep
+    other.write_bytes(b"{")
+    write_save(path, saves.from_playthrough(play(mini, 0)))
+    assert live.exists() and other.exists()
+
+
+# -- a save made before the scenario changed -------------------------------------------------------
+
+
+def test_old_save_replays_by_choice_id_and_stops_where_a_decision_is_gone(mini, tmp_path, scenario_copy):
+    old = Playthrough.new(mini, 42, ["scout", "go_home"])
+    path = tmp_path / "old.json"
+    write_save(path, saves.from_playthrough(old, "before the change"))
+    raw = path.read_bytes()
+    # the new version: "go_home" is renamed, a choice is added before it, and the text changes
+    scenario_copy.replace("scenes.yaml", "      - id: go_home\n", "      - id: withdraw\n")
+    scenario_copy.replace("scenes.yaml", "    text: The road to the ford.\n", "    text: The long road.\n")
+    scenario_copy.replace("scenario.yaml", 'version: "1"', 'version: "2"')
+    changed = load(scenario_copy.path)
+    assert changed.scenario.content_hash != mini.scenario.content_hash
+
+    save = read_save(path)
+    p, stopped = saves.replay(changed, save)
+    assert p.decisions == ["scout"]
+    assert p.view().text.startswith("The long road.")
+    assert stopped == ("decision 2 ('go_home') no longer exists in this version of the scenario: "
+                       "there is no decision 'go_home' here")
+    # the session resumes it as far as it goes and says so; the file is never changed
+    session = Session(changed, Store.open(tmp_path / "saves", changed))
+    resumed = session.resume(save)
+    assert resumed.decisions == ["scout"] and session.notice == stopped
+    assert path.read_bytes() == raw
+    # a change that keeps the ids keeps the whole save
+    scenario_copy.replace("scenes.yaml", "      - id: withdraw\n", "      - id: go_home\n")
+    p, stopped = saves.replay(load(scenario_copy.path), save)
+    assert stopped is None and p.ending == "wise_ending"
+
+
+def test_old_save_stops_where_a_choice_is_no_longer_open(mini, tmp_path, scenario_copy):
+    save = saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"]))
+    scenario_copy.replace("scenes.yaml", "        label: Go home\n", "        label: Go home\n        if: courage > 4\n")
+    p, stopped = saves.replay(load(scenario_copy.path), save)
+    assert p.decisions == ["scout"]
+    assert stopped.startswith("decision 2 ('go_home') no longer exists in this version of the scenario: ")
+    assert "not available" in stopped
+
+
+def test_old_save_of_a_finished_campaign_with_decisions_past_its_end(mini):
+    save = saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"]))
+    save = save.model_copy(update={"decisions": ["scout", "go_home", "gamble"]})
+    p, stopped = saves.replay(mini, save)
+    assert p.ending == "wise_ending"
+    assert stopped == ("decision 3 ('gamble') no longer exists in this version of the scenario: "
+                       "the campaign is over; there are no more decisions")
+
+
+# -- where saves go --------------------------------------------------------------------------------
+
+
+def test_default_saves_dir_in_a_checkout():
+    root = Path(__file__).resolve().parent.parent
+    assert store_module.default_saves_dir() == root / "saves"
+
+
+def test_default_saves_dir_when_installed(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    (site / "content" / "callinicum").mkdir(parents=True)
+    monkeypatch.setattr(store_module, "DEFAULT_SCENARIO", site / "content" / "callinicum")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    from platformdirs import user_data_dir
+
+    expected = Path(user_data_dir("callinicum531")) / "saves"
+    assert store_module.default_saves_dir() == expected
+    if sys.platform.startswith("linux"):
+        assert expected == tmp_path / "data" / "callinicum531" / "saves"
+    # a read-only checkout is not a place for saves either
+    (site / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(store_module.os, "access", lambda path, mode: False)
+    assert store_module.default_saves_dir() == expected
+
+
+def test_saves_dir_option_then_environment_then_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("CALLINICUM_SAVES", raising=False)
+    assert store_module.saves_dir() == store_module.default_saves_dir()
+    monkeypatch.setenv("CALLINICUM_SAVES", "")
+    assert store_module.saves_dir() == store_module.default_saves_dir()
+    monkeypatch.setenv("CALLINICUM_SAVES", str(tmp_path / "env"))
+    assert store_module.saves_dir() == tmp_path / "env"
+    assert store_module.saves_dir(tmp_path / "opt") == tmp_path / "opt"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CALLINICUM_SAVES", "~/mine")
+    assert store_module.saves_dir() == tmp_path / "home" / "mine"
+
+
+@pytest.fixture
+def fake_app(monkeypatch):
+    """Stand in for the Textual app: record the store `play` would run with."""
+    import types
+
+    seen: dict = {}
+
+    def run_app(scenario, store, seed=None):
+        seen.update(scenario=scenario, store=store, seed=seed)
+        return 0
+
+    monkeypatch.setitem(sys.modules, "game.tui.app", types.SimpleNamespace(run_app=run_app))
+    return seen
+
+
+@pytest.mark.parametrize("argv", [["--saves", "{opt}"], ["play", "--saves", "{opt}"]])
+def test_play_saves_option_beats_the_environment(argv, tmp_path, monkeypatch, run_cli, fake_app):
+    monkeypatch.setenv("CALLINICUM_SAVES", str(tmp_path / "env"))
+    result = run_cli(*[a.format(opt=tmp_path / "opt") for a in argv], "--scenario", MINI, "--seed", "3")
+    assert result.code == 0, result.err
+    assert fake_app["store"].root == tmp_path / "opt" and fake_app["seed"] == 3
+    assert (tmp_path / "opt" / "mini").is_dir() and not (tmp_path / "env").exists()
+
+
+def test_play_saves_from_the_environment(tmp_path, monkeypatch, run_cli, fake_app):
+    monkeypatch.setenv("CALLINICUM_SAVES", str(tmp_path / "env"))
+    assert run_cli("--scenario", MINI).code == 0
+    assert fake_app["store"].root == tmp_path / "env"
+    assert fake_app["store"].dir == tmp_path / "env" / "mini"
+
+
+def test_play_saves_default(monkeypatch, run_cli, fake_app, tmp_path):
+    monkeypatch.delenv("CALLINICUM_SAVES", raising=False)
+    monkeypatch.setattr(store_module, "default_saves_dir", lambda: tmp_path / "default")
+    assert run_cli("--scenario", MINI).code == 0
+    assert fake_app["store"].root == tmp_path / "default"
+
+
+def test_play_with_a_saves_path_that_is_a_file(tmp_path, run_cli, fake_app):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_cli("--saves", blocker, "--scenario", MINI)
+    assert result.code == 1 and len(result.err_lines) == 1 and "Traceback" not in result.err
+    assert blocker.read_text() == "x"
+
+
+# -- callinicum replay -----------------------------------------------------------------------------
+
+
+def saved(cs, tmp_path: Path, p: Playthrough, name: str = "game.json") -> Path:
+    path = tmp_path / name
+    write_save(path, saves.from_playthrough(p, "shared"))
+    return path
+
+
+def test_replay_markdown_export(mini, tmp_path, run_cli):
+    p = play(mini, 1, first=["scout", "gamble"])  # through the battle to an ending
+    assert p.ending
+    path = saved(mini, tmp_path, p)
+    raw = path.read_bytes()
+    result = run_cli("replay", path, "--scenario", MINI, "--markdown")
+    assert result.code == 0 and result.err == ""
+    lines = result.out_lines
+    assert lines[0] == "# The Ford: a campaign"
+    assert f"Scenario `mini` v1, seed 1, {len(p.decisions)} decisions." in lines
+    ending_title = p.view().title
+    assert f"**Ending: {ending_title}** (`{p.ending}`)" in lines
+    assert "## The campaign beside 531" in lines
+    assert "### 1. The camp — Day one" in lines
+    assert "- **You:** Send scouts *(as in 531)*" in lines
+    assert "## The ending" in lines
+    assert lines[-1] == f"ending: {p.ending}"
+    assert path.read_bytes() == raw
+    # the same export as the library gives, and the same each time
+    from game.session.chronicle import markdown
+
+    assert result.out == markdown(saves.replay(mini, read_save(path))[0])
+    assert run_cli("replay", path, "--scenario", MINI, "--markdown").out == result.out
+
+
+def test_replay_markdown_of_a_diverging_campaign(mini, tmp_path, run_cli):
+    p = play(mini, 1, first=["rush", "gamble", "horse_right"])
+    path = saved(mini, tmp_path, p)
+    out = run_cli("replay", path, "--scenario", MINI, "--markdown").out
+    assert "- **You:** Rush to the ford" in out
+    assert "- **In 531:** Send scouts" in out
+    assert "- **You:** The horse" in out and "- **In 531:** The allies" in out
+    assert "You followed the real Belisarius in 0 of 2 recorded decisions and diverged in 2." in out
+
+
+def test_replay_markdown_stopped_and_unfinished(mini, tmp_path, run_cli):
+    path = saved(mini, tmp_path, Playthrough.new(mini, 1, ["scout"]))
+    result = run_cli("replay", path, "--scenario", MINI, "--markdown")
+    assert result.code == 0
+    assert "ending:" not in result.out and "## The ending" not in result.out
+    data = json.loads(path.read_text())
+    data["decisions"] = ["scout", "dance"]
+    path.write_text(json.dumps(data))
+    result = run_cli("replay", path, "--scenario", MINI, "--markdown")
+    assert result.code == 1
+    assert "*Stopped: decision 2 ('dance') no longer exists in this version of the scenario: " in result.out
+    assert result.err_lines == [f"{path}: decision 2 ('dance') no longer exists in this version of the scenario: "
+                                "there is no decision 'dance' here"]
+
+
+def test_replay_markdown_until(mini, tmp_path, run_cli):
+    p = play(mini, 42)
+    path = saved(mini, tmp_path, p)
+    out = run_cli("replay", path, "--scenario", MINI, "--markdown", "--until", "1").out
+    assert "Scenario `mini` v1, seed 42, 1 decisions." in out and "ending:" not in out
+
+
+@pytest.mark.parametrize("kind", ["truncated", "seed_is_true", "seed_has_5000_digits", "format_as_text",
+                                  "scenario_escapes", "huge"])
+def test_replay_markdown_of_a_damaged_save_is_one_line(mini, tmp_path, run_cli, kind):
+    path = tmp_path / "bad.json"
+    data = hostile(mini)[kind]
+    path.write_bytes(data)
+    result = run_cli("replay", path, "--scenario", MINI, "--markdown")
+    assert result.code == 1 and result.out == ""
+    assert len(result.err_lines) == 1 and result.err_lines[0].startswith(f"callinicum: {path}: ")
+    assert path.read_bytes() == data
+
+
+def test_replay_of_a_campaign_autosave_ends_with_its_ending(tmp_path, run_cli):
+    """The campaign end to end: play it through a Session, then `replay` the autosave."""
+    cs = load(DEFAULT_SCENARIO)
+    session = Session(cs, Store.open(tmp_path, cs), seed=531)
+    p = session.new()
+    while not p.ending and len(p.decisions) < 500:
+        session.choose(historical_or_first(p))
+    assert p.ending
+    autosave = tmp_path / cs.id / "autosave.json"
+    result = run_cli("replay", autosave)  # the scenario is found from the save
+    assert result.code == 0, result.err
+    assert result.out_lines[-1] == f"ending: {p.ending}"
+    assert result.out.count("\n> ") == len(p.decisions)
+    md = run_cli("replay", autosave, "--markdown")
+    assert md.code == 0 and md.out_lines[-1] == f"ending: {p.ending}"
+    assert "## As the chroniclers would tell it" in md.out
