@@ -814,7 +814,8 @@ class BattleRules:
         else:
             p = self.current_phase(bs)
             ph = self.phases[p] if p is not None else self.phases[-1]
-            stage, time, prompt = ph.title, ph.time, ph.text.rstrip()
+            text = ph.holding_text if ph.holding_text and not bs.broke else ph.text
+            stage, time, prompt = ph.title, ph.time, text.rstrip()
         positions = []
         hidden_end = self.n - 1 if self.model.terrain_right == "rise" else 0 if self.model.terrain_left == "rise" else None
         for pos, u in enumerate(bs.line):

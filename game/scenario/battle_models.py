@@ -82,6 +82,9 @@ class Phase(Model):
     title: Line
     time: Line = Field(description="time of day, shown on the battle screen")
     text: Text
+    holding_text: Text | None = Field(
+        None, description="shown instead of `text` while the Roman line is still unbroken"
+    )
     orders: list[Order] = Field(min_length=1)
 
 
