@@ -28,7 +28,7 @@ from game.scenario.expressions import Effect
 
 # status of a Roman unit
 IN_LINE, RESERVE, FLED, ENCIRCLED, FELL, STANDING = range(6)
-STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "standing by the river")
+STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "in the last stand")
 MORALE_NAMES = ("broken", "wavering", "shaken", "steady", "eager")
 FATIGUE_NAMES = ("fresh", "tired", "spent")
 # outcome of the day
@@ -140,6 +140,9 @@ class BattleRules:
         self.enemy_commander_name = (
             characters[self.model.enemy_commander].name if self.model.enemy_commander in characters else "the enemy"
         )
+        self.river = (0 if self.model.terrain_left == "river"
+                      else self.n - 1 if self.model.terrain_right == "river" else None)
+        self._towards_river = " towards the river" if self.river is not None else ""
         slot = scenario.namespace.slots.get(self.model.discipline or "")
         self.discipline_slot = slot.index if slot is not None else None
         self.commander_unit = next(
@@ -424,7 +427,7 @@ class BattleRules:
             )
         else:
             text.append(
-                "Dust hangs over the rise on your right, and nobody on the low ground can see past it. "
+                f"Dust hangs over the rise on your {side}, and nobody on the low ground can see past it. "
                 f"Behind that screen {self.enemy_commander_name} is massing {moved * 100:,} horsemen against your {side}."
             )
         bs = bs._replace(emen=tuple(emen), target=target, seen=int(seen))
@@ -450,9 +453,21 @@ class BattleRules:
                 refused = 1
                 for j in range(self.n):
                     emorale[j] = _band(emorale[j] + 1, 0, 4)
-                text.append("The whole line steps back towards the river. The Persians cheer it as a retreat.")
+                text.append(f"The whole line steps back{self._towards_river}. The enemy cheers it as a retreat.")
+        lost = elost = 0
+        if self.model.plan.pin_with_archery:
+            # the rest of the enemy line keeps shooting, so that no Roman unit can move
+            emen = list(bs.emen)
+            for pos, u in enumerate(bs.line):
+                if pos != target and status[u] == IN_LINE and men[u] > 0 and emen[pos] > 0:
+                    men[u] -= 1
+                    emen[pos] -= 1
+                    lost += 1
+                    elost += 1
+            bs = bs._replace(emen=tuple(emen))
+            text.append("Along the rest of the line the archery never slackens, pinning every unit where it stands.")
         bs = bs._replace(men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
-                         emorale=tuple(emorale))
+                         emorale=tuple(emorale), lost=bs.lost + lost, elost=bs.elost + elost)
         return self._assault(bs, values, dice, text)
 
     def _defence(self, bs: BattleState, pos: int, values: tuple[int, ...]) -> tuple[int, list[str]]:
@@ -571,7 +586,7 @@ class BattleRules:
                 lost += r
                 morale[u] = 0
                 status[u] = FLED
-                text.append(f"{_cap(unit.name)} break and run for the river and the islands.")
+                text.append(f"{_cap(unit.name)} break and run {'for the river and the islands' if self.river is not None else 'for the rear'}.")
                 pos += step
                 continue
             morale[u] = _band(morale[u] - 1, 1, 4)
@@ -611,7 +626,7 @@ class BattleRules:
                     else:
                         text.append(
                             f"{_cap(self.units[u].name)} fight on where they stand until they are cut to pieces: "
-                            f"{r * 100:,} men fall; the rest cut their way out towards the river."
+                            f"{r * 100:,} men fall; the rest cut their way out{self._towards_river or ' to the rear'}."
                         )
 
         if action == "dismount_stand" or action == "take_boat" or (action == "hold" and bs.broke):
@@ -662,10 +677,12 @@ class BattleRules:
             chance = self.tables.stand[_band(score, 0, 6)]
             if action == "take_boat":
                 text.append(
-                    f"{_cap(self.commander_name)} takes the standard and crosses by boat to Callinicum."
+                    f"{_cap(self.commander_name)} takes the standard and crosses by boat"
+                    f"{' to ' + self.model.refuge if self.model.refuge else ' over the river'}."
                 )
             text.append(
-                f"The last stand by the river ({', '.join(parts)}): {chance}% that it holds until dark."
+                f"The last stand{' by the river' if anchor is not None else ''} ({', '.join(parts)}): "
+                f"{chance}% that it holds until dark."
             )
             if dice.pick([chance, 100 - chance]) == 0:
                 outcome = DEFEAT
@@ -676,7 +693,8 @@ class BattleRules:
                 outcome = ROUTED
                 r = block // 2
                 lost += r
-                text.append("The shield wall gives way. The last of the army is driven into the river.")
+                text.append("The shield wall gives way. The last of the army is "
+                            + ("driven into the river." if anchor is not None else "cut down where it stands."))
                 if commander == STOOD:
                     commander = (KILLED, CAPTURED, STOOD)[dice.pick([1, 1, 2])]
                     text.append({
@@ -744,7 +762,8 @@ class BattleRules:
             d = values[self.discipline_slot] if self.discipline_slot is not None else 5
             band = sum(1 for c in DISCIPLINE_CUTS if d >= c)
             chance = _band(WITHDRAW_ORDER[band] - (25 if bs.broke else 0), 5, 95)
-            text.append(f"The army falls back up the river towards Sura: {chance}% that it keeps its order.")
+            text.append(f"The army falls back{' towards ' + self.model.retreat if self.model.retreat else ''}: "
+                        f"{chance}% that it keeps its order.")
             if dice.pick([chance, 100 - chance]) == 0:
                 outcome = DEFEAT if bs.broke else HELD
                 r = sum(men) // 10

@@ -171,6 +171,8 @@ class Battle(Model):
     enemy_commander: Id
     plan: EnemyPlan = Field(default_factory=EnemyPlan)
     discipline: Id | None = Field(None, description="a quality (0..10) that decides whether a withdrawal keeps order")
+    refuge: Line | None = Field(None, description="where the commander's boat goes (e.g. 'Callinicum')")
+    retreat: Line | None = Field(None, description="where a withdrawal falls back to (e.g. 'Sura')")
     setup: list[Setup] = Field(default_factory=list)
     deployment: list[DeployDecision] = Field(default_factory=list)
     phases: list[Phase] = Field(min_length=1)
