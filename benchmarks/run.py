@@ -65,13 +65,44 @@ print(json.dumps({{"runs": r.runs, "playthroughs_per_second": r.playthroughs_per
 """)
 
 
-def bench_exhaustive() -> dict:
+def bench_exhaustive(max_states: int) -> dict:
     return _child(f"""
 import json
 from game import DEFAULT_SCENARIO
 from game.scenario.compiled import load
 from game.engine.explore import explore_exhaustive
 cs = load(DEFAULT_SCENARIO)
+r = explore_exhaustive(cs, max_states={max_states})
+{PEAK}
+print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
+                  "playthroughs": r.runs, "peak_mb": peak}}))
+""")
+
+
+def bench_exhaustive_from_battle() -> dict:
+    return _child(f"""
+import json
+from game import DEFAULT_SCENARIO
+from game.scenario.compiled import load
+from game.engine.explore import explore_exhaustive
+from game.session.saves import read_save, replay
+cs = load(DEFAULT_SCENARIO)
+p, _ = replay(cs, read_save(DEFAULT_SCENARIO / "playthroughs" / "historical.json"))
+eve = next(s for s in p.states if s.battle is not None)
+r = explore_exhaustive(cs, origin=eve)
+{PEAK}
+print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
+                  "playthroughs": r.runs, "peak_mb": peak}}))
+""")
+
+
+def bench_exhaustive_dara() -> dict:
+    return _child(f"""
+import json
+from game import DEFAULT_SCENARIO
+from game.scenario.compiled import load
+from game.engine.explore import explore_exhaustive
+cs = load(DEFAULT_SCENARIO.parent / "dara")
 r = explore_exhaustive(cs)
 {PEAK}
 print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
@@ -79,75 +110,54 @@ print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete":
 """)
 
 
-def bench_tui() -> dict:
+def bench_tui(quick: bool) -> str:
     script = ROOT / "benchmarks" / "tui_bench.py"
-    if not script.exists():
-        return {"error": "benchmarks/tui_bench.py is missing"}
-    out = subprocess.run([sys.executable, str(script), "--json"], cwd=ROOT, capture_output=True, text=True, check=False)
+    extra = ["--runs", "3", "--campaigns", "1"] if quick else []
+    out = subprocess.run([sys.executable, str(script), *extra], cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return "  error: " + (out.stderr.strip().splitlines() or ["failed"])[-1]
+    return "\n".join("  " + line for line in out.stdout.rstrip().splitlines())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs (for a smoke check)")
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--max-states", type=int, default=20_000,
+                    help="the budget of the whole-campaign exhaustive run")
     args = ap.parse_args()
-    results = {
-        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-                   f"{platform.system()} {platform.release()}",
-        "load": bench_load(3 if args.quick else 15),
-        "random": bench_random(1000 if args.quick else 10000),
-        "exhaustive": bench_exhaustive(),
-        "tui": bench_tui(),
-    }
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    r, e, ld, t = results["random"], results["exhaustive"], results["load"], results["tui"]
-    print(f"machine: {results['machine']}")
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
 
     def line(label: str, value: str, target: str) -> None:
-        print(f"  {label:<44} {value:>22}   target {target}")
+        print(f"  {label:<52} {value:>16}   target {target}")
 
-    print("automated play (random choices, one core):")
-    if "error" in r:
-        print(f"  error: {r['error']}")
-    else:
-        line("playthroughs per second", f"{r['playthroughs_per_second']:,.0f}", "-")
-        line("choices per second", f"{r['choices_per_second']:,.0f}", ">= 30,000")
-        line("decisions per playthrough", f"{r['decisions_per_playthrough']:.1f}", "-")
-    print("exhaustive exploration of the whole campaign:")
-    if "error" in e:
-        print(f"  error: {e['error']}")
-    else:
-        line("time", f"{e['seconds']:.2f} s", "< 10 s")
-        line("states visited", f"{e['states']:,}", "-")
-        line("complete", str(e["complete"]), "True")
-    print("scenario load and validation:")
-    if "error" in ld:
-        print(f"  error: {ld['error']}")
-    else:
-        line("median of loads", f"{ld['median_ms']:.0f} ms", "< 150 ms")
-    print("interface:")
-    if "error" in t:
-        print(f"  error: {t['error']}")
-    else:
-        for key, label, target in (
-            ("startup_ratio", "start-up to first frame vs bare Textual app", "<= 1.3"),
-            ("latency_p50_ms", "choice-to-screen latency p50 (ms)", "-"),
-            ("latency_p95_ms", "choice-to-screen latency p95 (ms)", "< 50"),
-        ):
-            if key in t:
-                line(label, f"{t[key]:.2f}", target)
-    print("peak memory:")
-    if "peak_mb" in t:
-        line("the game (headless app, a campaign played)", f"{t['peak_mb']:.0f} MB", "< 100 MB")
-    if "peak_mb" in e:
-        line("the explorer (exhaustive)", f"{e['peak_mb']:.0f} MB", "< 100 MB")
-    if "peak_mb" in r:
-        line("the explorer (random)", f"{r['peak_mb']:.0f} MB", "< 100 MB")
+    def show(title: str, result: dict, rows: list[tuple[str, str, str]]) -> None:
+        print(title)
+        if "error" in result:
+            print(f"  error: {result['error']}")
+            return
+        for label, fmt, target in rows:
+            line(label, fmt.format(**result), target)
+
+    show("automated play (random choices, one core, the Callinicum campaign):", bench_random(1000 if args.quick else 10000), [
+        ("playthroughs per second", "{playthroughs_per_second:,.0f}", "-"),
+        ("choices per second", "{choices_per_second:,.0f}", ">= 30,000"),
+        ("decisions per playthrough", "{decisions_per_playthrough:.1f}", "-"),
+        ("peak memory", "{peak_mb:.0f} MB", "< 100 MB"),
+    ])
+    rows = [("time", "{seconds:.2f} s", "< 10 s"), ("states visited", "{states:,}", "-"),
+            ("complete", "{complete}", "True"), ("peak memory", "{peak_mb:.0f} MB", "< 100 MB")]
+    show(f"exhaustive exploration of the whole campaign (budget {args.max_states:,} states):",
+         bench_exhaustive(args.max_states), rows)
+    show("exhaustive exploration from the eve of the battle (the historical campaign):",
+         bench_exhaustive_from_battle(), rows)
+    show("exhaustive exploration of the Dara scenario:", bench_exhaustive_dara(), rows)
+    show("scenario load and validation (the Callinicum campaign):", bench_load(3 if args.quick else 15), [
+        ("median of loads", "{median_ms:.0f} ms", "< 150 ms"),
+        ("fastest load", "{min_ms:.0f} ms", "-"),
+    ])
+    print("interface (benchmarks/tui_bench.py):")
+    print(bench_tui(args.quick))
 
 
 if __name__ == "__main__":

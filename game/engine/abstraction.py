@@ -201,7 +201,7 @@ class Abstraction:
                 if node.battle is not None:
                     b = node.battle
                     after = through_target(b.after)
-                    written = _battle_writes(b)
+                    written = b.writes
                     battle_reads = _battle_reads(b, uses, scenario)
                     for j in range(width):
                         if j in battle_reads:
@@ -285,18 +285,4 @@ def _battle_reads(b, uses: _Uses, scenario: CompiledScenario) -> dict[int, Cuts]
             for e in order.effects:
                 add({e.slot.index: ALL})
                 add({j: ALL for j in uses.of(e)})
-    return out
-
-
-def _battle_writes(b) -> set[int]:  # noqa: ANN001
-    out = {s.index for s in b.results.values()}
-    out |= {s.index for s in b.unit_broke.values()} | {s.index for s in b.commander_fell.values()}
-    for slots in b.unit_slots.values():
-        out |= set(slots)
-    for group in b.deployment:
-        for opt in group:
-            out |= {e.slot.index for e in opt.effects}
-    for row in b.orders:
-        for order in row:
-            out |= {e.slot.index for e in order.effects}
     return out

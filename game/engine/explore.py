@@ -190,9 +190,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     battle_io: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
     for i, node in enumerate(scenario.nodes):
         if isinstance(node, CScene) and node.battle is not None:
-            from game.engine.abstraction import _battle_writes
-
-            writes = tuple(sorted(_battle_writes(node.battle)))
+            writes = tuple(sorted(node.battle.writes))
             reads = tuple(sorted(set(node.battle.reads) | set(writes)))
             battle_io[i] = (reads, writes)
 
@@ -219,6 +217,9 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             got = inner_memo.get(k)
             if got is not None:
                 return got
+            if len(memo) + counters["battle_states"] >= max_states:
+                counters["complete"] = False
+                return {}
             counters["battle_states"] += 1
             visited.add(s.node)
             options = campaign.available(s)
@@ -254,7 +255,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             vec[k] = 1.0
             memo[key] = (tuple(vec), 1)
             return memo[key]
-        if key in in_progress or len(memo) >= max_states:
+        if key in in_progress or len(memo) + counters["battle_states"] >= max_states:
             counters["complete"] = False
             return zero, 0
         in_progress.add(key)

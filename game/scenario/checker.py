@@ -96,22 +96,10 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
                     for e in o.effects:
                         reads |= e.reads - {e.slot.index}
                         writes.add(e.slot.index)
-                if c.model.historical is False and c.model.sources:
-                    pass
             if node.battle is not None:
                 b = node.battle
                 reads |= b.reads
-                writes |= {s.index for s in b.results.values()}
-                writes |= {s.index for s in b.unit_broke.values()} | {s.index for s in b.commander_fell.values()}
-                for slots in b.unit_slots.values():
-                    writes |= set(slots)
-                for group in b.deployment:
-                    for opt in group:
-                        writes |= {e.slot.index for e in opt.effects}
-                for row in b.orders:
-                    for order in row:
-                        writes |= {e.slot.index for e in order.effects}
-    names = cs.names
+                writes |= b.writes
     for q in cs.scenario.qualities:
         i = cs.namespace.slots[q.id].index
         if i in writes and i not in reads:
@@ -129,7 +117,6 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
         elif i not in writes:
             add("flags", f.id, ("id",), f"flags[{f.id}]",
                 f"flag '{f.id}' is never set: it is always {'true' if f.start else 'false'}", "warning")
-    del names
 
     # choices and chance
     for node in cs.nodes:

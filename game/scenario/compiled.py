@@ -122,6 +122,21 @@ class CBattle:
     after: Target
     reads: frozenset[int] = frozenset()
 
+    @property
+    def writes(self) -> frozenset[int]:
+        """Every value the battle can change: its results, the units, its orders' effects."""
+        out = {s.index for s in self.results.values()}
+        out |= {s.index for s in self.unit_broke.values()} | {s.index for s in self.commander_fell.values()}
+        for slots in self.unit_slots.values():
+            out |= set(slots)
+        for group in self.deployment:
+            for opt in group:
+                out |= {e.slot.index for e in opt.effects}
+        for row in self.orders:
+            for order in row:
+                out |= {e.slot.index for e in order.effects}
+        return frozenset(out)
+
 
 @dataclass
 class CScene:
