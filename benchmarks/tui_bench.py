@@ -63,15 +63,17 @@ import sys
 from pathlib import Path
 from textual.app import App
 STAMPS["textual imported"] = time.perf_counter()
-from game.scenario.compiled import load
-from game.session.store import Store
-STAMPS["engine imported"] = time.perf_counter()
-cs = load(sys.argv[1])
-store = Store.open(Path(sys.argv[2]), cs)
-STAMPS["scenario loaded"] = time.perf_counter()
+from game.cli import _preview
 from game.tui.app import CallinicumApp
 from game.tui.screens.title import TitleScreen
 STAMPS["interface imported"] = time.perf_counter()
+
+def loader():
+    # what `callinicum` runs behind the title screen, in a worker thread
+    from game.scenario.compiled import load
+    from game.session.store import Store
+    cs = load(sys.argv[1])
+    return cs, Store.open(Path(sys.argv[2]), cs)
 
 class Timed(CallinicumApp):
     def on_mount(self):
@@ -87,10 +89,17 @@ class Timed(CallinicumApp):
 
     def first_frame(self):
         STAMPS["first frame"] = time.perf_counter()
+        self.call_after_refresh(self.wait_for_load)
+
+    def wait_for_load(self):
+        if not self.loaded:
+            self.set_timer(0.005, self.wait_for_load)
+            return
+        STAMPS["campaign ready"] = time.perf_counter()
         print("STAMPS", " ".join(f"{k.replace(' ', '_')}={v}" for k, v in STAMPS.items()), flush=True)
         self.exit()
 
-Timed(cs, store, seed=3).run(headless=True, size=(100, 30))
+Timed(seed=3, loader=loader, preview=_preview(Path(sys.argv[1]), [])).run(headless=True, size=(100, 30))
 """
 
 PLAY = """
@@ -267,18 +276,11 @@ def main() -> None:
     print(f"  bare Textual App  {bare['first frame']:7.0f} ms")
     print(f"  Callinicum 531    {game['first frame']:7.0f} ms")
     print(f"  ratio             {game['first frame'] / bare['first frame']:7.2f}   (target <= 1.3)")
-    engine = game["engine imported"] - game["textual imported"]
-    loading = game["scenario loaded"] - game["engine imported"]
-    interface = game["first frame"] - game["scenario loaded"]
-    bare_app = bare["first frame"] - bare["textual imported"]
     print(
         f"  where the game's time goes: Python and Textual {game['textual imported']:.0f} ms, "
-        f"engine import {engine:.0f} ms, scenario load {loading:.0f} ms, "
-        f"interface import and first frame {interface:.0f} ms (bare app's first frame {bare_app:.0f} ms)"
-    )
-    print(
-        f"  without the engine import and the scenario load (which `callinicum` does before the interface"
-        f" starts): ratio {(game['first frame'] - engine - loading) / bare['first frame']:.2f}"
+        f"interface import {game['interface imported'] - game['textual imported']:.0f} ms, title drawn at "
+        f"{game['first frame']:.0f} ms; the engine and the campaign load behind the title and are ready at "
+        f"{game['campaign ready']:.0f} ms"
     )
 
     samples, cpu = asyncio.run(latencies(args.scenario, range(1, 1 + args.campaigns)))

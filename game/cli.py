@@ -214,13 +214,48 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_play(args: argparse.Namespace) -> int:
-    cs = _load(args.scenario, args.mod)
-    from game.session.store import Store, saves_dir
-    from game.tui.app import run_app
+def _preview(folder: Path, mods: list[Path]) -> object:
+    """The scenario's title and framing, read without validating anything: the title screen shows
+    them while the engine and the whole scenario load behind it."""
+    from types import SimpleNamespace
 
-    store = Store.open(saves_dir(args.saves), cs)
-    return run_app(cs, store, seed=args.seed)
+    from game.scenario.yamlread import YamlProblem, read_yaml
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) else None
+
+    for root in [*reversed(mods), folder]:
+        path = root / "scenario.yaml"
+        if path.is_file():
+            try:
+                data = read_yaml(path).data
+            except YamlProblem:
+                break
+            info = data.get("scenario") if isinstance(data, dict) else None
+            if isinstance(info, dict):
+                return SimpleNamespace(id=text(info.get("id")) or "", title=text(info.get("title")) or "",
+                                       subtitle=text(info.get("subtitle")), intro=text(info.get("intro")))
+    return SimpleNamespace(id="", title=folder.name, subtitle=None, intro=None)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from game.scenario.errors import Problem, display_path
+    from game.tui.app import run_app_loading
+
+    folder = args.scenario or DEFAULT_SCENARIO
+    for root in (folder, *args.mod):
+        if not Path(root).is_dir():
+            print(Problem(display_path(Path(root)), 1, "", "no such scenario folder"), file=sys.stderr)
+            return 1
+
+    def loader():  # noqa: ANN202 - runs in the interface's worker thread
+        from game.scenario.compiled import load
+        from game.session.store import Store, saves_dir
+
+        cs = load(folder, tuple(args.mod))
+        return cs, Store.open(saves_dir(args.saves), cs)
+
+    return run_app_loading(loader, _preview(Path(folder), list(args.mod)), seed=args.seed)
 
 
 def main(argv: list[str] | None = None) -> int:

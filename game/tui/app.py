@@ -16,11 +16,6 @@ from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
 
-from game.engine.campaign import EngineError
-from game.scenario.compiled import CompiledScenario
-from game.session.saves import SaveError
-from game.session.session import Session
-from game.session.store import Store
 from game.tui.commands import GameCommands
 from game.tui.errors import guarded, one_line
 from game.tui.keys import keys
@@ -29,8 +24,12 @@ from game.tui.screens.title import TitleScreen
 from game.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from game.scenario.compiled import CompiledScenario
     from game.session.branches import BranchNode
     from game.session.saves import SaveFile
+    from game.session.store import Store
 
 # Screens beyond the title are imported when first shown: the title is up sooner.
 PLAY_SCREENS = {
@@ -55,11 +54,27 @@ class CallinicumApp(App[int]):
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     NOTIFICATION_TIMEOUT = 4
 
-    def __init__(self, scenario: CompiledScenario, store: Store, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: CompiledScenario | None = None,
+        store: Store | None = None,
+        seed: int | None = None,
+        *,
+        loader: Callable[[], tuple[CompiledScenario, Store]] | None = None,
+        preview: object | None = None,
+    ) -> None:
+        """Either a loaded scenario and store, or a `loader` that the app runs behind the title
+        screen (with a `preview` of the scenario's title and framing to show meanwhile)."""
         super().__init__()
-        self.scenario = scenario
-        self.store = store
-        self.session = Session(scenario, store, seed)
+        self.scenario = scenario  # type: ignore[assignment]
+        self.store = store  # type: ignore[assignment]
+        self.seed = seed
+        self.session = None  # type: ignore[assignment]
+        self.preview = preview
+        self._loader = loader
+        self._pending: str | None = None
+        if scenario is not None and store is not None:
+            self._attach(scenario, store)
         self.for_players = False  # run_app sets it: no traceback ever reaches a player's terminal
         # every failure reported to the player (the tests read it)
         self.errors: list[BaseException] = []
@@ -69,12 +84,64 @@ class CallinicumApp(App[int]):
             self.register_theme(theme)
         self.theme = DARK.name
 
-    def on_mount(self) -> None:
+    def _attach(self, scenario: CompiledScenario, store: Store) -> None:
+        from game.session.session import Session
+
+        self.scenario, self.store = scenario, store
+        self.session = Session(scenario, store, self.seed)
         # The scenario, the engine and Textual are loaded for good: move them out of the garbage
         # collector's sight, so its full passes do not stall a frame in the middle of play.
         gc.freeze()
+
+    @property
+    def loaded(self) -> bool:
+        return self.session is not None
+
+    @property
+    def info(self) -> object:
+        """The scenario's id, title, subtitle and intro: from the scenario, or its preview."""
+        return self.scenario.scenario.info if self.scenario is not None else self.preview
+
+    def on_mount(self) -> None:
         # The stack is always [Textual's blank default screen, the main screen, overlays...].
         self.push_screen(TitleScreen())
+        if self._loader is not None:
+            # the title is drawn first; the engine and the campaign load behind it
+            self.call_after_refresh(lambda: self.run_worker(self._load, thread=True, exclusive=True))
+
+    def _load(self) -> None:
+        assert self._loader is not None
+        try:
+            scenario, store = self._loader()
+        except BaseException as exc:  # noqa: BLE001 - reported to the player, in words
+            self.call_from_thread(self._load_failed, exc)
+            return
+        self.call_from_thread(self._loaded, scenario, store)
+
+    def _loaded(self, scenario: CompiledScenario, store: Store) -> None:
+        self._attach(scenario, store)
+        if isinstance(self.main_screen, TitleScreen):
+            self.main_screen.refresh_view()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            getattr(self, f"action_{pending}")()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        from game.scenario.errors import ScenarioLoadError
+
+        if isinstance(exc, ScenarioLoadError):
+            lines = [str(p) for p in exc.problems]
+        else:
+            lines = [f"callinicum: {type(exc).__name__}: {one_line(exc)}"]
+        self.exit(None, 1, Text("\n".join(lines), no_wrap=False))
+
+    def _wait_for_load(self, action: str) -> bool:
+        """True when the campaign is not loaded yet: the action runs as soon as it is."""
+        if self.loaded:
+            return False
+        self._pending = action
+        self.notify("The campaign is still loading; a moment.", title="Loading")
+        return True
 
     @property
     def main_screen(self) -> Screen:
@@ -83,7 +150,7 @@ class CallinicumApp(App[int]):
     # -- showing the game --------------------------------------------------------------------
     @property
     def playing(self) -> bool:
-        return self.session.playthrough is not None
+        return self.session is not None and self.session.playthrough is not None
 
     def _close_overlays(self) -> None:
         while len(self.screen_stack) > 2:
@@ -116,7 +183,7 @@ class CallinicumApp(App[int]):
 
     def flush_notices(self) -> None:
         """Show the session's notice and any new damaged-file problems, once each."""
-        if self.session.notice:
+        if self.session is not None and self.session.notice:
             self.notify(
                 self.session.notice,
                 title="The save was replayed as far as it could be",
@@ -124,6 +191,8 @@ class CallinicumApp(App[int]):
                 timeout=10,
             )
             self.session.notice = None
+        if self.store is None:
+            return
         problems = self.store.problems[self._problems_shown :]
         self._problems_shown = len(self.store.problems)
         for problem in problems:
@@ -182,11 +251,15 @@ class CallinicumApp(App[int]):
     # -- starting and resuming ---------------------------------------------------------------
     @guarded
     def action_new_campaign(self) -> None:
+        if self._wait_for_load("new_campaign"):
+            return
         self.session.new()
         self.show_play()
 
     @guarded
     def action_continue_campaign(self) -> None:
+        if self._wait_for_load("continue_campaign"):
+            return
         if self.playing or self.session.continue_latest() is not None:
             self.show_play()
         else:
@@ -232,14 +305,20 @@ class CallinicumApp(App[int]):
 
     @guarded
     def action_load(self) -> None:
+        if self._wait_for_load("load"):
+            return
         self._overlay("saves.LoadScreen", needs_play=False)
 
     @guarded
     def action_branches(self) -> None:
+        if self._wait_for_load("branches"):
+            return
         self._overlay("branches.BranchesScreen", needs_play=False)
 
     @guarded
     def action_endings(self) -> None:
+        if self._wait_for_load("endings"):
+            return
         self._overlay("endings.EndingsScreen", needs_play=False)
 
     @guarded
@@ -265,6 +344,9 @@ class CallinicumApp(App[int]):
     # -- failures ----------------------------------------------------------------------------
     def report_error(self, exc: BaseException) -> None:
         """A failure the player hears about in one line; the saves are never at risk."""
+        from game.engine.campaign import EngineError
+        from game.session.saves import SaveError
+
         self.errors.append(exc)
         self.log.error(f"{type(exc).__name__}: {exc}")
         if isinstance(exc, EngineError):
@@ -312,6 +394,16 @@ class CallinicumApp(App[int]):
 
 def run_app(scenario: CompiledScenario, store: Store, seed: int | None = None) -> int:
     app = CallinicumApp(scenario, store, seed)
+    app.for_players = True
+    app.run()
+    return app.return_code or 0
+
+
+def run_app_loading(
+    loader: Callable[[], tuple[CompiledScenario, Store]], preview: object | None, seed: int | None = None
+) -> int:
+    """The game as `callinicum` starts it: the title first, the campaign loading behind it."""
+    app = CallinicumApp(seed=seed, loader=loader, preview=preview)
     app.for_players = True
     app.run()
     return app.return_code or 0

@@ -36,7 +36,7 @@ class TitleScreen(PlayScreen):
     AUTO_FOCUS = "#menu"
 
     def compose(self) -> ComposeResult:
-        info = self.game.scenario.scenario.info
+        info = self.game.info
         with VerticalScroll(id="title-body"):
             if info.id == "callinicum":
                 yield Static(Content("\n".join(BANNER)), id="title-banner", markup=False)
@@ -59,6 +59,17 @@ class TitleScreen(PlayScreen):
 
     def draw(self) -> None:
         store = self.game.store
+        if store is None:  # the campaign is still loading behind the title
+            menu = self.query_one("#menu", OptionList)
+            if not menu.option_count:
+                for key, label, shortcut in MENU:
+                    prompt = Content.assemble((f"{label:<32}", ""), (f"{shortcut:>7}", "$muted"))
+                    menu.add_option(Option(prompt, id=key))
+                menu.highlighted = 0
+            self.query_one("#title-status", Static).update(
+                Content.assemble(("Loading the campaign…", "$muted"))
+            )
+            return
         latest = store.latest()
         menu = self.query_one("#menu", OptionList)
         highlighted = menu.highlighted
