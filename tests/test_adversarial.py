@@ -484,10 +484,6 @@ def test_control_character_is_refused(inputs, cli):
 # -- bugs: each test says what should happen -----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/yamlread.py parse_yaml: a control character (here ESC, as pasted from a coloured "
-    "terminal) is reported at line 1 whatever its line, and the message spans two lines ending "
-    "'in \"<unicode string>\", position N' (yaml.ReaderError is not a MarkedYAMLError)"))
 def test_control_character_is_reported_at_its_line_in_one_line(inputs, cli):
     folder = inputs[1]["control_char"]
     problem = the_problem(folder, "scenes.yaml", "control characters are not allowed")
@@ -497,27 +493,16 @@ def test_control_character_is_reported_at_its_line_in_one_line(inputs, cli):
     assert len(result.out.splitlines()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/yamlread.py parse_yaml: a NUL byte in a text file is reported as "
-    "'file is binary' at line 1, not at its line (a byte that is not UTF-8 is reported at its line)"))
 def test_nul_byte_is_reported_at_its_line(inputs):
     problem = the_problem(inputs[1]["nul_byte"], "scenes.yaml", "")
     assert problem.line == 12
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/loader.py _message: an expression over 500 characters is 'has too many items "
-    "(at most 500)' (pydantic reports 'too_long', not 'string_too_long', for the Expr type), not "
-    "'is too long (at most 500 characters)'"))
 def test_expression_of_501_characters_says_characters(inputs):
     problem = the_problem(inputs[1]["expression_501"], "scenes.yaml", "500")
     assert "items" not in problem.message and "characters" in problem.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/yamlread.py _scalar turns 0x<4000 hex digits> into an int above Python's "
-    "4300-digit str() limit; game/scenario/loader.py _kind_of then formats it (f'the number {value}') "
-    "and load() raises ValueError, not ScenarioLoadError: `check` exits 70 'internal error'"))
 def test_huge_hexadecimal_number_is_a_problem_not_a_crash(inputs, cli):
     folder = inputs[1]["hex_number"]
     problem = the_problem(folder, "scenes.yaml", "")
@@ -546,11 +531,6 @@ def _check_in_subprocess(folder: Path, timeout: float = 60) -> tuple[Result, Res
     return api, run_game(["check", folder.name], folder.parent, timeout)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/yamlread.py parse_yaml guards only flow nesting ([ and {) before libyaml "
-    "composes: 50,000 nested block sequences ('- - - ... x', 100 KB, far under the 2 MB limit) or "
-    "complex keys ('? ? ? ... x') overflow the C stack in PyYAML's C composer: load() and `check` die "
-    "with SIGSEGV"))
 @pytest.mark.parametrize("indicator", ["- ", "? "])
 def test_very_deep_block_nesting_is_refused_not_a_crash(tmp_path, indicator):
     folder = _mini_copy(tmp_path, "scen")
@@ -561,11 +541,6 @@ def test_very_deep_block_nesting_is_refused_not_a_crash(tmp_path, indicator):
 
 
 @needs_posix
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: game/scenario/loader.py load_scenario reads every file whole (path.read_bytes(), for the "
-    "content hash) before read_yaml checks the size, and read_yaml reads it whole again: a 128 MB "
-    "(sparse) .yaml in a scenario folder costs ~2x its size in memory and seconds of CPU before "
-    "'file is too large' (1 GB: 2.1 GB RSS, 6.5 s)"))
 def test_a_huge_sparse_file_is_refused_without_reading_it(tmp_path):
     folder = _mini_copy(tmp_path, "scen")
     with open(folder / "huge.yaml", "wb") as f:

@@ -482,11 +482,13 @@ def fake_app(monkeypatch):
 
     seen: dict = {}
 
-    def run_app(scenario, store, seed=None):
-        seen.update(scenario=scenario, store=store, seed=seed)
+    def run_app_loading(loader, preview, seed=None):
+        # the real app runs the loader behind its title screen; here it runs at once
+        scenario, store = loader()
+        seen.update(scenario=scenario, store=store, seed=seed, preview=preview)
         return 0
 
-    monkeypatch.setitem(sys.modules, "game.tui.app", types.SimpleNamespace(run_app=run_app))
+    monkeypatch.setitem(sys.modules, "game.tui.app", types.SimpleNamespace(run_app_loading=run_app_loading))
     return seen
 
 

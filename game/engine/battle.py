@@ -317,7 +317,9 @@ class BattleRules:
 
     def _sees_shift(self, bs: BattleState, values: tuple[int, ...], p: int) -> bool:
         """Will the enemy's shift in phase p be seen?"""
-        target = self._target(bs)
+        # the same judgement of the weakest flank as `_shift` makes (loyalty counts), or the
+        # player would be asked for orders against a blow that then falls unseen
+        target = self._target(bs, values)
         terrain = self.model.terrain_left if target == 0 else self.model.terrain_right
         if terrain != "rise":
             return True

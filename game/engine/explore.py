@@ -208,8 +208,10 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         if found is not None:
             return found
 
-        def inner(s: State) -> dict[Key, list]:
-            if s.battle is None:
+        def inner(s: State, first: bool = False) -> dict[Key, list]:
+            # this battle is over when the story leaves it: for a scene without a battle, or for
+            # another battle just begun (step 0), whose own reads and writes `dist` handles
+            if s.battle is None or (not first and s.battle.step == 0):
                 w = tuple(s.values[j] for j in writes)
                 key = (s.node, ab.cells(s.node, s.values, writes))
                 return {key: [1.0, w, s.node, 1]}
@@ -239,7 +241,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             inner_memo[k] = acc
             return acc
 
-        result = [(q, w, node, n) for q, w, node, n in inner(state).values()]
+        result = [(q, w, node, n) for q, w, node, n in inner(state, first=True).values()]
         battle_memo[sig] = result
         return result
 

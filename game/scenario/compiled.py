@@ -443,6 +443,10 @@ class _Compiler:
                 if opt.reserve not in (None, "none") and opt.reserve not in units:
                     self.ref("unit", opt.reserve, set(units), "battles", b.id, op + ("reserve",), ol + ".reserve")
                     ok = False
+                elif opt.reserve not in (None, "none") and units[opt.reserve].is_enemy:
+                    self.problem("battles", b.id, op + ("reserve",), ol + ".reserve",
+                                 f"unit '{opt.reserve}' is an enemy unit")
+                    ok = False
                 if isinstance(opt.station, int) and not 1 <= opt.station <= len(b.line):
                     self.problem("battles", b.id, op + ("station",), ol + ".station",
                                  f"station {opt.station} is not a line position (1..{len(b.line)})")

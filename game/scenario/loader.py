@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
 from game.scenario.models import SECTIONS, Scenario, ScenarioInfo
-from game.scenario.yamlread import Document, YamlProblem, read_yaml
+from game.scenario.yamlread import MAX_FILE_BYTES, Document, YamlProblem, parse_yaml
 
 MAX_FILES = 500
 IGNORED_DIRS = {"playthroughs", ".git", "__pycache__"}
@@ -88,13 +88,19 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
         name = display_path(path)
         sources.files.append(name)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(Problem(name, 1, "", f"file is too large ({size:,} bytes; the limit is "
+                                        f"{MAX_FILE_BYTES:,})"))
+                unreadable = True
+                continue
             raw = path.read_bytes()
         except OSError as exc:
             problems.append(Problem(name, 1, "", f"cannot read file: {exc.strerror or exc}"))
             continue
         digest.update(rel.encode() + b"\0" + hashlib.sha256(raw).digest())
         try:
-            doc = read_yaml(path)
+            doc = parse_yaml(raw)
         except YamlProblem as exc:
             problems.append(Problem(name, exc.line, "", exc.message))
             unreadable = True
@@ -287,7 +293,10 @@ def _message(error: Any, model: type[BaseModel], data: Any, path: tuple[str | in
     if kind == "too_short":
         return f"needs at least {error.get('ctx', {}).get('min_length')} items"
     if kind == "too_long":
-        return f"has too many items (at most {error.get('ctx', {}).get('max_length')})"
+        limit = error.get("ctx", {}).get("max_length")
+        if isinstance(value, str):
+            return f"is too long (at most {limit} characters)"
+        return f"has too many items (at most {limit})"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     msg = str(error["msg"])
@@ -304,7 +313,8 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        shown = str(value) if abs(value) < 10**30 else "a very large number"
+        return f"the number {shown}"
     return f"'{value}'"
 
 

@@ -7,6 +7,7 @@ and every value's line is known for error messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,12 @@ def parse_yaml(raw: bytes) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem(1, f"file is too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")
     if b"\x00" in raw:
-        raise YamlProblem(1, "file is binary, not YAML text")
+        sample = raw[:4096]
+        controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+        if controls > sample.count(b"\x00") or raw.index(b"\x00") == 0:
+            raise YamlProblem(1, "file is binary, not YAML text")
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise YamlProblem(line, "file is binary or damaged here: a NUL byte is not allowed in YAML text")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,12 +96,17 @@ def parse_yaml(raw: bytes) -> Document:
     if not text.strip():
         raise YamlProblem(1, "file is empty")
     _check_flow_depth(text)
+    _check_block_depth(text)
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        line = text[: max(0, exc.position)].count("\n") + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlProblem(line, f"control characters are not allowed (found U+{ord(char):04X})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -110,6 +121,19 @@ def parse_yaml(raw: bytes) -> Document:
     builder = _Builder(doc)
     doc.data = builder.build(node, (), 0)
     return doc
+
+
+_BLOCK_PREFIX = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
+
+
+def _check_block_depth(text: str) -> None:
+    """Refuse absurd block nesting too ('- - - - ... x' on one line, or indentation by the
+    thousand), which would also overflow libyaml's C stack."""
+    if len(text) < MAX_FLOW_DEPTH * 2:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_FLOW_DEPTH * 2 and _BLOCK_PREFIX.match(line).end() > MAX_FLOW_DEPTH * 2:  # type: ignore[union-attr]
+            raise YamlProblem(number, f"YAML is nested too deeply (more than {MAX_FLOW_DEPTH} levels)")
 
 
 def _check_flow_depth(text: str) -> None:
@@ -179,6 +203,8 @@ def _scalar(node: yaml.Node, line: int) -> Any:
         return value.lower() in ("true", "yes", "on")
     if tag == _INT:
         text = value.replace("_", "")
+        if len(text) > 30:  # no scenario needs such a number; keep it as the text it was
+            return value
         try:
             if text.lower().startswith(("0x", "-0x", "+0x")):
                 return int(text, 16)
