@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
     explore.add_argument("--from", dest="origin", type=Path, default=None,
                          help="start from where this saved playthrough stands (exact odds from that point)")
-    explore.add_argument("--max-states", type=int, default=200_000,
+    explore.add_argument("--max-states", type=int, default=50_000,
                          help="exhaustive mode stops (complete: false) after this many states")
     explore.add_argument("--json", action="store_true")
 
