@@ -24,6 +24,19 @@ class CliError(Exception):
         self.code = code
 
 
+def _play_seed(text: str) -> int:
+    """A seed a save can record: a whole number from 0 to 2**63 - 1 (else every autosave would fail)."""
+    from game.session.saves import MAX_SEED
+
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} is out of range (0 to {MAX_SEED})")
+    return seed
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="callinicum",
@@ -35,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     def play_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--scenario", type=Path, default=None, help="scenario folder (default: the Callinicum campaign)")
         parser.add_argument("--mod", type=Path, action="append", default=[], help="a folder whose files override or add to the scenario's")
-        parser.add_argument("--seed", type=int, default=None, help="seed for chance (default: a new one each campaign)")
+        parser.add_argument("--seed", type=_play_seed, default=None, help="seed for chance (default: a new one each campaign)")
         parser.add_argument("--saves", type=Path, default=None, help="folder for saves, branches and endings found")
 
     play_options(p)

@@ -5,6 +5,7 @@ file and line, all at once.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from game.scenario.models import Choice, Counsel, Ending, Scene, Scenario, Unit
 from game.scenario.models_base import Next, Route
 
 UNIT_FIELDS = (("men", 0, 999), ("morale", 0, 4), ("fatigue", 0, 2))
+# names an expression reads as constants, never as a quality or flag
+RESERVED_NAMES = frozenset({"true", "false"})
 
 
 @dataclass(frozen=True)
@@ -233,11 +236,20 @@ class _Compiler:
             names.append(name)
             initial.append(start)
 
+        def reserved(section: str, item: str, words: frozenset[str]) -> None:
+            # `true` would silently read as the constant, `if` or `not` would not parse at all
+            if item in words or keyword.iskeyword(item):
+                self.problem(section, item, ("id",), f"{section}[{item}].id",
+                             f"'{item}' is a reserved word in expressions; choose another id")
+
         for q in self.s.qualities:
+            reserved("qualities", q.id, RESERVED_NAMES)
             add(q.id, INT, q.min, q.max, q.start, "qualities", q.id)
         for f in self.s.flags:
+            reserved("flags", f.id, RESERVED_NAMES)
             add(f.id, BOOL, 0, 1, int(f.start), "flags", f.id)
         for u in self.s.units:
+            reserved("units", u.id, frozenset())  # `unit.true.men` is fine; `unit.if.men` is not
             if u.id in slots:
                 add(u.id, INT, 0, 0, 0, "units", u.id)
                 continue
@@ -395,6 +407,17 @@ class _Compiler:
         return CChoice(ch, ch.id, cond, effects, target, tuple(outcomes))
 
     # -- battles -----------------------------------------------------------------------------
+    def unique(self, ids: list[str], battle: str, path: tuple[str | int, ...], label: str, what: str,
+               where: str = "in this battle") -> None:
+        """Report a repeated id: the engine, saves and replays find options and orders by id (so
+        a second one could never be taken), and a setup's `phase` names its phase by id."""
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                self.problem("battles", battle, path + (i, "id"), f"{label}[{ident}].id",
+                             f"duplicate {what} id '{ident}' {where}")
+            seen.add(ident)
+
     def battle(self, b: Battle) -> CBattle | None:
         label = f"battles[{b.id}]"
         units = {u.id: u for u in self.s.units}
@@ -486,8 +509,12 @@ class _Compiler:
                     self.ref("phase", st.phase, set(phase_ids), "battles", b.id, ("setup", i, "phase"), sl + ".phase")
             if cond is not None:
                 setups.append(CSetup(cond, idx, st.morale, st.fatigue, st.men, st.reveal, phase, st.text))
+        # a setup's `phase` names a phase by id
+        self.unique([ph.id for ph in b.phases], b.id, ("phases",), f"{label}.phases", "phase")
         deployment = []
         for d, dec in enumerate(b.deployment):
+            self.unique([opt.id for opt in dec.options], b.id, ("deployment", d, "options"),
+                        f"{label}.deployment[{dec.id}].options", "option", "in this question")
             opts = []
             for o, opt in enumerate(dec.options):
                 ol = f"{label}.deployment[{dec.id}].options[{opt.id}]"
@@ -514,6 +541,8 @@ class _Compiler:
             deployment.append(tuple(opts))
         orders = []
         for p, phase in enumerate(b.phases):
+            self.unique([order.id for order in phase.orders], b.id, ("phases", p, "orders"),
+                        f"{label}.phases[{phase.id}].orders", "order", "in this phase")
             row = []
             for o, order in enumerate(phase.orders):
                 ol = f"{label}.phases[{phase.id}].orders[{order.id}]"

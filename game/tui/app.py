@@ -26,6 +26,8 @@ from game.tui.themes import DARK, LIGHT, THEMES
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from textual.notifications import SeverityLevel
+
     from game.scenario.compiled import CompiledScenario
     from game.session.branches import BranchNode
     from game.session.saves import SaveFile
@@ -180,6 +182,19 @@ class CallinicumApp(App[int]):
         if len(p.states) < 2:
             return {}
         return {q.id: q.value for q in p.campaign.view(p.states[-2]).qualities}
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, but literal by default: messages here carry save names, choice labels,
+        scenario text and paths, where `[my save]` would vanish and `[/b]` would crash the app."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def flush_notices(self) -> None:
         """Show the session's notice and any new damaged-file problems, once each."""
