@@ -265,7 +265,13 @@ def cmd_play(args: argparse.Namespace) -> int:
         from game.scenario.compiled import load
         from game.session.store import Store, saves_dir
 
+        from game.scenario.checker import check_scenario
+        from game.scenario.errors import ScenarioLoadError
+
         cs = load(folder, tuple(args.mod))
+        errors = [f for f in check_scenario(cs) if f.severity == "error"]
+        if errors:  # the checker's errors stop a scenario from being played, as `check` says
+            raise ScenarioLoadError(errors)
         return cs, Store.open(saves_dir(args.saves), cs)
 
     return run_app_loading(loader, _preview(Path(folder), list(args.mod)), seed=args.seed)

@@ -139,7 +139,7 @@ def _exact_by_brute_force(cs) -> dict[str, float]:
             options = campaign.available(state)
             out = {}
             for option in options:
-                for p, nxt in enumerate_chance(lambda dice: campaign.step(state, option, dice, False).state):
+                for p, nxt in enumerate_chance(lambda dice, o=option: campaign.step(state, o, dice, False).state):
                     for ending, q in dist(nxt).items():
                         out[ending] = out.get(ending, 0.0) + p * q / len(options)
         memo[state] = out
@@ -172,16 +172,23 @@ def test_a_quality_or_flag_cannot_be_named_with_a_reserved_word(tmp_path, ident)
     folder = mini_variant(
         tmp_path,
         ("scenario.yaml", "flags:\n  - id: scouted\n", f"flags:\n  - id: scouted\n  - id: '{ident}'\n"),
-        ("scenario.yaml", "  - id: supply\n", f"  - id: supply\n    label: Supply\n    start: 3\n    max: 5\n"
-                                              f"  - id: '{ident}_q'\n"),
+        ("scenario.yaml", "qualities:\n", f"qualities:\n  - id: '{ident}_'\n    label: Q\n"),
     )
     problems = load_problems(folder)
     assert any(f"flags[{ident}].id: '{ident}' is a reserved word in expressions" in p for p in problems), problems
+    assert not any(f"qualities[{ident}_]" in p for p in problems)  # only the word itself is reserved
+
+
+@pytest.mark.parametrize("ident", ["true", "yield"])
+def test_a_quality_cannot_be_named_with_a_reserved_word(tmp_path, ident):
+    folder = mini_variant(tmp_path, ("scenario.yaml", "qualities:\n", f"qualities:\n  - id: '{ident}'\n    label: Q\n"))
+    problems = load_problems(folder)
+    assert any(f"qualities[{ident}].id: '{ident}' is a reserved word in expressions" in p for p in problems), problems
 
 
 def test_a_unit_cannot_be_named_with_a_python_keyword(tmp_path):
-    folder = mini_variant(tmp_path, ("scenario.yaml", "  - id: spare\n", "  - id: spare\n    name: x\n    kind: cavalry\n"
-                                                                         "    men: 0\n  - id: class\n"))
+    extra = "  - id: spare\n    name: x\n    kind: cavalry\n    men: 0\n  - id: class\n"
+    folder = mini_variant(tmp_path, ("scenario.yaml", "  - id: spare\n", extra))
     problems = load_problems(folder)
     assert any("units[class].id: 'class' is a reserved word in expressions" in p for p in problems), problems
 
@@ -254,3 +261,24 @@ def test_loading_a_save_named_like_markup_neither_crashes_nor_loses_text(tmp_pat
 
     shown = asyncio.run(run())
     assert f"Loaded: {name}" in "\n".join(shown)
+
+
+# -- the battle: what it writes back stays within each value's range ----------------------------
+
+
+def test_men_written_back_after_a_battle_stay_within_the_unit_range(tmp_path):
+    """A setup (or a detachment) can swell a unit past 999 hundreds during the battle; the campaign
+    value it writes back must still be clamped, as every effect is."""
+    folder = mini_variant(
+        tmp_path,
+        ("scenario.yaml", "    kind: infantry\n    men: 20\n", "    kind: infantry\n    men: 990\n"),
+        ("battle.yaml", "      - if: supply <= 1\n        units: roman\n        morale: -1\n",
+         "      - if: true\n        units: [foot]\n        men: 100\n"),
+    )
+    cs = load(folder)
+    slot = cs.namespace.slots["unit.foot.men"]
+    p = Playthrough.new(cs, 1, ["scout", "gamble"])
+    assert p.state.battle is not None and p.state.battle.men[0] == 1090
+    while p.state.battle is not None:
+        p.choose(next(o.id for o in p.options() if o.available))
+    assert p.state.values[slot.index] <= slot.hi

@@ -145,6 +145,7 @@ class BattleRules:
         self._towards_river = " towards the river" if self.river is not None else ""
         slot = scenario.namespace.slots.get(self.model.discipline or "")
         self.discipline_slot = slot.index if slot is not None else None
+        self.layout = scenario.layout  # the range of every campaign value, for what the battle writes back
         self.commander_unit = next(
             (i for i, u in enumerate(self.units) if u.commander == self.model.commander), None
         )
@@ -821,7 +822,7 @@ class BattleRules:
             out[slot.index] = 1 if bs.status[u] == FELL else 0
         for u, uid in enumerate(self.battle.roman):
             m, mo, _fa = self.battle.unit_slots[uid]
-            out[m] = bs.men[u]
+            out[m] = _band(bs.men[u], self.layout[m].lo, self.layout[m].hi)  # setups and detachments may exceed it
             out[mo] = bs.morale[u]
         text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
                     f"the enemy's: about {bs.elost * 100:,}.")
