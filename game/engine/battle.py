@@ -358,7 +358,6 @@ class BattleRules:
     # -- archery -----------------------------------------------------------------------------
     def _archery(self, bs: BattleState, action: str, text: list[str]) -> BattleState:
         men, emen, fatigue = list(bs.men), list(bs.emen), list(bs.fatigue)
-        emorale = list(bs.emorale)
         watch = bs.watch
         press = 1 if action == "advance" else 0
         lost = elost = 0
@@ -382,7 +381,7 @@ class BattleRules:
             f"The archery costs the Romans {lost * 100:,} men and the enemy {elost * 100:,}: "
             "their arrows fly thicker, but the Roman bows drive harder."
         )
-        return bs._replace(men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue), emorale=tuple(emorale),
+        return bs._replace(men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue),
                            watch=watch, lost=bs.lost + lost, elost=bs.elost + elost)
 
     # -- the shift and the assault -----------------------------------------------------------
@@ -609,8 +608,7 @@ class BattleRules:
         men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
         commander = bs.commander
         lost = 0
-        river = 0 if self.model.terrain_left == "river" else self.n - 1 if self.model.terrain_right == "river" else None
-        anchor = bs.line[river] if river is not None else None
+        anchor = bs.line[self.river] if self.river is not None else None
 
         # units still surrounded fall unless a charge relieves them
         def fall_encircled() -> None:

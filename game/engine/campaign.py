@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from game.engine.battle import BattleRules, BattleState, BattleView
 from game.engine.dice import Dice
-from game.scenario.compiled import CBattle, CChoice, CEnding, CompiledScenario, CScene, Target
+from game.scenario.compiled import CChoice, CEnding, CompiledScenario, CScene, Target
 from game.scenario.expressions import Effect
 
 
@@ -263,10 +263,4 @@ class Campaign:
             battle=battle_view, prompt=prompt,
         )
 
-    def is_battle(self, state: State) -> bool:
-        return state.battle is not None
 
-
-def battle_of(scenario: CompiledScenario, node: int) -> CBattle | None:
-    scene = scenario.nodes[node]
-    return scene.battle if isinstance(scene, CScene) else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from game.engine.campaign import Campaign, EngineError, Option, State, View
 from game.engine.dice import SeededDice
-from game.scenario.compiled import CompiledScenario, CScene
+from game.scenario.compiled import CompiledScenario
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,6 @@ class Playthrough:
     def ending(self) -> str | None:
         return self.campaign.ending(self.state)
 
-    @property
-    def last_text(self) -> list[str]:
-        return list(self.record[-1].text) if self.record else []
-
     def view(self) -> View:
         return self.campaign.view(self.state)
 
@@ -104,7 +100,3 @@ class Playthrough:
     def truncated(self, n: int) -> Playthrough:
         """A new playthrough with only the first n decisions (for "branch from here")."""
         return Playthrough(self.campaign, self.seed, self.decisions[:n])
-
-    def scene_model(self) -> CScene | None:
-        node = self.scenario.nodes[self.state.node]
-        return node if isinstance(node, CScene) else None

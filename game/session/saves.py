@@ -29,7 +29,6 @@ MAX_SAVE_BYTES = 1_000_000
 MAX_LABEL = 200
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 40  # a seed has at most 19; a longer number in a save is damage, not data
-SLOT_RE = re.compile(r"[^A-Za-z0-9 _.-]+")  # kept for compatibility; slot_filename also keeps letters of any script
 SLOT_MAX_CHARS = 60
 TMP_SUFFIX = ".tmp"
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
