@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from game import DEFAULT_SCENARIO
 from game.engine.battle import ENCIRCLED, FLED, IN_LINE, BattleRules
 from game.engine.campaign import Campaign, EngineError, State
 from game.engine.dice import SeededDice, enumerate_chance
@@ -191,3 +193,38 @@ def test_archery_costs_the_enemy_more(campaign: Campaign) -> None:
     assert any("The archery costs the Romans" in line for line in log)
     assert 0 < after.lost < after.elost
     assert all(st == IN_LINE for st in after.status[:3])
+
+
+@pytest.mark.parametrize("folder", [MINI, DEFAULT_SCENARIO, DEFAULT_SCENARIO.parent / "dara"],
+                         ids=["mini", "callinicum", "dara"])
+def test_what_a_battle_forgets_never_changes_how_it_goes_on(folder: Path) -> None:
+    """`BattleRules.forget` leaves out only what the rest of the battle never reads: whatever those
+    fields hold, the same decisions are open and every chance outcome is the same, down to what is
+    forgotten in turn (so the explorer may merge such states)."""
+    campaign = Campaign(load(folder))
+    rng = random.Random(5)
+    checked = 0
+    for run in range(200):
+        state = campaign.start()
+        for k in range(200):
+            options = campaign.available(state)
+            if not options:
+                break
+            rules = campaign.battle_rules(state)
+            dead = rules._dead[state.battle.step] if rules is not None else ()
+            if dead:
+                other = state._replace(battle=state.battle._replace(**{f: rng.randrange(-1, 9) for f in dead}))
+                assert campaign.available(other) == options
+                for option in options:
+                    assert _outcomes(campaign, other, option) == _outcomes(campaign, state, option)
+                checked += 1
+            state = campaign.step(state, options[rng.randrange(len(options))], SeededDice(run, k), False).state
+    assert checked
+
+
+def _outcomes(campaign: Campaign, state: State, option: str) -> list[tuple[float, State]]:
+    out = []
+    for p, s in enumerate_chance(lambda dice: campaign.step(state, option, dice, False).state):
+        rules = campaign.battle_rules(s)
+        out.append((p, s._replace(battle=rules.forget(s.battle)) if rules is not None else s))
+    return out

@@ -47,3 +47,23 @@ def test_exhaustive_agrees_with_random_play() -> None:
     sampled = explore_random(cs, 4000, 3).endings
     for ending, p in exact.items():
         assert sampled[ending] / 4000 == pytest.approx(p, abs=0.03)
+
+
+def test_a_battle_under_way_keys_only_what_it_still_reads() -> None:
+    cs = load(MINI)
+    ab = Abstraction(cs)
+    battle = cs.index["battle"]
+
+    def values(**changes: int) -> tuple[int, ...]:
+        v = list(cs.initial)
+        for name, value in changes.items():
+            v[cs.namespace.slots[name.replace("__", ".")].index] = value
+        return tuple(v)
+
+    # supply only decides a setup of the morning, and the units are read as the battle begins:
+    # both are in the battle's own state from then on
+    assert ab.battle_key(battle, values(supply=0)) == ab.battle_key(battle, values(supply=4))
+    assert ab.battle_key(battle, values(unit__foot__men=5)) == ab.battle_key(battle, values(unit__foot__men=20))
+    # courage is the discipline of a withdrawal and decides a setup of the arrows phase
+    assert ab.battle_key(battle, values(courage=3)) != ab.battle_key(battle, values(courage=4))
+    assert ab.battle_key(battle, values(courage=4)) != ab.battle_key(battle, values(courage=5))

@@ -214,6 +214,17 @@ class Abstraction:
         if exact:
             cuts = [[ALL] * width for _ in range(n)]
         self.cuts = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in cuts]
+        # per battle scene: the values the battle still reads once it has begun, with their cuts
+        self._begun: dict[int, tuple[tuple[int, tuple[int, ...] | None], ...]] = {}
+        for i, node in enumerate(scenario.nodes):
+            if isinstance(node, CScene) and node.battle is not None:
+                b = node.battle
+                live = _battle_reads(b, uses, scenario, begun=True)
+                if exact:
+                    live = dict.fromkeys(set(live) | b.reads | b.writes, ALL)
+                self._begun[i] = tuple(
+                    (j, None if c is ALL else tuple(sorted(c))) for j, c in sorted(live.items()) if c is ALL or c
+                )
         # per node: the exact slots, and the (slot, cuts) pairs; dead slots are left out of keys
         self._exact = [tuple(j for j, c in enumerate(row) if c is None) for row in self.cuts]
         self._banded = [tuple((j, c) for j, c in enumerate(row) if c) for row in self.cuts]
@@ -230,11 +241,18 @@ class Abstraction:
     def cells(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of some slots' values at a node (exact, banded, or 0 when dead)."""
         row = self.cuts[node]
-        out = []
-        for j in slots:
-            c = row[j]
-            out.append(values[j] if c is None else bisect_right(c, values[j]) if c else 0)
-        return tuple(out)
+        return tuple([
+            values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots
+        ])
+
+    def battle_key(self, node: int, values: tuple[int, ...]) -> tuple[int, ...]:
+        """The merged form of the values a battle at `node` still reads once it has begun.
+
+        With the battle's state this decides all the rest of the battle (its decisions, chances,
+        and the values it changes), whatever else the campaign's values hold: its units and the
+        setups of its first morning are already in the battle's state.
+        """
+        return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in self._begun[node]])
 
     def exact_slots(self, node: int) -> list[str]:
         return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
@@ -255,8 +273,13 @@ def _effect_constant(e: Effect) -> int | None:
     return None
 
 
-def _battle_reads(b, uses: _Uses, scenario: CompiledScenario) -> dict[int, Cuts]:  # noqa: ANN001
-    """How a battle reads the campaign's values: units exactly, everything else by thresholds."""
+def _battle_reads(b, uses: _Uses, scenario: CompiledScenario,  # noqa: ANN001
+                  begun: bool = False) -> dict[int, Cuts]:
+    """How a battle reads the campaign's values: units exactly, everything else by thresholds.
+
+    `begun`: only what it reads after `BattleRules.begin`, which reads the units and the setups of
+    the morning (those with no phase that reveal nothing) into the battle's state once and for all.
+    """
     from game.engine.battle import DISCIPLINE_CUTS, LOYALTY_CUTS
 
     out: dict[int, Cuts] = {}
@@ -265,13 +288,15 @@ def _battle_reads(b, uses: _Uses, scenario: CompiledScenario) -> dict[int, Cuts]
         for j, c in more.items():
             out[j] = _union(out.get(j, frozenset()), c)
 
-    for slots in b.unit_slots.values():
-        add({j: ALL for j in slots})
+    if not begun:
+        for slots in b.unit_slots.values():
+            add({j: ALL for j in slots})
     add({j: frozenset(LOYALTY_CUTS) for j in b.loyalty_slots.values()})
     if b.model.discipline and b.model.discipline in scenario.namespace.slots:
         add({scenario.namespace.slots[b.model.discipline].index: frozenset(DISCIPLINE_CUTS)})
     for st in b.setup:
-        add(uses.of(st.cond))
+        if not begun or st.phase is not None or st.reveal:
+            add(uses.of(st.cond))
     add(uses.of_target(b.after))
     for group in b.deployment:
         for opt in group:

@@ -36,6 +36,10 @@ PENDING, VICTORY, HELD, DEFEAT, ROUTED = range(5)
 OUTCOME_NAMES = ("", "victory", "held", "defeat", "routed")
 # the commander's fate
 WITH_ARMY, STOOD, BOAT, KILLED, CAPTURED = range(5)
+# the battle's results (scenario `results`) that `_finish` writes, in the order it writes them
+RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "flank_broke", "shift_seen", "stood", "boat",
+                "commander_killed", "commander_captured")
+RESULT_QUANTITIES = ("roman_losses", "enemy_losses")
 
 EXPERIENCE = {"green": -1, "regular": 0, "veteran": 1}
 EXPERIENCE_FACTOR = {"green": 2, "regular": 3, "veteran": 4}
@@ -73,6 +77,22 @@ class BattleState(NamedTuple):
     lost: int
     elost: int
     stood: int  # 1 when the commander dismounted to stand with the infantry
+
+
+_FIELD_INDEX = {name: i for i, name in enumerate(BattleState._fields)}
+
+
+def _replace(self: BattleState, **changes: Any) -> BattleState:
+    """`BattleState._replace`, several times faster than namedtuple's own (which looks up every
+    field's name among the changes): the rules make a new battle state at every turn of a fight,
+    and the explorer makes hundreds of thousands."""
+    items = list(self)
+    for name, value in changes.items():
+        items[_FIELD_INDEX[name]] = value
+    return tuple.__new__(BattleState, items)
+
+
+BattleState._replace = _replace  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -149,6 +169,42 @@ class BattleRules:
         self.commander_unit = next(
             (i for i, u in enumerate(self.units) if u.commander == self.model.commander), None
         )
+        # where `_finish` writes the day's result, worked out once: (result index, slot) pairs
+        r = battle.results
+        self._flag_slots = tuple((k, r[key].index) for k, key in enumerate(RESULT_FLAGS) if key in r)
+        self._quantity_slots = tuple(
+            (k, r[key].index, r[key].lo, r[key].hi) for k, key in enumerate(RESULT_QUANTITIES) if key in r
+        )
+        self._broke_slots = tuple((u, slot.index) for u, slot in battle.unit_broke.items())
+        self._fell_slots = tuple((u, slot.index) for u, slot in battle.commander_fell.items())
+        self._unit_slots = tuple(
+            (u, m, self.layout[m].lo, self.layout[m].hi, mo)
+            for u, (m, mo, _fa) in enumerate(battle.unit_slots[uid] for uid in battle.roman)
+        )
+        self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
+        self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
+        # per step: the fields of the battle state that nothing from that step on reads (see `forget`)
+        self._dead: list[dict[str, int]] = []
+        for t in range(self.ndeploy + len(self.phases) + 1):
+            p = t - self.ndeploy
+            rest = range(max(p, 0), len(self.phases))
+            if p < 0 or any(self.phases[q].kind == "shift" for q in rest):
+                self._dead.append({})
+                continue
+            actions = {order.model.action for q in rest for order in battle.orders[q]}
+            dead = ["station", "support", "extra", "refused"]
+            dead += [f for f, order in (("watch", "watch_rise"), ("reserve", "send_reserve")) if order not in actions]
+            self._dead.append(dict.fromkeys(dead, 0))
+        effects = [opt.effects for group in battle.deployment for opt in group]
+        effects += [order.effects for row in battle.orders for order in row]
+        # every campaign value a battle can change; the others (the fatigue and the enemy's units
+        # among them) leave it as they came in
+        self.changes = tuple(sorted(
+            {j for _, j in self._flag_slots} | {j for _, j, _, _ in self._quantity_slots}
+            | {j for _, j in self._broke_slots} | {j for _, j in self._fell_slots}
+            | {j for _, m, _, _, mo in self._unit_slots for j in (m, mo)}
+            | {e.slot.index for group in effects for e in group}
+        ))
 
     # -- beginning ---------------------------------------------------------------------------
     def begin(self, values: tuple[int, ...]) -> BattleState:
@@ -183,6 +239,18 @@ class BattleRules:
         if self.commander_unit is not None and self.commander_unit in line:
             return line.index(self.commander_unit)
         return self.n // 2
+
+    def forget(self, bs: BattleState) -> BattleState:
+        """`bs` with the fields that no later part of the battle reads set to 0, for the explorer:
+        states that differ only there play out alike, to the last value the battle writes back.
+
+        Only the shift reads the commander's station, the support, the extra men and the refused
+        flank; besides the shift, only the order to watch the rise reads `watch`, and only the
+        order to send the reserve reads `reserve` (deployment reads everything). What merely
+        carries a field along unchanged does not count as reading it.
+        """
+        dead = self._dead[bs.step]
+        return bs._replace(**dead) if dead else bs
 
     # -- decisions ---------------------------------------------------------------------------
     def current_phase(self, bs: BattleState) -> int | None:
@@ -269,7 +337,7 @@ class BattleRules:
         else:
             p = self.current_phase(bs)
             assert p is not None
-            order = next(o for o in self.battle.orders[p] if o.model.id == option_id)
+            order = self._orders[p][option_id]
             values = _apply(values, order.effects)
             if order.model.text:
                 text.append(order.model.text.rstrip())
@@ -342,17 +410,19 @@ class BattleRules:
         else:
             bs = self._crisis(bs, values, action, dice, text)
         # modifiers that take hold as the day goes on (the fast, the heat)
+        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
+        if not setups:
+            return bs._replace(step=bs.step + 1)
         men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
         nr = len(self.units)
-        for s in self.battle.setup:
-            if s.phase == p and s.cond.fn(values):
-                for i in s.units:
-                    if i < nr:
-                        men[i] = max(0, men[i] + s.men)
-                        morale[i] = _band(morale[i] + s.morale, 0, 4)
-                        fatigue[i] = _band(fatigue[i] + s.fatigue, 0, 2)
-                if s.text:
-                    text.append(s.text)
+        for s in setups:
+            for i in s.units:
+                if i < nr:
+                    men[i] = max(0, men[i] + s.men)
+                    morale[i] = _band(morale[i] + s.morale, 0, 4)
+                    fatigue[i] = _band(fatigue[i] + s.fatigue, 0, 2)
+            if s.text:
+                text.append(s.text)
         return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
 
     # -- archery -----------------------------------------------------------------------------
@@ -789,38 +859,21 @@ class BattleRules:
         """Nightfall: write the day's result back into the campaign's values."""
         outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
         out = list(values)
-        r = self.battle.results
-
-        def flag(key: str, on: bool) -> None:
-            slot = r.get(key)
-            if slot is not None:
-                out[slot.index] = 1 if on else 0
-
-        def quantity(key: str, n: int) -> None:
-            slot = r.get(key)
-            if slot is not None:
-                out[slot.index] = _band(n, slot.lo, slot.hi)
-
-        flag("fought", True)
-        flag("victory", outcome == VICTORY)
-        flag("held", outcome == HELD)
-        flag("defeat", outcome == DEFEAT)
-        flag("routed", outcome == ROUTED)
-        flag("flank_broke", bool(bs.broke))
-        flag("shift_seen", bool(bs.seen))
-        flag("stood", bool(bs.stood))
-        flag("boat", bs.commander == BOAT)
-        flag("commander_killed", bs.commander == KILLED)
-        flag("commander_captured", bs.commander == CAPTURED)
-        quantity("roman_losses", bs.lost)
-        quantity("enemy_losses", bs.elost)
-        for u, slot in self.battle.unit_broke.items():
-            out[slot.index] = 1 if bs.status[u] == FLED else 0
-        for u, slot in self.battle.commander_fell.items():
-            out[slot.index] = 1 if bs.status[u] == FELL else 0
-        for u, uid in enumerate(self.battle.roman):
-            m, mo, _fa = self.battle.unit_slots[uid]
-            out[m] = _band(bs.men[u], self.layout[m].lo, self.layout[m].hi)  # setups and detachments may exceed it
+        # in the order of RESULT_FLAGS and RESULT_QUANTITIES
+        flags = (True, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED, bs.broke,
+                 bs.seen, bs.stood, bs.commander == BOAT, bs.commander == KILLED, bs.commander == CAPTURED)
+        for k, j in self._flag_slots:
+            out[j] = 1 if flags[k] else 0
+        quantities = (bs.lost, bs.elost)
+        for k, j, lo, hi in self._quantity_slots:
+            out[j] = _band(quantities[k], lo, hi)
+        status = bs.status
+        for u, j in self._broke_slots:
+            out[j] = 1 if status[u] == FLED else 0
+        for u, j in self._fell_slots:
+            out[j] = 1 if status[u] == FELL else 0
+        for u, m, lo, hi, mo in self._unit_slots:
+            out[m] = _band(bs.men[u], lo, hi)  # setups and detachments may exceed it
             out[mo] = bs.morale[u]
         text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
                     f"the enemy's: about {bs.elost * 100:,}.")

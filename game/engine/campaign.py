@@ -116,6 +116,10 @@ class Campaign:
     def __init__(self, scenario: CompiledScenario):
         self.scenario = scenario
         self.battles = {bid: BattleRules(cb, scenario) for bid, cb in scenario.battles.items()}
+        self._rules_at = [  # per node: the rules of the battle fought there, if any
+            self.battles[n.battle.model.id] if isinstance(n, CScene) and n.battle is not None else None
+            for n in scenario.nodes
+        ]
         self.characters = {c.id: c for c in scenario.scenario.characters}
         self.places = {p.id: p for p in scenario.scenario.places}
         self._shown = [
@@ -128,9 +132,9 @@ class Campaign:
         return self.enter(self.scenario.start, self.scenario.initial)
 
     def enter(self, node: int, values: tuple[int, ...]) -> State:
-        scene = self.scenario.nodes[node]
-        if isinstance(scene, CScene) and scene.battle is not None:
-            return State(node, values, self.battles[scene.battle.model.id].begin(values))
+        rules = self._rules_at[node]
+        if rules is not None:
+            return State(node, values, rules.begin(values))
         return State(node, values, None)
 
     def ending(self, state: State) -> str | None:
@@ -139,10 +143,7 @@ class Campaign:
         return None
 
     def battle_rules(self, state: State) -> BattleRules | None:
-        scene = self.scenario.nodes[state.node]
-        if isinstance(scene, CScene) and scene.battle is not None:
-            return self.battles[scene.battle.model.id]
-        return None
+        return self._rules_at[state.node]
 
     # -- decisions -----------------------------------------------------------------------------
     def options(self, state: State) -> list[Option]:

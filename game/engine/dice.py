@@ -56,29 +56,36 @@ class SeededDice:
 
 
 class _PathDice:
-    """Follows a fixed prefix of picks, then always takes the first possible outcome."""
+    """Follows a fixed prefix of picks, then always takes the first possible outcome, noting the
+    other possible outcomes of each pick it made itself."""
 
-    __slots__ = ("prefix", "trace", "prob")
+    __slots__ = ("prefix", "picks", "others", "prob")
 
     def __init__(self, prefix: list[int]):
         self.prefix = prefix
-        self.trace: list[tuple[int, tuple[int, ...]]] = []
+        self.picks: list[int] = []
+        self.others: list[list[int]] = []  # per pick past the prefix: the later possible outcomes
         self.prob = 1.0
 
     def pick(self, weights: Sequence[int]) -> int:
-        ws = tuple(w if w > 0 else 0 for w in weights)
-        total = sum(ws)
-        n = len(self.trace)
+        n = len(self.picks)
+        total = 0
+        for w in weights:
+            if w > 0:
+                total += w
         if total <= 0:
             choice = 0
-            self.trace.append((0, (1,) + (0,) * (len(ws) - 1)))
-            return choice
-        if n < len(self.prefix):
+            if n >= len(self.prefix):
+                self.others.append([])
+        elif n < len(self.prefix):
             choice = self.prefix[n]
+            self.prob *= weights[choice] / total
         else:
-            choice = next(i for i, w in enumerate(ws) if w > 0)
-        self.trace.append((choice, ws))
-        self.prob *= ws[choice] / total
+            possible = [i for i, w in enumerate(weights) if w > 0]
+            choice = possible[0]
+            self.others.append(possible[1:])
+            self.prob *= weights[choice] / total
+        self.picks.append(choice)
         return choice
 
 
@@ -91,10 +98,8 @@ def enumerate_chance(fn: Callable[[Dice], T]) -> list[tuple[float, T]]:
         dice = _PathDice(prefix)
         result = fn(dice)
         results.append((dice.prob, result))
-        picks = [c for c, _ in dice.trace]
-        for i in range(len(dice.trace) - 1, len(prefix) - 1, -1):
-            chosen, ws = dice.trace[i]
-            for j in range(chosen + 1, len(ws)):
-                if ws[j] > 0:
-                    stack.append(picks[:i] + [j])
+        picks, start = dice.picks, len(prefix)
+        for i in range(len(picks) - 1, start - 1, -1):
+            for j in dice.others[i - start]:
+                stack.append(picks[:i] + [j])
     return results

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.engine.abstraction import Abstraction
+from game.engine.battle import BattleRules
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
@@ -181,18 +182,16 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
     zero = (0.0,) * len(ending_ids)
     memo: dict[Key, tuple[tuple[float, ...], int]] = {}
-    battle_memo: dict[Key, list[tuple[float, tuple[int, ...], int, int]]] = {}
+    # per battle state: its battle's outcomes, {leaf key: [probability, changed values, next node, paths]}
     inner_memo: dict[Key, dict[Key, list]] = {}
     in_progress: set[Key] = set()
     visited: set[int] = set()
     taken: set[str] = set()
     counters = {"steps": 0, "dead": 0, "complete": True, "battle_states": 0}
-    battle_io: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-    for i, node in enumerate(scenario.nodes):
-        if isinstance(node, CScene) and node.battle is not None:
-            writes = tuple(sorted(node.battle.writes))
-            reads = tuple(sorted(set(node.battle.reads) | set(writes)))
-            battle_io[i] = (reads, writes)
+    battle_rules: dict[int, BattleRules] = {  # the rules of each battle scene
+        i: campaign.battles[node.battle.model.id]
+        for i, node in enumerate(scenario.nodes) if isinstance(node, CScene) and node.battle is not None
+    }
 
     def expand(state: State, option: str) -> list[tuple[float, State]]:
         taken.add(choice_key(scenario, state, option))
@@ -200,22 +199,21 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         counters["steps"] += len(outcomes)
         return outcomes
 
-    def battle_outcomes(state: State) -> list[tuple[float, tuple[int, ...], int, int]]:
-        """(probability, written values, next node, paths) of a battle entered in `state`."""
-        reads, writes = battle_io[state.node]
-        sig = (state.node, state.battle, ab.cells(state.node, state.values, reads))
-        found = battle_memo.get(sig)
-        if found is not None:
-            return found
+    def battle_outcomes(state: State) -> dict[Key, list]:
+        """{leaf key: [probability, changed values, next node, paths]} of a battle entered in `state`.
 
-        def inner(s: State, first: bool = False) -> dict[Key, list]:
-            # this battle is over when the story leaves it: for a scene without a battle, or for
-            # another battle just begun (step 0), whose own reads and writes `dist` handles
-            if s.battle is None or (not first and s.battle.step == 0):
-                w = tuple(s.values[j] for j in writes)
-                key = (s.node, ab.cells(s.node, s.values, writes))
-                return {key: [1.0, w, s.node, 1]}
-            k = (s.node, s.battle, ab.cells(s.node, s.values, reads))
+        Battle states are merged by what the rest of the battle reads: of the campaign's values,
+        `Abstraction.battle_key` leaves out what only the battle's beginning read; of the battle's
+        own state, `BattleRules.forget` leaves out what no later phase reads. The outcomes hold
+        only the values the battle changes (the rest are the entry state's), so battles entered
+        with different campaign values share every battle state they both reach.
+        """
+        rules = battle_rules[state.node]
+        changes = rules.changes
+        forget = rules.forget if merge else lambda battle: battle
+
+        def inner(s: State) -> dict[Key, list]:
+            k = (s.node, forget(s.battle), ab.battle_key(s.node, s.values))
             got = inner_memo.get(k)
             if got is not None:
                 return got
@@ -231,6 +229,19 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             share = 1.0 / len(options) if options else 0.0
             for option in options:
                 for p, nxt in expand(s, option):
+                    if nxt.battle is None or nxt.battle.step == 0:
+                        # the battle is over when the story leaves it: for a scene without a
+                        # battle, or for another battle just begun (step 0), whose own inputs
+                        # `dist` handles. Its outcomes are told apart by the merged form of the
+                        # changed values at the next node.
+                        key = (nxt.node, ab.cells(nxt.node, nxt.values, changes))
+                        slot = acc.get(key)
+                        if slot is None:
+                            acc[key] = [share * p, tuple([nxt.values[j] for j in changes]), nxt.node, 1]
+                        else:
+                            slot[0] += share * p
+                            slot[3] += 1
+                        continue
                     for key, (q, w, node, n) in inner(nxt).items():
                         slot = acc.get(key)
                         if slot is None:
@@ -241,9 +252,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             inner_memo[k] = acc
             return acc
 
-        result = [(q, w, node, n) for q, w, node, n in inner(state, first=True).values()]
-        battle_memo[sig] = result
-        return result
+        return inner(state)
 
     def dist(state: State) -> tuple[tuple[float, ...], int]:
         key = ab.key(state)
@@ -263,11 +272,11 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         in_progress.add(key)
         acc = [0.0] * len(ending_ids)
         paths = 0
-        if state.battle is not None and state.battle.step == 0 and state.node in battle_io:
-            _, writes = battle_io[state.node]
-            for p, w, node, n in battle_outcomes(state):
+        if state.battle is not None and state.battle.step == 0 and state.node in battle_rules:
+            changes = battle_rules[state.node].changes
+            for p, w, node, n in battle_outcomes(state).values():
                 values = list(state.values)
-                for j, v in zip(writes, w):
+                for j, v in zip(changes, w):
                     values[j] = v
                 sub, m = dist(campaign.enter(node, tuple(values)))
                 for i, x in enumerate(sub):
