@@ -72,11 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--mod", type=Path, action="append", default=[])
     explore.add_argument("--runs", type=int, default=1000)
     explore.add_argument("--seed", type=int, default=1)
-    explore.add_argument("--exhaustive", action="store_true", help="explore every reachable state; exact odds")
+    explore.add_argument("--exhaustive", action="store_true",
+                         help="explore every reachable state; count the paths to each ending")
+    explore.add_argument("--odds", action="store_true",
+                         help="explore every reachable state and give each ending's exact probability")
     explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
     explore.add_argument("--from", dest="origin", type=Path, default=None,
-                         help="start from where this saved playthrough stands (exact odds from that point)")
-    explore.add_argument("--max-states", type=int, default=50_000,
+                         help="start from where this saved playthrough stands (with --odds: the odds from that point)")
+    explore.add_argument("--max-states", type=int, default=1_000_000,
                          help="exhaustive mode stops (complete: false) after this many states")
     explore.add_argument("--json", action="store_true")
 
@@ -167,6 +170,12 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
     if args.runs < 0:
         raise CliError("--runs must be 0 or more")
+    if args.max_states < 1:
+        raise CliError("--max-states must be 1 or more")
+    exhaustive = args.exhaustive or args.odds
+    if exhaustive and args.follow is not None:
+        raise CliError("--follow takes one playthrough's decisions at random play; it cannot be used with "
+                       "--exhaustive or --odds")
     cs = _load(args.scenario, args.mod)
     origin = None
     if args.origin is not None:
@@ -180,8 +189,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         if stopped:
             raise CliError(f"{args.origin}: {stopped}")
         origin = p.state
-    if args.exhaustive:
-        report = explore_exhaustive(cs, max_states=args.max_states, origin=origin)
+    if exhaustive:
+        report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds)
     else:
         follow = None
         if args.follow is not None:
@@ -201,6 +210,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
           + (f", {report.states:,} states" if report.states is not None else "")
           + f", {'complete' if report.complete else 'INCOMPLETE'}")
     for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
+        if report.odds is False:  # exhaustive, counting paths
+            print(f"  {ending:<24} {'reachable' if value else 'UNREACHED':>9}  ({int(value):,} paths)")
+            continue
         share = value / total if report.mode != "exhaustive" else value
         print(f"  {ending:<24} {share:7.2%}" + ("" if report.mode == "exhaustive" else f"  ({int(value):,})"))
     print(f"scenes visited {report.scenes_visited}/{report.scenes_total}; "

@@ -157,10 +157,43 @@ def test_explore_exhaustive_json(mini_dir, run_cli):
     report = json.loads(result.out)
     assert EXPLORE_KEYS <= set(report)
     assert report["mode"] == "exhaustive"
+    assert report["odds"] is False
     assert report["complete"] is True
     assert report["unreached_endings"] == []
-    assert sum(report["endings"].values()) == pytest.approx(1.0)
+    # without --odds, each ending gets the number of distinct paths that reach it
+    assert all(isinstance(v, int) and v > 0 for v in report["endings"].values())
+    assert sum(report["endings"].values()) == report["runs"]
     assert report["scenes_visited"] == report["scenes_total"] == 3
+
+
+def test_explore_odds_json(mini_dir, run_cli):
+    result = run_cli("explore", "--scenario", mini_dir, "--odds", "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["mode"] == "exhaustive" and report["odds"] is True and report["complete"] is True
+    assert sum(report["endings"].values()) == pytest.approx(1.0)
+    assert all(0 < v < 1 for v in report["endings"].values())
+    counted = json.loads(run_cli("explore", "--scenario", mini_dir, "--exhaustive", "--json").out)
+    assert counted["runs"] == report["runs"]
+    assert counted["choices_taken"] == report["choices_taken"]
+
+
+def test_explore_text_report_counts_paths(mini_dir, run_cli):
+    result = run_cli("explore", "--scenario", mini_dir, "--exhaustive")
+    assert result.code == 0, result.err
+    assert "reachable" in result.out and "paths)" in result.out and "UNREACHED" not in result.out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--exhaustive", "--max-states", "0"), "--max-states must be 1 or more"),
+    (("--odds", "--max-states", "-5"), "--max-states must be 1 or more"),
+    (("--exhaustive", "--follow", "x.json"), "cannot be used with --exhaustive or --odds"),
+])
+def test_explore_rejects_contradictory_options(mini_dir, run_cli, args, message):
+    result = run_cli("explore", "--scenario", mini_dir, *args)
+    assert result.code != 0
+    assert message in result.err
+    assert "Traceback" not in result.err
 
 
 def test_explore_zero_runs(mini_dir, run_cli):

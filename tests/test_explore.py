@@ -67,3 +67,148 @@ def test_a_battle_under_way_keys_only_what_it_still_reads() -> None:
     # courage is the discipline of a withdrawal and decides a setup of the arrows phase
     assert ab.battle_key(battle, values(courage=3)) != ab.battle_key(battle, values(courage=4))
     assert ab.battle_key(battle, values(courage=4)) != ab.battle_key(battle, values(courage=5))
+
+
+# -- scene effects and the coverage walk ------------------------------------------------------
+
+MUSTER = """\
+scenario: {id: muster, title: The Muster, version: "1", start: road}
+qualities:
+  - {id: mood, label: Mood, min: 0, max: 6, start: 3}
+  - {id: ready, label: Ready, min: 0, max: 2, start: 0, shown: false}
+places:
+  - {id: here, name: here, x: 1, y: 1}
+scenes:
+  - id: road
+    title: The road
+    date: day one
+    place: here
+    text: The road.
+    choices:
+      - id: cheer
+        label: Cheer them
+        chance:
+          - {weight: 1 + mood, effects: [mood += 1], next: march}
+          - {weight: 2, effects: [mood -= 2], next: march}
+      - id: rest
+        label: Rest
+        effects: [mood -= 1]
+        next: march
+  - id: march
+    title: The march
+    date: day two
+    place: here
+    text: The march.
+    choices:
+      - id: push
+        label: Push on
+        effects: [mood -= 1]
+        next: field
+      - id: sing
+        label: Sing
+        chance:
+          - {weight: 3 * (mood >= 3) + 1, effects: [mood += 2], next: field}
+          - {weight: 1, next: field}
+  - id: field
+    title: The field
+    date: day three
+    place: here
+    text: The field.
+    effects:
+      - ready = (mood >= 2) + (mood >= 5)
+    choices:
+      - id: attack
+        label: Attack
+        chance:
+          - {weight: 1 + ready, next: won}
+          - {weight: 1, next: lost}
+      - id: wait
+        label: Wait
+        if: ready >= 1
+        next: lost
+endings:
+  - {id: won, title: Won, kind: victory, text: Won.}
+  - {id: lost, title: Lost, kind: defeat, text: Lost.}
+"""
+
+
+@pytest.fixture
+def muster(tmp_path: Path):
+    folder = tmp_path / "muster"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(MUSTER, encoding="utf-8")
+    return load(folder)
+
+
+def test_scene_effects_run_on_arrival_by_every_road(muster) -> None:
+    from game.engine.campaign import Campaign
+    from game.engine.dice import SeededDice
+
+    campaign = Campaign(muster)
+    ready, mood = muster.namespace.slots["ready"].index, muster.namespace.slots["mood"].index
+    for first in ("rest", "cheer"):
+        state = campaign.start()
+        state = campaign.step(state, first, SeededDice(1, 0)).state
+        state = campaign.step(state, "push", SeededDice(1, 1)).state
+        assert muster.node_id(state.node) == "field"
+        expected = (state.values[mood] >= 2) + (state.values[mood] >= 5)
+        assert state.values[ready] == expected
+    # and the start scene's state is the initial one (the road has no effects)
+    assert campaign.start().values == muster.initial
+
+
+def test_scene_effects_keep_merging_exact(muster) -> None:
+    merged, plain = explore_exhaustive(muster), explore_exhaustive(muster, merge=False)
+    assert merged.complete and plain.complete
+    for ending, p in plain.endings.items():
+        assert merged.endings[ending] == pytest.approx(p, abs=1e-12)
+    assert merged.runs == plain.runs
+    # once mustered, mood is never read again: at the field only `ready` tells states apart
+    ab = Abstraction(muster)
+    mood = muster.namespace.slots["mood"].index
+    assert ab.cuts[muster.index["field"]][mood] == ()
+    # while on the march, mood matters through the muster's thresholds, pulled back through `push`
+    assert {3, 6} <= set(ab.cuts[muster.index["march"]][mood])
+
+
+def test_the_counting_walk_covers_what_the_weighing_walk_covers(muster) -> None:
+    for cs in (muster, load(MINI)):
+        odds = explore_exhaustive(cs)
+        paths = explore_exhaustive(cs, odds=False)
+        assert paths.complete and odds.complete and paths.odds is False and odds.odds is True
+        assert paths.runs == odds.runs
+        assert sum(paths.endings.values()) <= paths.runs
+        assert {e for e, v in paths.endings.items() if v} == {e for e, v in odds.endings.items() if v}
+        assert (paths.scenes_visited, paths.choices_taken, paths.dead_ends) == (
+            odds.scenes_visited, odds.choices_taken, odds.dead_ends)
+        assert paths.states <= odds.states
+
+
+def test_counting_forgets_values_read_only_by_weights_that_cannot_vanish(muster) -> None:
+    mood = muster.namespace.slots["mood"].index
+    road = muster.index["road"]
+    weighing, counting = Abstraction(muster), Abstraction(muster, odds=False)
+    # the weight `1 + mood` keeps mood exact when odds matter ...
+    assert weighing.cuts[road][mood] is None
+    # ... but it is never zero, so when only reachability matters mood counts only through the
+    # muster's thresholds and the shifts before them
+    assert counting.cuts[road][mood] is not None
+
+
+@pytest.mark.parametrize("source, vanishes", [
+    ("1 + mood", False),          # mood >= 0: at least 1
+    ("2", False),
+    ("3 * (mood >= 3) + 1", False),
+    ("mood", True),               # zero when mood is 0
+    ("1 - mood", True),
+    ("4 * (mood >= 3)", True),
+    ("max(1, mood - 3)", False),
+    ("min(1, mood)", True),
+    ("2 - (mood >= 1) - (ready >= 1)", True),
+])
+def test_which_weights_may_vanish(muster, source: str, vanishes: bool) -> None:
+    from game.engine.abstraction import _may_vanish
+    from game.scenario.expressions import compile_number
+
+    expr = compile_number(source, muster.namespace)
+    assert _may_vanish(expr, muster.namespace.slots) is vanishes

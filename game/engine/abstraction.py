@@ -130,8 +130,15 @@ def _threshold(op: ast.cmpop, c: int, flipped: bool) -> Cuts:
 class Abstraction:
     """Per scene, the cut points of every value; `key` maps a state to its merged form."""
 
-    def __init__(self, scenario: CompiledScenario, exact: bool = False):
-        """`exact=True` merges nothing (every value kept): a reference for tests."""
+    def __init__(self, scenario: CompiledScenario, exact: bool = False, odds: bool = True):
+        """`exact=True` merges nothing (every value kept): a reference for tests.
+
+        `odds=False` keeps only what decides where the story can go, not how likely it is: a chance
+        outcome's weight then matters only when it may be zero (an outcome that can be ruled out),
+        so values read only by weights that are always positive are merged away. That is the
+        merging for coverage: every reachable scene, choice, ending and dead end, and the number of
+        paths to each, but not the probabilities.
+        """
         self.scenario = scenario
         uses = _Uses(scenario)
         layout = scenario.layout
@@ -176,7 +183,9 @@ class Abstraction:
         def through_target(t: Target) -> list[Cuts]:
             acc: list[Cuts] = [frozenset()] * width
             for cond, node in t.routes:
-                merge(acc, cuts[node])
+                # the cuts on arrival: a scene's own effects run as the story enters it
+                entry = scenario.nodes[node].effects if isinstance(scenario.nodes[node], CScene) else ()
+                merge(acc, pull(cuts[node], entry) if entry else cuts[node])
                 if cond is not None:
                     merge(acc, uses.of(cond))
             return acc
@@ -195,7 +204,8 @@ class Abstraction:
                         after = [frozenset()] * width
                         for o in c.outcomes:
                             merge(after, pull(through_target(o.target), o.effects))
-                            merge(after, uses.of(o.weight))
+                            if odds or _may_vanish(o.weight, uses.slots):
+                                merge(after, uses.of(o.weight))
                     merge(acc, pull(after, c.effects))
                     merge(acc, uses.of(c.cond))
                 if node.battle is not None:
@@ -256,6 +266,47 @@ class Abstraction:
 
     def exact_slots(self, node: int) -> list[str]:
         return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
+
+
+def _may_vanish(weight: Compiled, slots: dict) -> bool:
+    """Can this chance weight be zero or less (ruling its outcome out) for some values?"""
+    try:
+        lo, _ = _bounds(ast.parse(weight.source.strip(), mode="eval").body, slots)
+    except ValueError:
+        return True
+    return lo <= 0
+
+
+def _bounds(node: ast.AST, slots: dict) -> tuple[int, int]:
+    """The least and greatest value an expression can take over every value's range."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, bool)):
+        return int(node.value), int(node.value)
+    if isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        return 0, 1
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = node.id if isinstance(node, ast.Name) else ast.unparse(node)
+        if name in ("true", "false"):
+            return (1, 1) if name == "true" else (0, 0)
+        slot = slots.get(name)
+        if slot is None:
+            raise ValueError(name)
+        return slot.lo, slot.hi
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        lo, hi = _bounds(node.operand, slots)
+        return (-hi, -lo) if isinstance(node.op, ast.USub) else (lo, hi)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        a, b = _bounds(node.left, slots), _bounds(node.right, slots)
+        if isinstance(node.op, ast.Add):
+            return a[0] + b[0], a[1] + b[1]
+        if isinstance(node.op, ast.Sub):
+            return a[0] - b[1], a[1] - b[0]
+        products = [x * y for x in a for y in b]
+        return min(products), max(products)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+        parts = [_bounds(arg, slots) for arg in node.args]
+        pick = min if node.func.id == "min" else max
+        return pick(p[0] for p in parts), pick(p[1] for p in parts)
+    raise ValueError(ast.dump(node))  # anything else: assume it may vanish
 
 
 def _effect_constant(e: Effect) -> int | None:

@@ -120,6 +120,7 @@ class Campaign:
             self.battles[n.battle.model.id] if isinstance(n, CScene) and n.battle is not None else None
             for n in scenario.nodes
         ]
+        self._entry = [n.effects if isinstance(n, CScene) else () for n in scenario.nodes]
         self.characters = {c.id: c for c in scenario.scenario.characters}
         self.places = {p.id: p for p in scenario.scenario.places}
         self._shown = [
@@ -132,6 +133,10 @@ class Campaign:
         return self.enter(self.scenario.start, self.scenario.initial)
 
     def enter(self, node: int, values: tuple[int, ...]) -> State:
+        """The state on arriving at a node: the scene's own effects applied, its battle begun."""
+        entry = self._entry[node]
+        if entry:
+            values = apply_effects(values, entry)
         rules = self._rules_at[node]
         if rules is not None:
             return State(node, values, rules.begin(values))

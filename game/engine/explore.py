@@ -43,6 +43,7 @@ class Report:
     dead_ends: int = 0
     unvisited_scenes: list[str] = field(default_factory=list)
     decisions_per_playthrough: float | None = None
+    odds: bool | None = None  # exhaustive: endings are probabilities (True) or path counts (False)
 
     @property
     def unreached_endings(self) -> list[str]:
@@ -61,6 +62,8 @@ class Report:
         }
         if self.states is not None:
             out["states"] = self.states
+        if self.odds is not None:
+            out["odds"] = self.odds
         if self.decisions_per_playthrough is not None:
             out["decisions_per_playthrough"] = round(self.decisions_per_playthrough, 2)
         return out
@@ -169,18 +172,24 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
 
 
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
-                       origin: State | None = None, merge: bool = True) -> Report:
+                       origin: State | None = None, merge: bool = True, odds: bool = True) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
+
+    With `odds=False` the walk covers the same ground (every reachable scene, choice, battle state,
+    ending and dead end) but counts paths instead of weighing them: `endings` gives the number of
+    distinct decision-and-chance paths to each ending. States that differ only in what chance
+    weights read then merge, which makes a whole campaign far cheaper to cover.
 
     A battle is explored as one macro step: its outcomes (what it writes back to the campaign, and
     where the story goes on) depend only on the battle's own inputs, so they are computed once per
     distinct input and shared by every campaign state that arrives with those inputs.
     """
     campaign = Campaign(scenario)
-    ab = Abstraction(scenario, exact=not merge)
+    ab = Abstraction(scenario, exact=not merge, odds=odds)
     ending_ids = _ending_ids(scenario)
     ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
-    zero = (0.0,) * len(ending_ids)
+    one = 1.0 if odds else 1  # what reaching an ending adds: a probability, or one path
+    zero = (one * 0,) * len(ending_ids)
     memo: dict[Key, tuple[tuple[float, ...], int]] = {}
     # per battle state: its battle's outcomes, {leaf key: [probability, changed values, next node, paths]}
     inner_memo: dict[Key, dict[Key, list]] = {}
@@ -263,14 +272,14 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         k = ending_index.get(state.node)
         if k is not None:
             vec = list(zero)
-            vec[k] = 1.0
+            vec[k] = one
             memo[key] = (tuple(vec), 1)
             return memo[key]
         if key in in_progress or len(memo) + counters["battle_states"] >= max_states:
             counters["complete"] = False
             return zero, 0
         in_progress.add(key)
-        acc = [0.0] * len(ending_ids)
+        acc = list(zero)
         paths = 0
         if state.battle is not None and state.battle.step == 0 and state.node in battle_rules:
             changes = battle_rules[state.node].changes
@@ -279,8 +288,9 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                 for j, v in zip(changes, w):
                     values[j] = v
                 sub, m = dist(campaign.enter(node, tuple(values)))
+                f = p if odds else n
                 for i, x in enumerate(sub):
-                    acc[i] += p * x
+                    acc[i] += f * x
                 paths += n * m
         else:
             options = campaign.available(state)
@@ -290,7 +300,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
             for option in options:
                 for p, nxt in expand(state, option):
                     sub, n = dist(nxt)
-                    w = share * p
+                    w = share * p if odds else 1
                     for i, x in enumerate(sub):
                         acc[i] += w * x
                     paths += n
@@ -309,7 +319,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     scene_ids = _scene_ids(scenario)
     seen_ids = {scenario.node_id(n) for n in visited}
     return Report(
-        scenario=scenario.id, mode="exhaustive", runs=paths, seed=None,
+        scenario=scenario.id, mode="exhaustive", odds=odds, runs=paths, seed=None,
         endings={e: vec[i] for i, e in enumerate(ending_ids)},
         scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
         choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=bool(counters["complete"]),

@@ -83,6 +83,9 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
             for cond, _ in node.counsel:
                 if cond:
                     reads |= cond.reads
+            for e in node.effects:
+                reads |= e.reads - {e.slot.index}
+                writes.add(e.slot.index)
             for c in node.choices:
                 if c.cond:
                     reads |= c.cond.reads

@@ -148,6 +148,7 @@ class CScene:
     variants: tuple[tuple[Compiled, str], ...]
     counsel: tuple[tuple[Compiled | None, Counsel], ...]
     battle: CBattle | None = None
+    effects: tuple[Effect, ...] = ()  # applied on entering the scene
 
 
 @dataclass
@@ -373,8 +374,10 @@ class _Compiler:
                 battle = compiled_battles.get(sc.battle)
                 if sc.battle not in battles:
                     self.ref("battle", sc.battle, set(battles), "scenes", sc.id, ("battle",), label + ".battle")
+            entry = self.effects(sc.effects, "scenes", sc.id, ("effects",), label + ".effects")
             nodes.append(CScene(sc, tuple(c for c in choices if c is not None),
-                                self.variants(sc.variants, "scenes", sc.id, label), tuple(counsel), battle))
+                                self.variants(sc.variants, "scenes", sc.id, label), tuple(counsel), battle,
+                                entry))
         for e in s.endings:
             nodes.append(CEnding(e, self.variants(e.variants, "endings", e.id, f"endings[{e.id}]")))
 

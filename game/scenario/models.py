@@ -184,6 +184,10 @@ class Scene(Model):
     variants: list[Variant] = Field(default_factory=list)
     counsel: list[Counsel] = Field(default_factory=list)
     history: History | None = None
+    effects: list[Expr] = Field(
+        default_factory=list,
+        description="applied as the story enters the scene, before anything is shown or a battle begins",
+    )
     choices: list[Choice] = Field(default_factory=list)
     battle: Id | None = None
 
