@@ -160,3 +160,34 @@ def test_the_recorded_playthroughs_are_saves_of_this_scenario(cs) -> None:
         p, stopped = replay(cs, save)
         assert stopped is None and p.ending, path
     assert Path(PLAYTHROUGHS / "watchful.json").exists()
+
+
+def test_the_whole_campaign_is_covered_exhaustively(cs) -> None:
+    """Every reachable state of the campaign, battles included, from the news of the invasion to
+    every ending: `callinicum explore --exhaustive` completes, and nothing declared is unreachable.
+    (The slowest test: about a minute and a half.)"""
+    from game.engine.explore import all_choice_keys, explore_exhaustive
+
+    report = explore_exhaustive(cs, max_states=1_000_000, odds=False)
+    assert report.complete
+    assert report.unreached_endings == []
+    assert report.unvisited_scenes == []
+    assert report.scenes_visited == report.scenes_total
+    assert report.choices_taken == report.choices_total == len(all_choice_keys(cs))
+    assert report.dead_ends == 0
+    assert sum(report.endings.values()) == report.runs
+
+
+def test_the_battle_reads_the_campaign_only_through_the_muster(cs) -> None:
+    """The battle's setup and deployment read only the muster and a few flags: the campaign's many
+    qualities reach it as the battle scenes reckon them on arrival."""
+    battle = cs.battles["callinicum"]
+    names = {cs.names[j] for s in battle.setup for j in s.cond.reads}
+    for group in battle.deployment:
+        for opt in group:
+            if opt.cond is not None:
+                names |= {cs.names[j] for j in opt.cond.reads}
+    assert names <= {"army_state", "rear_behind", "fasting"}
+    for sid in ("battle_holy_saturday", "battle_after_easter"):
+        written = {e.slot.index for e in cs.nodes[cs.index[sid]].effects}
+        assert {cs.namespace.slots["army_state"].index, cs.namespace.slots["harith_resolve"].index} <= written
