@@ -228,3 +228,102 @@ def _outcomes(campaign: Campaign, state: State, option: str) -> list[tuple[float
         rules = campaign.battle_rules(s)
         out.append((p, s._replace(battle=rules.forget(s.battle)) if rules is not None else s))
     return out
+
+
+# Two seeded battles at the ford and every word the game tells the player of them, recorded before
+# the explorer learned to skip the log (`log=False`): skipping it must change nothing else, and the
+# game must go on telling all of it.
+LOGGED_BATTLES = {
+    "last_stand": (DEPLOY_BLIND + ["hold", "stand"], 6, [
+        "[Morning] Arrows",
+        "The archery costs the Romans 200 men and the enemy 400: their arrows fly thicker, but the Roman "
+        "bows drive harder.",
+        "[Noon] The blow",
+        "Dust hangs over the rise on your right, and nobody on the low ground can see past it. Behind that "
+        "screen The Rival is massing 1,000 horsemen against your right.",
+        "Along the rest of the line the archery never slackens, pinning every unit where it stands.",
+        "The blow falls on the allies: 3,900 against 1,800 (2.2 to 1, +2 to the attack); defence the rise +1, "
+        "loyalty -2; net -3. Odds: thrown back 0%, held 20%, broken 80%.",
+        "The allies break and scatter. The enemy is round the flank and behind the line.",
+        "The horse are taken in flank (veteran +1, The Captain +1, flanked -1): 35% that they break.",
+        "The horse stand their ground, surrounded on two sides, and the rout stops at them for now.",
+        "[Evening] The end",
+        "The horse fight on where they stand until they are cut to pieces: 500 men fall; the rest cut their "
+        "way out towards the river.",
+        "The last stand by the river (the river at your back +2, horses shy at a wall of shields +2, the "
+        "infantry's state +0, The Captain fighting on foot +1, 1,900 men in the block -1): 75% that it holds "
+        "until dark.",
+        "The shield wall gives way. The last of the army is driven into the river.",
+        "The Captain is killed on the bank.",
+        "Nightfall. The army is destroyed. Roman losses: about 2,200 men; the enemy's: about 600.",
+    ]),
+    "counter_charge": (["horse_right", "keep_some", "watch", "press", "bend", "charge"], 6, [
+        "[Morning] Arrows",
+        "The archery costs the Romans 500 men and the enemy 700: their arrows fly thicker, but the Roman "
+        "bows drive harder.",
+        "[Noon] The blow",
+        "The Rival thins his rear ranks and sends 1,000 horsemen along behind his line to his left, against "
+        "your right. You see it happen.",
+        "The right bends back, so that the blow meets a face and not a flank.",
+        "Along the rest of the line the archery never slackens, pinning every unit where it stands.",
+        "The blow falls on the horse: 3,700 against 800 (4.6 to 1, +3 to the attack); defence tired -1, "
+        "veteran +1, the rise +1, refused flank +1, The Captain +1; net +0. Odds: thrown back 15%, held 40%, "
+        "broken 45%.",
+        "The horse break and scatter. The enemy is round the flank and behind the line.",
+        "The allies are taken in flank (tired -1, refused flank +1, loyalty -2, flanked -1): 85% that they "
+        "break.",
+        "The allies stand their ground, surrounded on two sides, and the rout stops at them for now.",
+        "[Evening] The end",
+        "The counter-charge (2,700 riders against 3,700 (-1), tired horses -1, the line already broken -1): "
+        "5% that it succeeds.",
+        "The allies fight on where they stand until they are cut to pieces: 500 men fall; the rest cut their "
+        "way out towards the river.",
+        "The charge founders against fresh horsemen. The Roman cavalry is scattered.",
+        "Nightfall. The army is destroyed. Roman losses: about 2,100 men; the enemy's: about 900.",
+    ]),
+}
+
+
+@pytest.mark.parametrize("name", LOGGED_BATTLES)
+def test_the_game_tells_a_seeded_battle_word_for_word_and_the_explorer_skips_only_the_log(
+    campaign: Campaign, name: str
+) -> None:
+    orders, seed, expected = LOGGED_BATTLES[name]
+    state = at_battle(campaign)
+    log: list[str] = []
+    for i, order in enumerate(orders):
+        told = campaign.step(state, order, SeededDice(seed, i))
+        quiet = campaign.step(state, order, SeededDice(seed, i), check=False, log=False)  # the explorer's step
+        assert quiet.state == told.state
+        assert quiet.text == []
+        log += told.text
+        state = told.state
+    assert state.battle is None
+    assert log == expected
+
+
+@pytest.mark.parametrize("folder", [MINI, DEFAULT_SCENARIO, DEFAULT_SCENARIO.parent / "dara"],
+                         ids=["mini", "callinicum", "dara"])
+def test_skipping_the_log_changes_no_state_and_no_odds(folder: Path) -> None:
+    """Random playthroughs: at every decision the explorer's step (`log=False`) gives the game's
+    states with the same probabilities, over every chance outcome; and every battle the game
+    finishes, it tells to nightfall."""
+    campaign = Campaign(load(folder))
+    rng = random.Random(7)
+    battles = 0
+    for run in range(60):
+        state = campaign.start()
+        for k in range(200):
+            options = campaign.available(state)
+            if not options:
+                break
+            option = options[rng.randrange(len(options))]
+            assert (enumerate_chance(lambda dice: campaign.step(state, option, dice, check=False, log=False).state)
+                    == enumerate_chance(lambda dice: campaign.step(state, option, dice).state))
+            told = campaign.step(state, option, SeededDice(run, k))
+            assert campaign.step(state, option, SeededDice(run, k), check=False, log=False).state == told.state
+            if state.battle is not None and told.state.battle is None:
+                battles += 1
+                assert told.text[-1].startswith("Nightfall.")
+            state = told.state
+    assert battles

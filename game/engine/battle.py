@@ -15,6 +15,10 @@ phases, each with the player's order:
 Every chance event is one `dice.pick`, with a handful of outcomes and weights from small integer
 scores, and every roll is explained in the log with its odds. All numbers are in the scenario's
 battle data (`tables`), so a modder can set up another battle on the same rules.
+
+The log is written into a list passed down the resolvers as `text`; the explorer, which never reads
+it, passes None, and every line is only formatted `if text is not None` (formatting it would cost
+the explorer a good part of its time).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ KIND_FACTOR = {"infantry": 3, "cavalry": 3, "horse_archers": 2, "arab_cavalry": 
 ARMOUR = {"infantry": 1, "cavalry": 1, "horse_archers": 1, "arab_cavalry": 0}
 PIERCE = {"infantry": 1, "cavalry": 2, "horse_archers": 2, "arab_cavalry": 1}
 MOUNTED = ("cavalry", "horse_archers", "arab_cavalry")
+TERRAIN_DEFENCE = {"river": 2, "rise": 1}  # a flank's ground, to its defender's score
 # The battle reads campaign values only through these thresholds (and the data's own conditions),
 # which lets the explorer merge every campaign state between the same thresholds.
 LOYALTY_CUTS = (3, 5, 8)  # <=2 wavering allies, <=4 doubtful, 5-7 steady, >=8 devoted
@@ -141,6 +146,11 @@ def _cap(name: str) -> str:
 
 def _band(value: int, lo: int, hi: int) -> int:
     return lo if value < lo else hi if value > hi else value
+
+
+def _explain(terms: list[tuple[int, str]]) -> str:
+    """The modifiers of a score for the log: 'shaken -1, the river +2'."""
+    return ", ".join(f"{why} {n:+d}" for n, why in terms if n)
 
 
 class BattleRules:
@@ -322,7 +332,9 @@ class BattleRules:
 
     # -- steps -------------------------------------------------------------------------------
     def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice,
-             check: bool = True) -> BattleResult:
+             check: bool = True, log: bool = True) -> BattleResult:
+        """The next battle state (or, at nightfall, the campaign's values) for an order. With
+        `log=False` nothing of the log is written (its text is empty), for the explorer."""
         from game.engine.campaign import EngineError
 
         if check:
@@ -331,7 +343,7 @@ class BattleRules:
                 raise EngineError(f"there is no order '{option_id}' at this point of the battle")
             if reasons[option_id] is not None:
                 raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
-        text: list[str] = []
+        text: list[str] | None = [] if log else None
         if bs.step < self.ndeploy:
             bs, values = self._deploy(bs, values, option_id, text)
         else:
@@ -339,7 +351,7 @@ class BattleRules:
             assert p is not None
             order = self._orders[p][option_id]
             values = _apply(values, order.effects)
-            if order.model.text:
+            if text is not None and order.model.text:
                 text.append(order.model.text.rstrip())
             bs = self._resolve(bs, values, p, order.model.action, dice, text)
         # phases with no decision to make (an unseen shift) resolve at once
@@ -348,12 +360,13 @@ class BattleRules:
             if p is None or self.phases[p].kind != "shift" or self._sees_shift(bs, values, p):
                 break
             bs = self._resolve(bs, values, p, "hold", dice, text)
+        log_text = text if text is not None else []
         if bs.step >= self.ndeploy + len(self.phases):
-            return BattleResult(None, self._finish(bs, values, text), text)
-        return BattleResult(bs, values, text)
+            return BattleResult(None, self._finish(bs, values, text), log_text)
+        return BattleResult(bs, values, log_text)
 
     def _deploy(self, bs: BattleState, values: tuple[int, ...], option_id: str,
-                text: list[str]) -> tuple[BattleState, tuple[int, ...]]:
+                text: list[str] | None) -> tuple[BattleState, tuple[int, ...]]:
         opt = next(o for o in self.battle.deployment[bs.step] if o.model.id == option_id)
         values = _apply(values, opt.effects)
         line, reserve, station, watch = bs.line, bs.reserve, bs.station, bs.watch
@@ -379,7 +392,7 @@ class BattleRules:
         status = [RESERVE] * len(self.units)
         for u in line:
             status[u] = IN_LINE
-        if opt.model.text:
+        if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
                            men=tuple(men), status=tuple(status)), values
@@ -400,9 +413,10 @@ class BattleRules:
         return any(s.reveal and s.cond.fn(values) for s in self.battle.setup)
 
     def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
-                 text: list[str]) -> BattleState:
+                 text: list[str] | None) -> BattleState:
         phase = self.phases[p]
-        text.append(f"[{phase.time}] {phase.title}")
+        if text is not None:
+            text.append(f"[{phase.time}] {phase.title}")
         if phase.kind == "archery":
             bs = self._archery(bs, action, text)
         elif phase.kind == "shift":
@@ -421,12 +435,12 @@ class BattleRules:
                     men[i] = max(0, men[i] + s.men)
                     morale[i] = _band(morale[i] + s.morale, 0, 4)
                     fatigue[i] = _band(fatigue[i] + s.fatigue, 0, 2)
-            if s.text:
+            if text is not None and s.text:
                 text.append(s.text)
         return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
 
     # -- archery -----------------------------------------------------------------------------
-    def _archery(self, bs: BattleState, action: str, text: list[str]) -> BattleState:
+    def _archery(self, bs: BattleState, action: str, text: list[str] | None) -> BattleState:
         men, emen, fatigue = list(bs.men), list(bs.emen), list(bs.fatigue)
         watch = bs.watch
         press = 1 if action == "advance" else 0
@@ -446,11 +460,13 @@ class BattleRules:
                 fatigue[u] = _band(fatigue[u] + 1, 0, 2)
         if action == "watch_rise":
             watch = 1
-            text.append("Riders climb the rise to watch the ground beyond it.")
-        text.append(
-            f"The archery costs the Romans {lost * 100:,} men and the enemy {elost * 100:,}: "
-            "their arrows fly thicker, but the Roman bows drive harder."
-        )
+            if text is not None:
+                text.append("Riders climb the rise to watch the ground beyond it.")
+        if text is not None:
+            text.append(
+                f"The archery costs the Romans {lost * 100:,} men and the enemy {elost * 100:,}: "
+                "their arrows fly thicker, but the Roman bows drive harder."
+            )
         return bs._replace(men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue),
                            watch=watch, lost=bs.lost + lost, elost=bs.elost + elost)
 
@@ -478,7 +494,7 @@ class BattleRules:
         return 0 if left < right else self.n - 1
 
     def _shift(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
-               text: list[str]) -> BattleState:
+               text: list[str] | None) -> BattleState:
         target = self._target(bs, values)
         seen = self._sees_shift(bs._replace(target=target), values, p)
         share = self.model.plan.shift_share
@@ -491,14 +507,11 @@ class BattleRules:
                 moved += take
         emen[target] += moved
         side = "left" if target == 0 else "right"
-        if seen:
+        if text is not None:
             text.append(
                 f"{_cap(self.enemy_commander_name)} thins his rear ranks and sends {moved * 100:,} horsemen "
                 f"along behind his line to his {('right' if side == 'left' else 'left')}, against your {side}. "
-                "You see it happen."
-            )
-        else:
-            text.append(
+                "You see it happen." if seen else
                 f"Dust hangs over the rise on your {side}, and nobody on the low ground can see past it. "
                 f"Behind that screen {self.enemy_commander_name} is massing {moved * 100:,} horsemen against your {side}."
             )
@@ -510,22 +523,26 @@ class BattleRules:
             if action == "send_reserve" and bs.reserve >= 0:
                 support = bs.reserve
                 status[support] = IN_LINE
-                text.append(f"{_cap(self.units[support].name)} ride from the reserve to the {side}.")
+                if text is not None:
+                    text.append(f"{_cap(self.units[support].name)} ride from the reserve to the {side}.")
             elif action == "reinforce_flank":
                 for pos, u in enumerate(bs.line):
                     if pos != target and bs.status[u] == IN_LINE and self.units[u].kind in MOUNTED:
                         take = men[u] // 4
                         men[u] -= take
                         extra += take
-                text.append(f"Squadrons are thinned out of the centre: {extra * 100:,} horsemen go to the {side}.")
+                if text is not None:
+                    text.append(f"Squadrons are thinned out of the centre: {extra * 100:,} horsemen go to the {side}.")
             elif action == "refuse_flank":
                 refused = 1
-                text.append(f"The {side} bends back, so that the blow meets a face and not a flank.")
+                if text is not None:
+                    text.append(f"The {side} bends back, so that the blow meets a face and not a flank.")
             elif action == "pull_back":
                 refused = 1
                 for j in range(self.n):
                     emorale[j] = _band(emorale[j] + 1, 0, 4)
-                text.append(f"The whole line steps back{self._towards_river}. The enemy cheers it as a retreat.")
+                if text is not None:
+                    text.append(f"The whole line steps back{self._towards_river}. The enemy cheers it as a retreat.")
         lost = elost = 0
         if self.model.plan.pin_with_archery:
             # the rest of the enemy line keeps shooting, so that no Roman unit can move
@@ -537,39 +554,38 @@ class BattleRules:
                     lost += 1
                     elost += 1
             bs = bs._replace(emen=tuple(emen))
-            text.append("Along the rest of the line the archery never slackens, pinning every unit where it stands.")
+            if text is not None:
+                text.append("Along the rest of the line the archery never slackens, pinning every unit where it stands.")
         bs = bs._replace(men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
                          emorale=tuple(emorale), lost=bs.lost + lost, elost=bs.elost + elost)
         return self._assault(bs, values, dice, text)
 
-    def _defence(self, bs: BattleState, pos: int, values: tuple[int, ...]) -> tuple[int, list[str]]:
-        """The defending unit's score at a position, and its parts for the log."""
+    def _defence(self, bs: BattleState, pos: int, values: tuple[int, ...]) -> list[tuple[int, str]]:
+        """The defending unit's modifiers at a position, as (points, why) pairs: its score is their
+        sum, and the log shows those that are not zero (`_explain`)."""
         u = bs.line[pos]
         unit = self.units[u]
-        parts: list[str] = []
-        score = 0
-
-        def add(n: int, why: str) -> None:
-            nonlocal score
-            if n:
-                score += n
-                parts.append(f"{why} {n:+d}")
-
-        add(bs.morale[u] - 3, MORALE_NAMES[bs.morale[u]])
-        add(-bs.fatigue[u], FATIGUE_NAMES[bs.fatigue[u]])
-        add(EXPERIENCE[unit.experience], unit.experience)
+        morale, fatigue = bs.morale[u], bs.fatigue[u]
         terrain = self.model.terrain_left if pos == 0 else self.model.terrain_right if pos == self.n - 1 else "open"
-        add({"river": 2, "rise": 1}.get(terrain, 0), f"the {terrain}")
-        add(1 if unit.kind == "infantry" else 0, "shield wall")
-        add(bs.refused, "refused flank")
         on_hand = bs.station == pos or (bs.station == -1 and terrain == "rise")
-        add(1 if on_hand and bs.commander == WITH_ARMY else 0, self.commander_name)
-        if unit.id in self.battle.loyalty_slots:
-            q = values[self.battle.loyalty_slots[unit.id]]
-            add(-2 if q < LOYALTY_CUTS[0] else -1 if q < LOYALTY_CUTS[1] else 1 if q >= LOYALTY_CUTS[2] else 0, "loyalty")
-        return score, parts
+        terms = [
+            (morale - 3, MORALE_NAMES[morale]),
+            (-fatigue, FATIGUE_NAMES[fatigue]),
+            (EXPERIENCE[unit.experience], unit.experience),
+            (TERRAIN_DEFENCE.get(terrain, 0), "the " + terrain),
+            (1 if unit.kind == "infantry" else 0, "shield wall"),
+            (bs.refused, "refused flank"),
+            (1 if on_hand and bs.commander == WITH_ARMY else 0, self.commander_name),
+        ]
+        slot = self.battle.loyalty_slots.get(unit.id)
+        if slot is not None:
+            q = values[slot]
+            terms.append((-2 if q < LOYALTY_CUTS[0] else -1 if q < LOYALTY_CUTS[1] else 1 if q >= LOYALTY_CUTS[2] else 0,
+                          "loyalty"))
+        return terms
 
-    def _assault(self, bs: BattleState, values: tuple[int, ...], dice: Dice, text: list[str]) -> BattleState:
+    def _assault(self, bs: BattleState, values: tuple[int, ...], dice: Dice,
+                 text: list[str] | None) -> BattleState:
         t = bs.target
         u = bs.line[t]
         unit = self.units[u]
@@ -577,20 +593,18 @@ class BattleRules:
         defend = bs.men[u] + bs.extra + (bs.men[bs.support] if bs.support >= 0 else 0)
         ratio = attack / max(1, defend)
         odds = 3 if ratio >= 2.5 else 2 if ratio >= 1.75 else 1 if ratio >= 1.25 else 0 if ratio >= 0.8 else -1 if ratio >= 0.55 else -2
-        score, parts = self._defence(bs, t, values)
-        enemy_tired = 3 - bs.emorale[t]
-        if enemy_tired:
-            score += enemy_tired
-            parts.append(f"enemy resolve {enemy_tired:+d}")
-        net = _band(score - odds, -4, 4)
+        terms = self._defence(bs, t, values)
+        terms.append((3 - bs.emorale[t], "enemy resolve"))
+        net = _band(sum(n for n, _ in terms) - odds, -4, 4)
         weights = self.tables.assault[net + 4]
-        total = sum(weights) or 1
-        text.append(
-            f"The blow falls on {unit.name}: {attack * 100:,} against {defend * 100:,} "
-            f"({ratio:.1f} to 1, {odds:+d} to the attack); defence {', '.join(parts) or 'no modifiers'}; "
-            f"net {net:+d}. Odds: thrown back {100 * weights[0] // total}%, held "
-            f"{100 * weights[1] // total}%, broken {100 * weights[2] // total}%."
-        )
+        if text is not None:
+            total = sum(weights) or 1
+            text.append(
+                f"The blow falls on {unit.name}: {attack * 100:,} against {defend * 100:,} "
+                f"({ratio:.1f} to 1, {odds:+d} to the attack); defence {_explain(terms) or 'no modifiers'}; "
+                f"net {net:+d}. Odds: thrown back {100 * weights[0] // total}%, held "
+                f"{100 * weights[1] // total}%, broken {100 * weights[2] // total}%."
+            )
         roll = dice.pick(weights)
         men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
         emen, emorale = list(bs.emen), list(bs.emorale)
@@ -602,7 +616,8 @@ class BattleRules:
             r = men[u] // 20
             men[u] -= r
             lost, elost = r, e
-            text.append(f"Thrown back! The attack breaks on {unit.name}, and the enemy horse reels away.")
+            if text is not None:
+                text.append(f"Thrown back! The attack breaks on {unit.name}, and the enemy horse reels away.")
             bs = bs._replace(men=tuple(men), emen=tuple(emen), emorale=tuple(emorale))
         elif roll == 1:
             e = emen[t] // 10
@@ -611,7 +626,8 @@ class BattleRules:
             men[u] -= r
             morale[u] = _band(morale[u] - 1, 1, 4)
             lost, elost = r, e
-            text.append(f"{_cap(unit.name)} hold, shaken and bleeding, and the fight on the flank grinds on.")
+            if text is not None:
+                text.append(f"{_cap(unit.name)} hold, shaken and bleeding, and the fight on the flank grinds on.")
             bs = bs._replace(men=tuple(men), morale=tuple(morale), emen=tuple(emen))
         else:
             r = men[u] // 4
@@ -628,12 +644,14 @@ class BattleRules:
                 status[s] = FLED
             extra_lost = bs.extra // 2
             lost += extra_lost
-            text.append(f"{_cap(unit.name)} break and scatter. The enemy is round the flank and behind the line.")
+            if text is not None:
+                text.append(f"{_cap(unit.name)} break and scatter. The enemy is round the flank and behind the line.")
             bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, extra=0)
             bs = self._panic(bs, values, dice, text)
         return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost)
 
-    def _panic(self, bs: BattleState, values: tuple[int, ...], dice: Dice, text: list[str]) -> BattleState:
+    def _panic(self, bs: BattleState, values: tuple[int, ...], dice: Dice,
+               text: list[str] | None) -> BattleState:
         """Roll the line up from the broken flank: each neighbour in turn tests its nerve."""
         step = -1 if bs.target == self.n - 1 else 1
         pos = bs.target + step
@@ -645,36 +663,37 @@ class BattleRules:
             if status[u] != IN_LINE or men[u] <= 0:
                 pos += step
                 continue
-            score, parts = self._defence(bs._replace(morale=tuple(morale)), pos, values)
-            score -= 1
-            parts.append("flanked -1")
-            chance = self.tables.panic[_band(score, -3, 4) + 3]
-            text.append(
-                f"{_cap(unit.name)} are taken in flank ({', '.join(parts)}): {chance}% that they break."
-            )
+            terms = self._defence(bs._replace(morale=tuple(morale)), pos, values)
+            terms.append((-1, "flanked"))
+            chance = self.tables.panic[_band(sum(n for n, _ in terms), -3, 4) + 3]
+            if text is not None:
+                text.append(f"{_cap(unit.name)} are taken in flank ({_explain(terms)}): {chance}% that they break.")
             if dice.pick([100 - chance, chance]) == 1:
                 r = men[u] // 4
                 men[u] -= r
                 lost += r
                 morale[u] = 0
                 status[u] = FLED
-                text.append(f"{_cap(unit.name)} break and run {'for the river and the islands' if self.river is not None else 'for the rear'}.")
+                if text is not None:
+                    text.append(f"{_cap(unit.name)} break and run "
+                                f"{'for the river and the islands' if self.river is not None else 'for the rear'}.")
                 pos += step
                 continue
             morale[u] = _band(morale[u] - 1, 1, 4)
             if unit.kind != "infantry" or pos not in (0, self.n - 1):
                 status[u] = ENCIRCLED
-                text.append(
-                    f"{_cap(unit.name)} stand their ground, surrounded on two sides, and the rout stops at them for now."
-                )
-            else:
+                if text is not None:
+                    text.append(
+                        f"{_cap(unit.name)} stand their ground, surrounded on two sides, and the rout stops at them for now."
+                    )
+            elif text is not None:
                 text.append(f"{_cap(unit.name)} hold firm.")
             break
         return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost)
 
     # -- the crisis and nightfall ------------------------------------------------------------
     def _crisis(self, bs: BattleState, values: tuple[int, ...], action: str, dice: Dice,
-                text: list[str]) -> BattleState:
+                text: list[str] | None) -> BattleState:
         men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
         commander = bs.commander
         lost = 0
@@ -689,6 +708,8 @@ class BattleRules:
                     men[u] -= r
                     lost += r
                     status[u] = FELL
+                    if text is None:
+                        continue
                     if u in self.battle.commander_fell:
                         text.append(
                             f"{_cap(self.units[u].name)} fight on where they stand until they are cut down: "
@@ -725,10 +746,12 @@ class BattleRules:
             if anchor is not None:
                 m = morale[anchor] - 3 - bs.fatigue[anchor]
                 score += m
-                parts.append(f"the infantry's state {m:+d}")
+                if text is not None:
+                    parts.append(f"the infantry's state {m:+d}")
             if action == "dismount_stand":
                 score += 1
-                parts.append(f"{_cap(self.commander_name)} fighting on foot +1")
+                if text is not None:
+                    parts.append(f"{_cap(self.commander_name)} fighting on foot +1")
                 commander = STOOD
                 bs = bs._replace(stood=1)
             elif action == "take_boat":
@@ -743,36 +766,40 @@ class BattleRules:
                 score -= 1
             size = 1 if block >= 40 else -1 if block < 20 else 0
             score += size
-            if size:
+            if size and text is not None:
                 parts.append(f"{block * 100:,} men in the block {size:+d}")
             chance = self.tables.stand[_band(score, 0, 6)]
-            if action == "take_boat":
+            if text is not None:
+                if action == "take_boat":
+                    text.append(
+                        f"{_cap(self.commander_name)} takes the standard and crosses by boat"
+                        f"{' to ' + self.model.refuge if self.model.refuge else ' over the river'}."
+                    )
                 text.append(
-                    f"{_cap(self.commander_name)} takes the standard and crosses by boat"
-                    f"{' to ' + self.model.refuge if self.model.refuge else ' over the river'}."
+                    f"The last stand{' by the river' if anchor is not None else ''} ({', '.join(parts)}): "
+                    f"{chance}% that it holds until dark."
                 )
-            text.append(
-                f"The last stand{' by the river' if anchor is not None else ''} ({', '.join(parts)}): "
-                f"{chance}% that it holds until dark."
-            )
             if dice.pick([chance, 100 - chance]) == 0:
                 outcome = DEFEAT
-                text.append(
-                    "Charge after charge breaks on the shields. The horses will not close, and night comes down."
-                )
+                if text is not None:
+                    text.append(
+                        "Charge after charge breaks on the shields. The horses will not close, and night comes down."
+                    )
             else:
                 outcome = ROUTED
                 r = block // 2
                 lost += r
-                text.append("The shield wall gives way. The last of the army is "
-                            + ("driven into the river." if anchor is not None else "cut down where it stands."))
+                if text is not None:
+                    text.append("The shield wall gives way. The last of the army is "
+                                + ("driven into the river." if anchor is not None else "cut down where it stands."))
                 if commander == STOOD:
                     commander = (KILLED, CAPTURED, STOOD)[dice.pick([1, 1, 2])]
-                    text.append({
-                        KILLED: f"{self.commander_name} is killed on the bank.",
-                        CAPTURED: f"{self.commander_name} is taken alive by the Persians.",
-                        STOOD: f"{self.commander_name} gets away across the water in the dark.",
-                    }[commander])
+                    if text is not None:
+                        text.append({
+                            KILLED: f"{self.commander_name} is killed on the bank.",
+                            CAPTURED: f"{self.commander_name} is taken alive by the Persians.",
+                            STOOD: f"{self.commander_name} gets away across the water in the dark.",
+                        }[commander])
             for u in joined:
                 morale[u] = _band(morale[u] - 1, 0, 4)
         elif action == "counter_charge":
@@ -780,39 +807,29 @@ class BattleRules:
                       and self.units[u].kind in MOUNTED and men[u] > 0]
             force = sum(men[u] for u in riders)
             enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
-            score = 0
-            parts = []
             odds = 2 if force >= 2 * enemy else 1 if force * 4 >= enemy * 5 else 0 if force * 5 >= enemy * 4 else -1 if force * 2 >= enemy else -2
-            score += odds
-            parts.append(f"{force * 100:,} riders against {enemy * 100:,} ({odds:+d})")
-            tired = -max((bs.fatigue[u] for u in riders), default=0)
-            if tired:
-                score += tired
-                parts.append(f"tired horses {tired:+d}")
-            enemy_state = 3 - bs.emorale[bs.target if bs.target >= 0 else 0]
-            if enemy_state:
-                score += enemy_state
-                parts.append(f"enemy resolve {enemy_state:+d}")
-            if bs.broke:
-                score -= 1
-                parts.append("the line already broken -1")
-            else:
-                score += 2
-                parts.append("the line unbroken +2")
-            chance = self.tables.charge[_band(score, 0, 6)]
-            text.append(f"The counter-charge ({', '.join(parts)}): {chance}% that it succeeds.")
+            terms = [
+                (-max((bs.fatigue[u] for u in riders), default=0), "tired horses"),
+                (3 - bs.emorale[bs.target if bs.target >= 0 else 0], "enemy resolve"),
+                (-1, "the line already broken") if bs.broke else (2, "the line unbroken"),
+            ]
+            chance = self.tables.charge[_band(odds + sum(n for n, _ in terms), 0, 6)]
+            if text is not None:
+                text.append(f"The counter-charge ({force * 100:,} riders against {enemy * 100:,} ({odds:+d}), "
+                            f"{_explain(terms)}): {chance}% that it succeeds.")
             if dice.pick([chance, 100 - chance]) == 0:
                 for u in range(len(self.units)):
                     if status[u] == ENCIRCLED:
                         status[u] = IN_LINE
                 outcome = VICTORY if not bs.broke else HELD
                 e = bs.emen[bs.target if bs.target >= 0 else 0] // 3
-                text.append(
-                    "The charge strikes home. The massed enemy is driven back in disorder, and the Persian "
-                    "line gives ground." if outcome == VICTORY else
-                    "The charge clears the flank and frees the men who were surrounded; the line is patched "
-                    "together and holds until dark."
-                )
+                if text is not None:
+                    text.append(
+                        "The charge strikes home. The massed enemy is driven back in disorder, and the Persian "
+                        "line gives ground." if outcome == VICTORY else
+                        "The charge clears the flank and frees the men who were surrounded; the line is patched "
+                        "together and holds until dark."
+                    )
                 return self._close(bs, men, morale, status, commander, outcome, lost, e)
             fall_encircled()
             r = sum(men[u] for u in riders) // 3
@@ -821,33 +838,37 @@ class BattleRules:
                 men[u] -= men[u] // 3
                 status[u] = FLED if status[u] != FELL else FELL
             outcome = ROUTED if bs.broke else DEFEAT
-            text.append("The charge founders against fresh horsemen. The Roman cavalry is scattered.")
+            if text is not None:
+                text.append("The charge founders against fresh horsemen. The Roman cavalry is scattered.")
             if bs.broke:
                 commander = (KILLED, CAPTURED, WITH_ARMY)[dice.pick([1, 1, 2])]
-                if commander == KILLED:
-                    text.append(f"{_cap(self.commander_name)} falls at the head of the charge.")
-                elif commander == CAPTURED:
-                    text.append(f"{_cap(self.commander_name)}'s horse is killed under him, and he is taken.")
+                if text is not None and commander != WITH_ARMY:
+                    text.append(f"{_cap(self.commander_name)} falls at the head of the charge." if commander == KILLED
+                                else f"{_cap(self.commander_name)}'s horse is killed under him, and he is taken.")
         elif action == "withdraw":
             fall_encircled()
             d = values[self.discipline_slot] if self.discipline_slot is not None else 5
             band = sum(1 for c in DISCIPLINE_CUTS if d >= c)
             chance = _band(WITHDRAW_ORDER[band] - (25 if bs.broke else 0), 5, 95)
-            text.append(f"The army falls back{' towards ' + self.model.retreat if self.model.retreat else ''}: "
-                        f"{chance}% that it keeps its order.")
+            if text is not None:
+                text.append(f"The army falls back{' towards ' + self.model.retreat if self.model.retreat else ''}: "
+                            f"{chance}% that it keeps its order.")
             if dice.pick([chance, 100 - chance]) == 0:
                 outcome = DEFEAT if bs.broke else HELD
                 r = sum(men) // 10
                 lost += r
-                text.append("The columns hold together, and the Persians let them go as the light fails.")
+                if text is not None:
+                    text.append("The columns hold together, and the Persians let them go as the light fails.")
             else:
                 outcome = ROUTED
                 r = sum(men) // 3
                 lost += r
-                text.append("The withdrawal turns into a flight, and the Persians ride down the stragglers.")
+                if text is not None:
+                    text.append("The withdrawal turns into a flight, and the Persians ride down the stragglers.")
         else:  # hold an unbroken line until night
             outcome = HELD
-            text.append("The line holds. The Persians ride back to their camp as the sun goes down.")
+            if text is not None:
+                text.append("The line holds. The Persians ride back to their camp as the sun goes down.")
         return self._close(bs, men, morale, status, commander, outcome, lost, 0)
 
     def _close(self, bs: BattleState, men: list[int], morale: list[int], status: list[int], commander: int,
@@ -855,7 +876,8 @@ class BattleRules:
         return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), commander=commander,
                            outcome=outcome, lost=bs.lost + lost, elost=bs.elost + elost)
 
-    def _finish(self, bs: BattleState, values: tuple[int, ...], text: list[str]) -> tuple[int, ...]:
+    def _finish(self, bs: BattleState, values: tuple[int, ...],
+                text: list[str] | None) -> tuple[int, ...]:
         """Nightfall: write the day's result back into the campaign's values."""
         outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
         out = list(values)
@@ -875,8 +897,9 @@ class BattleRules:
         for u, m, lo, hi, mo in self._unit_slots:
             out[m] = _band(bs.men[u], lo, hi)  # setups and detachments may exceed it
             out[mo] = bs.morale[u]
-        text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
-                    f"the enemy's: about {bs.elost * 100:,}.")
+        if text is not None:
+            text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
+                        f"the enemy's: about {bs.elost * 100:,}.")
         return tuple(out)
 
     # -- the view ----------------------------------------------------------------------------

@@ -180,16 +180,17 @@ class Campaign:
         v = state.values
         return [c.id for c in node.choices if c.cond is None or c.cond.fn(v)]
 
-    def step(self, state: State, option_id: str, dice: Dice, check: bool = True) -> Step:
+    def step(self, state: State, option_id: str, dice: Dice, check: bool = True, log: bool = True) -> Step:
         """The next state for a decision. `check=False` skips validating the decision, for callers
-        (the explorer) that only pass ids from `available`."""
+        (the explorer) that only pass ids from `available`; `log=False` skips writing what the
+        player is told (the step's text is then empty), for callers that only want the state."""
         node = self.scenario.nodes[state.node]
         if isinstance(node, CEnding):
             raise EngineError("the campaign is over; there are no more decisions")
         if state.battle is not None:
             rules = self.battle_rules(state)
             assert rules is not None
-            result = rules.step(state.battle, state.values, option_id, dice, check)
+            result = rules.step(state.battle, state.values, option_id, dice, check, log)
             if result.battle is not None:
                 return Step(State(state.node, result.values, result.battle), result.text)
             target = rules.battle.after.resolve(result.values)
@@ -198,13 +199,13 @@ class Campaign:
         if check and choice.cond is not None and not choice.cond.fn(state.values):
             raise EngineError(f"'{option_id}' is not available: {choice.model.unavailable or 'conditions not met'}")
         values = apply_effects(state.values, choice.effects)
-        text = [choice.model.text] if choice.model.text else []
+        text = [choice.model.text] if log and choice.model.text else []
         target: Target
         if choice.outcomes:
             weights = [o.weight.fn(values) for o in choice.outcomes]
             outcome = choice.outcomes[dice.pick(weights)]
             values = apply_effects(values, outcome.effects)
-            if outcome.text:
+            if log and outcome.text:
                 text.append(outcome.text)
             target = outcome.target
         else:

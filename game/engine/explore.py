@@ -110,7 +110,7 @@ def follow_map(scenario: CompiledScenario, seed: int, decisions: Iterable[str]) 
         if option_id not in campaign.available(state):
             break
         out.setdefault(decision_point(scenario, state), option_id)
-        state = campaign.step(state, option_id, SeededDice(seed, i)).state
+        state = campaign.step(state, option_id, SeededDice(seed, i), log=False).state
     return out
 
 
@@ -153,7 +153,7 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
             if option is None:
                 option = options[rng.randrange(len(options))]
             taken.add(choice_key(scenario, state, option))
-            state = campaign.step(state, option, SeededDice(run_seed, k), False).state
+            state = campaign.step(state, option, SeededDice(run_seed, k), check=False, log=False).state
             steps += 1
         else:
             dead += 1
@@ -204,7 +204,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
 
     def expand(state: State, option: str) -> list[tuple[float, State]]:
         taken.add(choice_key(scenario, state, option))
-        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice, False).state)
+        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice, check=False, log=False).state)
         counters["steps"] += len(outcomes)
         return outcomes
 
