@@ -165,7 +165,7 @@ def test_the_recorded_playthroughs_are_saves_of_this_scenario(cs) -> None:
 def test_the_whole_campaign_is_covered_exhaustively(cs) -> None:
     """Every reachable state of the campaign, battles included, from the news of the invasion to
     every ending: `callinicum explore --exhaustive` completes, and nothing declared is unreachable.
-    (The slowest test: about a minute and a half.)"""
+    (The slowest test: about a minute.)"""
     from game.engine.explore import all_choice_keys, explore_exhaustive
 
     report = explore_exhaustive(cs, max_states=1_000_000, odds=False)
