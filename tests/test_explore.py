@@ -212,3 +212,15 @@ def test_which_weights_may_vanish(muster, source: str, vanishes: bool) -> None:
 
     expr = compile_number(source, muster.namespace)
     assert _may_vanish(expr, muster.namespace.slots) is vanishes
+
+
+def test_the_counting_walk_merges_exactly_on_a_scenario_with_a_battle() -> None:
+    """Dara, with its battle: merged, the counting walk visits about 1,700 states; unmerged, about
+    665,000; the paths to every ending are the same number (about 15 s)."""
+    cs = load(MINI.parent.parent.parent / "content" / "dara")
+    merged = explore_exhaustive(cs, odds=False)
+    plain = explore_exhaustive(cs, odds=False, merge=False)
+    assert merged.complete and plain.complete
+    assert merged.endings == plain.endings
+    assert merged.runs == plain.runs
+    assert merged.states * 100 < plain.states
