@@ -79,8 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
     explore.add_argument("--from", dest="origin", type=Path, default=None,
                          help="start from where this saved playthrough stands (with --odds: the odds from that point)")
-    explore.add_argument("--max-states", type=int, default=1_000_000,
-                         help="exhaustive mode stops (complete: false) after this many states")
+    explore.add_argument("--max-states", type=int, default=None,
+                         help="an exhaustive walk stops (complete: false) after this many states "
+                              "(default 1,000,000 for --exhaustive, 200,000 for --odds)")
     explore.add_argument("--json", action="store_true")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -170,6 +171,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
     if args.runs < 0:
         raise CliError("--runs must be 0 or more")
+    if args.max_states is None:
+        args.max_states = 200_000 if args.odds else 1_000_000
     if args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
     exhaustive = args.exhaustive or args.odds
@@ -211,7 +214,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
           + f", {'complete' if report.complete else 'INCOMPLETE'}")
     for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
         if report.odds is False:  # exhaustive, counting paths
-            print(f"  {ending:<24} {'reachable' if value else 'UNREACHED':>9}  ({int(value):,} paths)")
+            print(f"  {ending:<24} {'reachable' if value else 'UNREACHED':>9}  "
+                  f"({int(value):,} path{'' if value == 1 else 's'})")
             continue
         share = value / total if report.mode != "exhaustive" else value
         print(f"  {ending:<24} {share:7.2%}" + ("" if report.mode == "exhaustive" else f"  ({int(value):,})"))

@@ -224,3 +224,85 @@ def test_the_counting_walk_merges_exactly_on_a_scenario_with_a_battle() -> None:
     assert merged.endings == plain.endings
     assert merged.runs == plain.runs
     assert merged.states * 100 < plain.states
+
+
+# -- both walks against brute force ------------------------------------------------------------
+
+def _brute_force(cs):
+    """Every path, one by one, through the game's own `Campaign.step`: the reference the walks
+    must agree with (probabilities, path counts per ending, the choices that can be taken)."""
+    from game.engine.campaign import Campaign
+    from game.engine.dice import enumerate_chance
+    from game.engine.explore import choice_key
+
+    campaign = Campaign(cs)
+    odds: dict[str, float] = {}
+    paths: dict[str, int] = {}
+    taken: set[str] = set()
+
+    def walk(state, p: float) -> None:
+        ending = campaign.ending(state)
+        if ending is not None:
+            odds[ending] = odds.get(ending, 0.0) + p
+            paths[ending] = paths.get(ending, 0) + 1
+            return
+        options = campaign.available(state)
+        for option in options:
+            taken.add(choice_key(cs, state, option))
+            for q, nxt in enumerate_chance(lambda dice: campaign.step(state, option, dice).state):
+                walk(nxt, p * q / len(options))
+
+    walk(campaign.start(), 1.0)
+    return odds, paths, taken
+
+
+RECKONING = """\
+scenes:
+  - id: reckoning
+    title: The reckoning
+    date: Day four
+    place: ford
+    text: The dead are counted.
+    effects:
+      - losses += 50
+    choices:
+      - id: go_home
+        label: Go home
+        next: loss_ending
+      - id: rage
+        label: Rage at the count
+        if: losses >= 90
+        next: storm_ending
+"""
+
+
+@pytest.fixture
+def mini_with_reckoning(tmp_path: Path):
+    """The mini scenario, with a scene after a lost battle whose effects change a value the battle
+    writes: the explorer must run those effects once, as the game does."""
+    import shutil
+
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    battle = folder / "battle.yaml"
+    battle.write_text(battle.read_text(encoding="utf-8").replace("      - to: loss_ending", "      - to: reckoning"),
+                      encoding="utf-8")
+    (folder / "reckoning.yaml").write_text(RECKONING, encoding="utf-8")
+    return load(folder)
+
+
+@pytest.mark.parametrize("which", ["mini", "reckoning", "muster"])
+def test_both_walks_agree_with_brute_force(which, mini_with_reckoning, muster) -> None:
+    cs = {"mini": load(MINI), "reckoning": mini_with_reckoning, "muster": muster}[which]
+    odds, paths, taken = _brute_force(cs)
+    weighed = explore_exhaustive(cs)
+    counted = explore_exhaustive(cs, odds=False)
+    assert weighed.complete and counted.complete
+    for ending in weighed.endings:
+        assert weighed.endings[ending] == pytest.approx(odds.get(ending, 0.0), abs=1e-12)
+        assert counted.endings[ending] == paths.get(ending, 0)
+    assert weighed.runs == counted.runs == sum(paths.values())
+    assert weighed.choices_taken == counted.choices_taken == len(taken)
+    if which == "reckoning":
+        assert "reckoning:rage" not in taken  # a battle's losses never reach 40 here
+        assert "reckoning:go_home" in taken

@@ -221,9 +221,14 @@ class Abstraction:
                 if acc != cuts[i]:
                     cuts[i] = acc
                     changed = True
+        # the cuts on arrival at each node, before its own effects run (where a battle's outcome
+        # leaves the story: the explorer enters the next scene after merging)
+        arrival = [pull(cuts[i], node.effects) if isinstance(node, CScene) and node.effects else cuts[i]
+                   for i, node in enumerate(scenario.nodes)]
         if exact:
-            cuts = [[ALL] * width for _ in range(n)]
+            cuts = arrival = [[ALL] * width for _ in range(n)]
         self.cuts = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in cuts]
+        self._arrival = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in arrival]
         # per battle scene: the values the battle still reads once it has begun, with their cuts
         self._begun: dict[int, tuple[tuple[int, tuple[int, ...] | None], ...]] = {}
         for i, node in enumerate(scenario.nodes):
@@ -251,6 +256,13 @@ class Abstraction:
     def cells(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of some slots' values at a node (exact, banded, or 0 when dead)."""
         row = self.cuts[node]
+        return tuple([
+            values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots
+        ])
+
+    def cells_on_arrival(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
+        """As `cells`, for values arriving at a node before its own `effects` have run."""
+        row = self._arrival[node]
         return tuple([
             values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots
         ])

@@ -221,6 +221,22 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         changes = rules.changes
         forget = rules.forget if merge else lambda battle: battle
 
+        def order(s: State, option: str) -> list[tuple[float, State]]:
+            """The states after an order; when the battle ends, the story's next node with the
+            values as the battle leaves them, not yet entered (`dist` enters it, running its
+            effects once)."""
+            taken.add(choice_key(scenario, s, option))
+
+            def run(dice: Any) -> State:
+                r = rules.step(s.battle, s.values, option, dice, check=False, log=False)
+                if r.battle is not None:
+                    return State(s.node, r.values, r.battle)
+                return State(rules.battle.after.resolve(r.values), r.values, None)
+
+            outcomes = enumerate_chance(run)
+            counters["steps"] += len(outcomes)
+            return outcomes
+
         def inner(s: State) -> dict[Key, list]:
             k = (s.node, forget(s.battle), ab.battle_key(s.node, s.values))
             got = inner_memo.get(k)
@@ -237,13 +253,12 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                 counters["dead"] += 1
             share = 1.0 / len(options) if options else 0.0
             for option in options:
-                for p, nxt in expand(s, option):
-                    if nxt.battle is None or nxt.battle.step == 0:
-                        # the battle is over when the story leaves it: for a scene without a
-                        # battle, or for another battle just begun (step 0), whose own inputs
-                        # `dist` handles. Its outcomes are told apart by the merged form of the
-                        # changed values at the next node.
-                        key = (nxt.node, ab.cells(nxt.node, nxt.values, changes))
+                for p, nxt in order(s, option):
+                    if nxt.battle is None:
+                        # the battle is over: its outcomes are told apart by the merged form of
+                        # the changed values as they arrive at the next node (which may be
+                        # another battle; `dist` enters it and handles its own inputs)
+                        key = (nxt.node, ab.cells_on_arrival(nxt.node, nxt.values, changes))
                         slot = acc.get(key)
                         if slot is None:
                             acc[key] = [share * p, tuple([nxt.values[j] for j in changes]), nxt.node, 1]
