@@ -255,17 +255,11 @@ class Abstraction:
 
     def cells(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of some slots' values at a node (exact, banded, or 0 when dead)."""
-        row = self.cuts[node]
-        return tuple([
-            values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots
-        ])
+        return _cells(self.cuts[node], values, slots)
 
     def cells_on_arrival(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
         """As `cells`, for values arriving at a node before its own `effects` have run."""
-        row = self._arrival[node]
-        return tuple([
-            values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots
-        ])
+        return _cells(self._arrival[node], values, slots)
 
     def battle_key(self, node: int, values: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of the values a battle at `node` still reads once it has begun.
@@ -278,6 +272,10 @@ class Abstraction:
 
     def exact_slots(self, node: int) -> list[str]:
         return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
+
+
+def _cells(row: list[tuple[int, ...] | None], values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple([values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots])
 
 
 def _may_vanish(weight: Compiled, slots: dict) -> bool:
