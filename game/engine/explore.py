@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.engine.abstraction import Abstraction
-from game.engine.battle import BattleRules
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
@@ -197,10 +196,6 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     visited: set[int] = set()
     taken: set[str] = set()
     counters = {"steps": 0, "dead": 0, "complete": True, "battle_states": 0}
-    battle_rules: dict[int, BattleRules] = {  # the rules of each battle scene
-        i: campaign.battles[node.battle.model.id]
-        for i, node in enumerate(scenario.nodes) if isinstance(node, CScene) and node.battle is not None
-    }
 
     def expand(state: State, option: str) -> list[tuple[float, State]]:
         taken.add(choice_key(scenario, state, option))
@@ -217,7 +212,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         only the values the battle changes (the rest are the entry state's), so battles entered
         with different campaign values share every battle state they both reach.
         """
-        rules = battle_rules[state.node]
+        rules = campaign.battle_rules(state)
+        assert rules is not None
         changes = rules.changes
         forget = rules.forget if merge else lambda battle: battle
 
@@ -296,8 +292,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         in_progress.add(key)
         acc = list(zero)
         paths = 0
-        if state.battle is not None and state.battle.step == 0 and state.node in battle_rules:
-            changes = battle_rules[state.node].changes
+        if state.battle is not None and state.battle.step == 0:  # a battle begins: one macro step
+            changes = campaign.battle_rules(state).changes  # type: ignore[union-attr]
             for p, w, node, n in battle_outcomes(state).values():
                 values = list(state.values)
                 for j, v in zip(changes, w):
