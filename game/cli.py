@@ -274,7 +274,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     folder = args.scenario or DEFAULT_SCENARIO
     for root in (folder, *args.mod):
         if not Path(root).is_dir():
-            print(Problem(display_path(Path(root)), 1, "", "no such scenario folder"), file=sys.stderr)
+            print(Problem(display_path(Path(root)), 0, "", "no such scenario folder"), file=sys.stderr)
             return 1
 
     def loader():  # noqa: ANN202 - runs in the interface's worker thread

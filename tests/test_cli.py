@@ -81,7 +81,7 @@ def test_check_missing_folder_is_one_line(tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(tmp_path)
     result = run_cli("check", "nowhere")
     assert result.code == 1
-    assert (result.out + result.err).splitlines() == ["nowhere:1: no such scenario folder"]
+    assert (result.out + result.err).splitlines() == ["nowhere: no such scenario folder"]
 
 
 def test_check_in_a_subprocess(scenario_copy, run_game):

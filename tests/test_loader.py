@@ -105,7 +105,7 @@ def test_mod_overlay_replaces_a_file(scenario_copy, tmp_path):
 def test_missing_folder():
     with pytest.raises(ScenarioLoadError) as info:
         load_scenario("does/not/exist")
-    assert [str(p) for p in info.value.problems] == ["does/not/exist:1: no such scenario folder"]
+    assert [str(p) for p in info.value.problems] == ["does/not/exist: no such scenario folder"]
 
 
 def test_folder_without_yaml(tmp_path, monkeypatch):
@@ -114,7 +114,7 @@ def test_folder_without_yaml(tmp_path, monkeypatch):
     (tmp_path / "empty" / "readme.txt").write_text("hello")
     with pytest.raises(ScenarioLoadError) as info:
         load_scenario("empty")
-    assert [str(p) for p in info.value.problems] == ["empty:1: the folder holds no .yaml scenario files"]
+    assert [str(p) for p in info.value.problems] == ["empty: the folder holds no .yaml scenario files"]
 
 
 def test_problem_format():

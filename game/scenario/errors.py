@@ -11,13 +11,13 @@ class Problem:
     """One finding about a scenario: `file:line: field: message`."""
 
     file: str
-    line: int
+    line: int  # 0 when the problem is with a folder, which has no lines
     field: str
     message: str
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:"
+        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
         field = f" {self.field}:" if self.field else ""
         tag = " warning:" if self.severity == "warning" else ""
         return f"{where}{tag}{field} {self.message}"

@@ -70,12 +70,12 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
     shown = display_path(folder)
     for root in (folder, *overlay_paths):
         if not root.is_dir():
-            raise ScenarioLoadError([Problem(display_path(root), 1, "", "no such scenario folder")])
+            raise ScenarioLoadError([Problem(display_path(root), 0, "", "no such scenario folder")])
     files = scenario_files(folder, overlay_paths)
     if not files:
-        raise ScenarioLoadError([Problem(shown, 1, "", "the folder holds no .yaml scenario files")])
+        raise ScenarioLoadError([Problem(shown, 0, "", "the folder holds no .yaml scenario files")])
     if len(files) > MAX_FILES:
-        raise ScenarioLoadError([Problem(shown, 1, "", f"too many files ({len(files)}; at most {MAX_FILES})")])
+        raise ScenarioLoadError([Problem(shown, 0, "", f"too many files ({len(files)}; at most {MAX_FILES})")])
 
     problems: list[Problem] = []
     sources = Sources()

@@ -1,0 +1,122 @@
+"""The game as a user installs it: a wheel built from this tree, installed into a fresh virtual
+environment, run from a folder that is not the checkout.
+
+The wheel is built from a copy of the sources (so a stale build/ in the checkout cannot leak into it);
+its dependencies come from the package index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "saves")
+
+
+class Installed:
+    def __init__(self, wheel: Path, venv_dir: Path, elsewhere: Path, home: Path):
+        self.wheel = wheel
+        self.bin = venv_dir / "bin"
+        self.elsewhere = elsewhere
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("PYTHON", "CALLINICUM", "VIRTUAL_ENV", "XDG_"))}
+        self.env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), NO_COLOR="1", TERM="dumb",
+                        PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    def run(self, *args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.bin / "callinicum"), *args], cwd=self.elsewhere, env=self.env,
+                              input=stdin, capture_output=True, text=True, timeout=timeout)
+
+    def python(self, code: str) -> str:
+        proc = subprocess.run([str(self.bin / "python"), "-c", code], cwd=self.elsewhere, env=self.env,
+                              capture_output=True, text=True, timeout=120, check=True)
+        return proc.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Installed:
+    base = tmp_path_factory.mktemp("packaging")
+    source = base / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for name in ("game", "content"):
+        shutil.copytree(ROOT / name, source / name, ignore=IGNORE)
+    wheels = base / "wheels"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = wheels.glob("*.whl")
+    venv_dir = base / "venv"
+    venv.EnvBuilder(with_pip=False).create(venv_dir)  # this interpreter's pip installs into it
+    subprocess.run([*pip, "--python", str(venv_dir / "bin" / "python"), "install", "-q", str(wheel)],
+                   check=True, capture_output=True, timeout=900)
+    elsewhere = base / "elsewhere"
+    elsewhere.mkdir()
+    return Installed(wheel, venv_dir, elsewhere, base / "home")
+
+
+def test_the_wheel_holds_every_package_and_every_shipped_file(installed):
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "game").rglob("__init__.py")}
+    missing = sorted(p for p in packages if f"{p}/__init__.py" not in names)
+    assert not missing, f"subpackages missing from the wheel (list them in pyproject.toml): {missing}"
+    shipped = {f"game/content/{p.relative_to(ROOT / 'content').as_posix()}"
+               for p in (ROOT / "content").rglob("*") if p.is_file() and p.suffix in (".yaml", ".json")}
+    assert shipped and shipped <= names, sorted(shipped - names)
+    assert "game/tui/callinicum.tcss" in names
+    assert not any(n.startswith(("content/", "tests/")) for n in names), "only the game package is installed"
+
+
+def test_the_installed_game_reads_its_scenarios_from_the_package(installed):
+    where = Path(installed.python("import game; print(game.DEFAULT_SCENARIO)"))
+    assert where.is_dir() and ROOT not in where.parents
+    assert where.parts[-3:] == ("game", "content", "callinicum")
+    assert "site-packages" in where.parts
+
+
+def test_version_is_the_installed_version(installed):
+    result = installed.run("--version")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"callinicum {PROJECT['version']}\n", "")
+
+
+def test_check_from_another_folder(installed):
+    result = installed.run("check")
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("ok: ") and "Callinicum 531" in last and "site-packages" in last
+    dara = installed.python("import game; print(game.DEFAULT_SCENARIO.parent / 'dara')")
+    assert installed.run("check", dara).returncode == 0
+
+
+def test_a_missing_scenario_folder_names_the_folder_without_a_line(installed):
+    result = installed.run("check", "nowhere")
+    assert (result.returncode, result.stdout) == (1, "nowhere: no such scenario folder\n")
+
+
+def test_explore_json_from_another_folder(installed):
+    result = installed.run("explore", "--runs", "200", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scenario"] == "callinicum" and report["runs"] == 200
+    assert sum(report["endings"].values()) == 200
+
+
+def test_a_shipped_playthrough_replays_to_its_ending(installed):
+    playthrough = installed.python(
+        "import game; print(game.DEFAULT_SCENARIO / 'playthroughs' / 'historical.json')")
+    result = installed.run("replay", playthrough)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("ending: ") and len(last) > len("ending: ")
