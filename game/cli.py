@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         parser.add_argument("--mod", type=Path, action="append", default=[], help="a folder whose files override or add to the scenario's")
         parser.add_argument("--seed", type=_play_seed, default=None, help="seed for chance (default: a new one each campaign)")
         parser.add_argument("--saves", type=Path, default=None, help="folder for saves, branches and endings found")
+        parser.add_argument("--plain", action="store_true",
+                            help="plain lines of text read from standard input, no full-screen interface "
+                                 "(chosen by itself when standard input or output is not a terminal)")
 
     play_options(p)
     play = sub.add_parser("play", help="play the game (the default)")
@@ -65,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--until", type=int, default=None, help="stop after N decisions")
     replay.add_argument("--scenario", type=Path, default=None)
     replay.add_argument("--mod", type=Path, action="append", default=[])
-    replay.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
+    replay_format = replay.add_mutually_exclusive_group()
+    replay_format.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
+    replay_format.add_argument("--json", action="store_true",
+                               help="print the playthrough's record as one JSON object (scenes, values, units, battles)")
 
     explore = sub.add_parser("explore", help="automated play: endings, coverage, speed")
     explore.add_argument("--scenario", type=Path, default=None)
@@ -77,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--odds", action="store_true",
                          help="explore every reachable state and give each ending's exact probability")
     explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
+    explore.add_argument("--save-runs", type=Path, default=None, metavar="DIR",
+                         help="write every random playthrough into DIR as a save that `replay` and the game can open")
     explore.add_argument("--from", dest="origin", type=Path, default=None,
                          help="start from where this saved playthrough stands (with --odds: the odds from that point)")
     explore.add_argument("--max-states", type=int, default=None,
@@ -153,7 +161,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         p, stopped = replay(cs, save, args.until)
     except SaveError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    if args.markdown:
+    from game.session.session import scenario_changed
+
+    changed = scenario_changed(cs, save)
+    if changed:  # said first, in one line; the replay goes on as far as the decisions apply
+        print(f"{args.file}: {changed}", file=sys.stderr, flush=True)
+    if args.json:
+        from game.session.report import playthrough_json
+
+        print(json.dumps(playthrough_json(p, stopped), indent=2, ensure_ascii=False))
+    elif args.markdown:
         from game.session.chronicle import markdown
 
         sys.stdout.write(markdown(p, stopped))
@@ -176,6 +193,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
     exhaustive = args.exhaustive or args.odds
+    if args.save_runs is not None and (exhaustive or args.origin is not None):
+        raise CliError("--save-runs saves random playthroughs from the start; it cannot be used with "
+                       "--exhaustive, --odds or --from")
     if exhaustive and args.follow is not None:
         raise CliError("--follow takes one playthrough's decisions at random play; it cannot be used with "
                        "--exhaustive or --odds")
@@ -204,7 +224,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
             if save.scenario != cs.id:
                 raise CliError(f"{args.follow}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
             follow = follow_map(cs, save.seed, save.decisions)
-        report = explore_random(cs, args.runs, args.seed, follow, origin=origin)
+        kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
+        report = explore_random(cs, args.runs, args.seed, follow, origin=origin, keep=kept)
+        if kept is not None:
+            _save_runs(cs, kept, args.save_runs)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0
@@ -226,6 +249,18 @@ def cmd_explore(args: argparse.Namespace) -> int:
     print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
           f"{report.choices_per_second:,.0f} choices/s")
     return 0
+
+
+def _save_runs(cs, runs: list[tuple[int, list[str]]], folder: Path) -> None:  # noqa: ANN001
+    """Each random playthrough as a save file: `run-00001.json`, ... (replayed, so the save carries
+    where it stands and how it ended, exactly as the game writes one)."""
+    from game.session.saves import from_playthrough, replay_decisions, write_save
+
+    folder.mkdir(parents=True, exist_ok=True)
+    width = max(5, len(str(len(runs))))
+    for i, (seed, decisions) in enumerate(runs, 1):
+        p, _ = replay_decisions(cs, seed, decisions)
+        write_save(folder / f"run-{i:0{width}d}.json", from_playthrough(p, f"explore run {i}"))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -267,9 +302,31 @@ def _preview(folder: Path, mods: list[Path]) -> object:
     return SimpleNamespace(id="", title=folder.name, subtitle=None, intro=None)
 
 
+def _terminal() -> bool:
+    """Whether the player is at a terminal the full-screen interface can use."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _play_plain(loader, seed: int | None) -> int:  # noqa: ANN001 - the loader cmd_play builds
+    import shutil
+
+    from game.plain import run_plain
+    from game.scenario.errors import ScenarioLoadError
+    from game.session.session import Session
+
+    try:
+        cs, store = loader()
+    except ScenarioLoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    session = Session(cs, store, seed)
+    width = min(100, shutil.get_terminal_size((81, 24)).columns - 1) if sys.stdout.isatty() else 80
+    return run_plain(session, sys.stdin, sys.stdout, width=width, echo=not sys.stdin.isatty())
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from game.scenario.errors import Problem, display_path
-    from game.tui.app import run_app_loading
 
     folder = args.scenario or DEFAULT_SCENARIO
     for root in (folder, *args.mod):
@@ -289,6 +346,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         if errors:  # the checker's errors stop a scenario from being played, as `check` says
             raise ScenarioLoadError(errors)
         return cs, Store.open(saves_dir(args.saves), cs)
+
+    if args.plain or not _terminal():
+        return _play_plain(loader, args.seed)
+    from game.tui.app import run_app_loading
 
     return run_app_loading(loader, _preview(Path(folder), list(args.mod)), seed=args.seed)
 

@@ -140,8 +140,16 @@ def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None
     for seed in range(40):
         s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
         options = {o.id: o for o in campaign.options(s)}
-        if s.battle.broke:
+        rules = campaign.battle_rules(s)
+        anchor = s.battle.line[rules.river]
+        if s.battle.broke and s.battle.status[anchor] == IN_LINE:
             assert options["stand"].available and options["boat"].available
+        elif s.battle.broke:
+            # the unit by the river has broken too: there is no line left to stand with
+            assert not options["stand"].available and options["boat"].available
+            assert "no line left" in options["stand"].reason
+            with pytest.raises(EngineError):
+                campaign.step(s, "stand", SeededDice(seed, 9))
         else:
             assert not options["stand"].available
             assert "still holds" in options["stand"].reason
@@ -248,14 +256,15 @@ LOGGED_BATTLES = {
         "The horse are taken in flank (veteran +1, The Captain +1, flanked -1): 35% that they break.",
         "The horse stand their ground, surrounded on two sides, and the rout stops at them for now.",
         "[Evening] The end",
-        "The horse fight on where they stand until they are cut to pieces: 500 men fall; the rest cut their "
-        "way out towards the river.",
+        "The horse fight on where they stand until they are cut to pieces: 500 men fall, and the few who cut "
+        "their way out towards the river are scattered: the unit is no more.",
         "The last stand by the river (the river at your back +2, horses shy at a wall of shields +2, the "
         "infantry's state +0, The Captain fighting on foot +1, 1,900 men in the block -1): 75% that it holds "
         "until dark.",
         "The shield wall gives way. The last of the army is driven into the river.",
         "The Captain is killed on the bank.",
-        "Nightfall. The army is destroyed. Roman losses: about 2,200 men; the enemy's: about 600.",
+        "Nightfall. The army is destroyed. Roman losses: about 3,600 men, dead or scattered; the enemy's: "
+        "about 600.",
     ]),
     "counter_charge": (["horse_right", "keep_some", "watch", "press", "bend", "charge"], 6, [
         "[Morning] Arrows",
@@ -276,10 +285,11 @@ LOGGED_BATTLES = {
         "[Evening] The end",
         "The counter-charge (2,700 riders against 3,700 (-1), tired horses -1, the line already broken -1): "
         "5% that it succeeds.",
-        "The allies fight on where they stand until they are cut to pieces: 500 men fall; the rest cut their "
-        "way out towards the river.",
+        "The allies fight on where they stand until they are cut to pieces: 500 men fall, and the few who cut "
+        "their way out towards the river are scattered: the unit is no more.",
         "The charge founders against fresh horsemen. The Roman cavalry is scattered.",
-        "Nightfall. The army is destroyed. Roman losses: about 2,100 men; the enemy's: about 900.",
+        "Nightfall. The army is destroyed. Roman losses: about 2,900 men, dead or scattered; the enemy's: "
+        "about 900.",
     ]),
 }
 

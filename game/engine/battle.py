@@ -82,6 +82,8 @@ class BattleState(NamedTuple):
     lost: int
     elost: int
     stood: int  # 1 when the commander dismounted to stand with the infantry
+    order: tuple[int, ...] = ()  # the units that broke and fled, in the order they broke
+    start: tuple[int, ...] = ()  # each unit's men once deployed: its losses are counted from here
 
 
 _FIELD_INDEX = {name: i for i, name in enumerate(BattleState._fields)}
@@ -188,8 +190,8 @@ class BattleRules:
         self._broke_slots = tuple((u, slot.index) for u, slot in battle.unit_broke.items())
         self._fell_slots = tuple((u, slot.index) for u, slot in battle.commander_fell.items())
         self._unit_slots = tuple(
-            (u, m, self.layout[m].lo, self.layout[m].hi, mo)
-            for u, (m, mo, _fa) in enumerate(battle.unit_slots[uid] for uid in battle.roman)
+            (u, m, self.layout[m].lo, self.layout[m].hi, mo, fa)
+            for u, (m, mo, fa) in enumerate(battle.unit_slots[uid] for uid in battle.roman)
         )
         self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
         self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
@@ -207,12 +209,13 @@ class BattleRules:
             self._dead.append(dict.fromkeys(dead, 0))
         effects = [opt.effects for group in battle.deployment for opt in group]
         effects += [order.effects for row in battle.orders for order in row]
-        # every campaign value a battle can change; the others (the fatigue and the enemy's units
-        # among them) leave it as they came in
+        # every campaign value a battle can change; the others (the enemy's units among them) leave
+        # it as they came in
         self.changes = tuple(sorted(
             {j for _, j in self._flag_slots} | {j for _, j, _, _ in self._quantity_slots}
             | {j for _, j in self._broke_slots} | {j for _, j in self._fell_slots}
-            | {j for _, m, _, _, mo in self._unit_slots for j in (m, mo)}
+            | {j for _, m, _, _, mo, fa in self._unit_slots for j in (m, mo, fa)}
+            | set(battle.record.values()) | {j for fields in battle.unit_record for j in fields.values()}
             | {e.slot.index for group in effects for e in group}
         ))
 
@@ -242,7 +245,7 @@ class BattleRules:
             men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]), status=tuple(status),
             emen=tuple(men[nr:]), emorale=tuple(morale[nr:]),
             target=-1, seen=0, support=-1, extra=0, refused=0, broke=0, outcome=PENDING,
-            commander=WITH_ARMY, lost=0, elost=0, stood=0,
+            commander=WITH_ARMY, lost=0, elost=0, stood=0, order=(), start=tuple(men[:nr]),
         )
 
     def _default_station(self, line: tuple[int, ...]) -> int:
@@ -322,6 +325,12 @@ class BattleRules:
                 return "The line still holds; this is not yet the hour for it."
             if action == "take_boat" and "river" not in (self.model.terrain_left, self.model.terrain_right):
                 return "There is no river at your back."
+            if action == "dismount_stand":
+                anchor = bs.line[self.river] if self.river is not None else None
+                if anchor is not None and (bs.status[anchor] != IN_LINE or bs.men[anchor] <= 0):
+                    return f"{_cap(self.units[anchor].name)} have broken: there is no line left by the river to join."
+                if not any(s == IN_LINE and m > 0 for s, m in zip(bs.status, bs.men)):
+                    return "No unit is left in the line to stand with."
         elif action == "counter_charge":
             if not any(self.units[u].kind in MOUNTED and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0
                        for u in range(len(self.units))):
@@ -395,7 +404,7 @@ class BattleRules:
         if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
-                           men=tuple(men), status=tuple(status)), values
+                           men=tuple(men), status=tuple(status), start=tuple(men)), values
 
     def _sees_shift(self, bs: BattleState, values: tuple[int, ...], p: int) -> bool:
         """Will the enemy's shift in phase p be seen?"""
@@ -519,6 +528,7 @@ class BattleRules:
         men, status = list(bs.men), list(bs.status)
         support, extra, refused = bs.support, bs.extra, bs.refused
         emorale = list(bs.emorale)
+        lent: list[tuple[int, int]] = []  # (unit, men) thinned out to reinforce the flank
         if seen:
             if action == "send_reserve" and bs.reserve >= 0:
                 support = bs.reserve
@@ -531,6 +541,7 @@ class BattleRules:
                         take = men[u] // 4
                         men[u] -= take
                         extra += take
+                        lent.append((u, take))
                 if text is not None:
                     text.append(f"Squadrons are thinned out of the centre: {extra * 100:,} horsemen go to the {side}.")
             elif action == "refuse_flank":
@@ -558,7 +569,21 @@ class BattleRules:
                 text.append("Along the rest of the line the archery never slackens, pinning every unit where it stands.")
         bs = bs._replace(men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
                          emorale=tuple(emorale), lost=bs.lost + lost, elost=bs.elost + elost)
-        return self._assault(bs, values, dice, text)
+        after = self._assault(bs, values, dice, text)
+        return self._return_lent(after, lent, extra, broke=after.broke and not bs.broke) if lent else after
+
+    @staticmethod
+    def _return_lent(bs: BattleState, lent: list[tuple[int, int]], extra: int, broke: bool) -> BattleState:
+        """The squadrons thinned out to reinforce a flank ride back to their own units once the blow
+        has been met; if the flank broke, half of them were lost with it (counted by `_assault`)."""
+        survivors = extra - extra // 2 if broke else extra
+        men = list(bs.men)
+        back = 0
+        for u, take in lent:
+            give = take * survivors // extra
+            men[u] += give
+            back += give
+        return bs._replace(men=tuple(men), extra=0, lost=bs.lost + survivors - back)
 
     def _defence(self, bs: BattleState, pos: int, values: tuple[int, ...]) -> list[tuple[int, str]]:
         """The defending unit's modifiers at a position, as (points, why) pairs: its score is their
@@ -634,6 +659,7 @@ class BattleRules:
             men[u] -= r
             morale[u] = 0
             status[u] = FLED
+            order = bs.order + (u,)
             lost = r
             if bs.support >= 0:
                 s = bs.support
@@ -642,11 +668,11 @@ class BattleRules:
                 lost += rs
                 morale[s] = 0
                 status[s] = FLED
-            extra_lost = bs.extra // 2
-            lost += extra_lost
+                order += (s,)
+            lost += bs.extra // 2  # the men lent to the flank share its fate; the rest go back at dusk
             if text is not None:
                 text.append(f"{_cap(unit.name)} break and scatter. The enemy is round the flank and behind the line.")
-            bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, extra=0)
+            bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order)
             bs = self._panic(bs, values, dice, text)
         return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost)
 
@@ -656,6 +682,7 @@ class BattleRules:
         step = -1 if bs.target == self.n - 1 else 1
         pos = bs.target + step
         men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
+        order = bs.order
         lost = 0
         while 0 <= pos < self.n:
             u = bs.line[pos]
@@ -674,6 +701,7 @@ class BattleRules:
                 lost += r
                 morale[u] = 0
                 status[u] = FLED
+                order += (u,)
                 if text is not None:
                     text.append(f"{_cap(unit.name)} break and run "
                                 f"{'for the river and the islands' if self.river is not None else 'for the rear'}.")
@@ -689,7 +717,8 @@ class BattleRules:
             elif text is not None:
                 text.append(f"{_cap(unit.name)} hold firm.")
             break
-        return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost)
+        return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost,
+                           order=order)
 
     # -- the crisis and nightfall ------------------------------------------------------------
     def _crisis(self, bs: BattleState, values: tuple[int, ...], action: str, dice: Dice,
@@ -713,12 +742,13 @@ class BattleRules:
                     if u in self.battle.commander_fell:
                         text.append(
                             f"{_cap(self.units[u].name)} fight on where they stand until they are cut down: "
-                            f"{r * 100:,} men fall there with their commander."
+                            f"{r * 100:,} men fall there with their commander, and the rest are scattered."
                         )
                     else:
                         text.append(
                             f"{_cap(self.units[u].name)} fight on where they stand until they are cut to pieces: "
-                            f"{r * 100:,} men fall; the rest cut their way out{self._towards_river or ' to the rear'}."
+                            f"{r * 100:,} men fall, and the few who cut their way out{self._towards_river or ' to the rear'} "
+                            "are scattered: the unit is no more."
                         )
 
         if action == "dismount_stand" or action == "take_boat" or (action == "hold" and bs.broke):
@@ -787,8 +817,10 @@ class BattleRules:
                     )
             else:
                 outcome = ROUTED
-                r = block // 2
-                lost += r
+                for u in joined + ([anchor] if anchor is not None and status[anchor] == STANDING else []):
+                    r = men[u] // 2
+                    men[u] -= r
+                    lost += r
                 if text is not None:
                     text.append("The shield wall gives way. The last of the army is "
                                 + ("driven into the river." if anchor is not None else "cut down where it stands."))
@@ -832,11 +864,16 @@ class BattleRules:
                     )
                 return self._close(bs, men, morale, status, commander, outcome, lost, e)
             fall_encircled()
-            r = sum(men[u] for u in riders) // 3
-            lost += r
+            order = bs.order
             for u in riders:
-                men[u] -= men[u] // 3
-                status[u] = FLED if status[u] != FELL else FELL
+                r = men[u] // 3
+                men[u] -= r
+                lost += r
+                if status[u] != FELL:
+                    status[u] = FLED
+                    if u not in order:
+                        order += (u,)
+            bs = bs._replace(order=order)
             outcome = ROUTED if bs.broke else DEFEAT
             if text is not None:
                 text.append("The charge founders against fresh horsemen. The Roman cavalry is scattered.")
@@ -853,16 +890,18 @@ class BattleRules:
             if text is not None:
                 text.append(f"The army falls back{' towards ' + self.model.retreat if self.model.retreat else ''}: "
                             f"{chance}% that it keeps its order.")
-            if dice.pick([chance, 100 - chance]) == 0:
+            kept = dice.pick([chance, 100 - chance]) == 0
+            for u in range(len(self.units)):
+                if status[u] != FELL:
+                    r = men[u] // 10 if kept else men[u] // 3
+                    men[u] -= r
+                    lost += r
+            if kept:
                 outcome = DEFEAT if bs.broke else HELD
-                r = sum(men) // 10
-                lost += r
                 if text is not None:
                     text.append("The columns hold together, and the Persians let them go as the light fails.")
             else:
                 outcome = ROUTED
-                r = sum(men) // 3
-                lost += r
                 if text is not None:
                     text.append("The withdrawal turns into a flight, and the Persians ride down the stragglers.")
         else:  # hold an unbroken line until night
@@ -878,7 +917,7 @@ class BattleRules:
 
     def _finish(self, bs: BattleState, values: tuple[int, ...],
                 text: list[str] | None) -> tuple[int, ...]:
-        """Nightfall: write the day's result back into the campaign's values."""
+        """Nightfall: write the day's record, its results and the units back into the campaign's values."""
         outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
         out = list(values)
         # in the order of RESULT_FLAGS and RESULT_QUANTITIES
@@ -886,7 +925,8 @@ class BattleRules:
                  bs.seen, bs.stood, bs.commander == BOAT, bs.commander == KILLED, bs.commander == CAPTURED)
         for k, j in self._flag_slots:
             out[j] = 1 if flags[k] else 0
-        quantities = (bs.lost, bs.elost)
+        losses = self.write_record(bs, out, outcome)
+        quantities = (losses, bs.elost)
         for k, j, lo, hi in self._quantity_slots:
             out[j] = _band(quantities[k], lo, hi)
         status = bs.status
@@ -894,13 +934,45 @@ class BattleRules:
             out[j] = 1 if status[u] == FLED else 0
         for u, j in self._fell_slots:
             out[j] = 1 if status[u] == FELL else 0
-        for u, m, lo, hi, mo in self._unit_slots:
-            out[m] = _band(bs.men[u], lo, hi)  # setups and detachments may exceed it
+        for u, m, lo, hi, mo, fa in self._unit_slots:
+            # a unit cut down is gone; the survivors of one that fled are still with the army, broken
+            out[m] = 0 if status[u] == FELL else _band(bs.men[u], lo, hi)  # setups and detachments may exceed it
             out[mo] = bs.morale[u]
+            out[fa] = bs.fatigue[u]
         if text is not None:
-            text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {bs.lost * 100:,} men; "
+            text.append(f"Nightfall. {OUTCOME_TEXT[outcome]} Roman losses: about {losses * 100:,} men, dead or scattered; "
                         f"the enemy's: about {bs.elost * 100:,}.")
         return tuple(out)
+
+    def write_record(self, bs: BattleState, out: list[int], outcome: int = PENDING) -> int:
+        """Write the battle record (game/scenario/record.py) into `out`: at nightfall the day's, and
+        while it is fought the record so far (for the phases' text variants). Returns the losses."""
+        rec = self.battle.record
+        losses = 0
+        for u, fields in enumerate(self.battle.unit_record):
+            st = bs.status[u]
+            start = bs.start[u] if bs.start else bs.men[u]
+            lost = max(0, start - (0 if st == FELL else bs.men[u]))
+            losses += lost
+            out[fields["broke"]] = bs.order.index(u) + 1 if u in bs.order else 0
+            out[fields["fled"]] = int(st == FLED)
+            out[fields["fell"]] = int(st == FELL)
+            out[fields["stood"]] = int(st in (IN_LINE, STANDING, ENCIRCLED) and start > 0)
+            out[fields["lost"]] = min(lost, 999)
+        done = outcome != PENDING
+        for name, on in (("fought", done), ("victory", outcome == VICTORY), ("held", outcome == HELD),
+                         ("defeat", outcome == DEFEAT), ("routed", outcome == ROUTED),
+                         ("struck_left", bs.target == 0), ("struck_right", bs.target == self.n - 1),
+                         ("flank_broke", bs.broke), ("shift_seen", bs.seen),
+                         ("commander_with_army", done and bs.commander == WITH_ARMY),
+                         ("commander_stood", bs.commander == STOOD), ("commander_boat", bs.commander == BOAT),
+                         ("commander_killed", bs.commander == KILLED),
+                         ("commander_captured", bs.commander == CAPTURED)):
+            out[rec[name]] = int(on)
+        out[rec["broken"]] = len(bs.order)
+        out[rec["roman_losses"]] = min(losses, 999)
+        out[rec["enemy_losses"]] = min(bs.elost, 999)
+        return losses
 
     # -- the view ----------------------------------------------------------------------------
     def view(self, bs: BattleState, values: tuple[int, ...]) -> BattleView:
@@ -910,8 +982,13 @@ class BattleRules:
         else:
             p = self.current_phase(bs)
             ph = self.phases[p] if p is not None else self.phases[-1]
-            text = ph.holding_text if ph.holding_text and not bs.broke else ph.text
-            stage, time, prompt = ph.title, ph.time, text.rstrip()
+            text = (ph.holding_text if ph.holding_text and not bs.broke else ph.text).rstrip()
+            variants = self.battle.phase_variants[p if p is not None else -1]
+            if variants:
+                so_far = list(values)
+                self.write_record(bs, so_far)
+                text += "".join("\n\n" + extra.rstrip() for cond, extra in variants if cond.fn(so_far))
+            stage, time, prompt = ph.title, ph.time, text
         positions = []
         hidden_end = self.n - 1 if self.model.terrain_right == "rise" else 0 if self.model.terrain_left == "rise" else None
         for pos, u in enumerate(bs.line):

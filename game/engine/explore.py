@@ -123,7 +123,9 @@ def _ending_ids(scenario: CompiledScenario) -> list[str]:
 
 def explore_random(scenario: CompiledScenario, runs: int, seed: int,
                    follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000,
-                   origin: State | None = None) -> Report:
+                   origin: State | None = None, keep: list[tuple[int, list[str]]] | None = None) -> Report:
+    """Random play. With `keep`, each run's seed and decisions are appended to it: a run plays its
+    k-th decision with `SeededDice(seed, k)`, as a saved playthrough does, so each is a save."""
     campaign = Campaign(scenario)
     endings = dict.fromkeys(_ending_ids(scenario), 0)
     visited: set[int] = set()
@@ -135,6 +137,9 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
         rng = random.Random(run_seed)
         state = origin if origin is not None else campaign.start()
+        taken_here: list[str] = []
+        if keep is not None:
+            keep.append((run_seed, taken_here))
         for k in range(max_steps):
             visited.add(state.node)
             if scenario.is_ending(state.node):
@@ -152,6 +157,8 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
             if option is None:
                 option = options[rng.randrange(len(options))]
             taken.add(choice_key(scenario, state, option))
+            if keep is not None:
+                taken_here.append(option)
             state = campaign.step(state, option, SeededDice(run_seed, k), check=False, log=False).state
             steps += 1
         else:

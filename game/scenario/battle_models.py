@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from game.scenario.models_base import Expr, Id, Line, Model, Next, Text
+from game.scenario.models_base import Expr, Id, Line, Model, Next, Text, Variant
 
 Terrain = Literal["river", "rise", "open"]
 Action = Literal[
@@ -84,6 +84,10 @@ class Phase(Model):
     text: Text
     holding_text: Text | None = Field(
         None, description="shown instead of `text` while the Roman line is still unbroken"
+    )
+    variants: list[Variant] = Field(
+        default_factory=list,
+        description="extra text shown when its condition holds; conditions may read the battle record so far",
     )
     orders: list[Order] = Field(min_length=1)
 

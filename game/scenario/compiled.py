@@ -26,8 +26,11 @@ from game.scenario.expressions import (
     compile_number,
 )
 from game.scenario.loader import Sources, load_scenario
-from game.scenario.models import Choice, Counsel, Ending, Scene, Scenario, Unit
+from game.scenario.models import Choice, ChronicleEntry, Counsel, Ending, Scene, Scenario, Unit
 from game.scenario.models_base import Next, Route
+from game.scenario.record import BATTLE_FIELDS
+from game.scenario.record import UNIT_FIELDS as RECORD_UNIT_FIELDS
+from game.scenario.record import battle_name, unit_name
 
 UNIT_FIELDS = (("men", 0, 999), ("morale", 0, 4), ("fatigue", 0, 2))
 # names an expression reads as constants, never as a quality or flag
@@ -75,6 +78,8 @@ class CChoice:
     effects: tuple[Effect, ...]
     target: Target | None
     outcomes: tuple[COutcome, ...]
+    # the chronicle entries with their conditions (on the state after the decision): the first that holds
+    chronicle: tuple[tuple[Compiled | None, ChronicleEntry], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,11 +129,15 @@ class CBattle:
     commander_fell: dict[int, Slot]
     after: Target
     reads: frozenset[int] = frozenset()
+    record: dict[str, int] = field(default_factory=dict)  # battle field -> slot index
+    unit_record: tuple[dict[str, int], ...] = ()  # per roman index: unit field -> slot index
+    phase_variants: tuple[tuple[tuple[Compiled, str], ...], ...] = ()  # per phase
 
     @property
     def writes(self) -> frozenset[int]:
-        """Every value the battle can change: its results, the units, its orders' effects."""
+        """Every value the battle can change: its record and results, the units, its orders' effects."""
         out = {s.index for s in self.results.values()}
+        out |= set(self.record.values()) | {j for fields in self.unit_record for j in fields.values()}
         out |= {s.index for s in self.unit_broke.values()} | {s.index for s in self.commander_fell.values()}
         for slots in self.unit_slots.values():
             out |= set(slots)
@@ -184,6 +193,18 @@ class CompiledScenario:
 
     def is_ending(self, node: int) -> bool:
         return node >= self.n_scenes
+
+
+def roman_units(b: Battle) -> list[str]:
+    """Every unit of the player's that a battle may place: its line, then any other unit a
+    deployment option puts in the line or the reserve, in the order they are first named."""
+    roman = list(b.line)
+    for dec in b.deployment:
+        for opt in dec.options:
+            for uid in (opt.line or []) + ([opt.reserve] if opt.reserve not in (None, "none") else []):
+                if uid not in roman:
+                    roman.append(uid)
+    return roman
 
 
 def load(folder: Path | str, overlays: tuple[Path | str, ...] = ()) -> CompiledScenario:
@@ -257,6 +278,12 @@ class _Compiler:
             owners[u.id] = "unit"
             for fname, lo, hi in UNIT_FIELDS:
                 add(f"unit.{u.id}.{fname}", INT, lo, hi, getattr(u, fname), "units", u.id)
+        for b in self.s.battles:  # the battle record (game/scenario/record.py)
+            for fname, kind, lo, hi, _ in BATTLE_FIELDS:
+                add(battle_name(b.id, fname), kind, lo, hi, 0, "battles", b.id)
+            for uid in roman_units(b):
+                for fname, kind, lo, hi, _ in RECORD_UNIT_FIELDS:
+                    add(unit_name(b.id, uid, fname), kind, lo, hi, 0, "battles", b.id)
         self.slots, self.names, self.initial = slots, names, initial
         self.ns = Namespace(slots)
 
@@ -301,10 +328,11 @@ class _Compiler:
                 out.append(e)
         return tuple(out)
 
-    def variants(self, variants: list[Any], section: str, item: str, label: str) -> tuple[tuple[Compiled, str], ...]:
+    def variants(self, variants: list[Any], section: str, item: str, label: str,
+                 path: tuple[str | int, ...] = ()) -> tuple[tuple[Compiled, str], ...]:
         out = []
         for i, v in enumerate(variants):
-            c = self.expr("condition", v.if_, section, item, ("variants", i, "if"), f"{label}.variants[{i}].if")
+            c = self.expr("condition", v.if_, section, item, path + ("variants", i, "if"), f"{label}.variants[{i}].if")
             if c is not None:
                 out.append((c, v.text))
         return tuple(out)
@@ -407,7 +435,18 @@ class _Compiler:
             t = self.target(o.next, "scenes", scene, op + ("next",), ol + ".next")
             if w is not None and t is not None:
                 outcomes.append(COutcome(w, eff, t, o.text))
-        return CChoice(ch, ch.id, cond, effects, target, tuple(outcomes))
+        chronicle = []
+        for k, entry in enumerate(ch.chronicles):
+            listed = isinstance(ch.chronicle, list)
+            cp = path + ("chronicle",) + ((k,) if listed else ())
+            cl = label + ".chronicle" + (f"[{k}]" if listed else "")
+            when = None
+            if entry.if_ is not None:
+                when = self.expr("condition", entry.if_, "scenes", scene, cp + ("if",), cl + ".if")
+                if when is None:
+                    continue
+            chronicle.append((when, entry))
+        return CChoice(ch, ch.id, cond, effects, target, tuple(outcomes), tuple(chronicle))
 
     # -- battles -----------------------------------------------------------------------------
     def unique(self, ids: list[str], battle: str, path: tuple[str | int, ...], label: str, what: str,
@@ -440,13 +479,7 @@ class _Compiler:
         self.ref("character", b.commander, characters, "battles", b.id, ("commander",), label + ".commander")
         self.ref("character", b.enemy_commander, characters, "battles", b.id, ("enemy_commander",),
                  label + ".enemy_commander")
-        # every roman unit that a deployment may place
-        roman = list(b.line)
-        for d, dec in enumerate(b.deployment):
-            for o, opt in enumerate(dec.options):
-                for uid in (opt.line or []) + ([opt.reserve] if opt.reserve not in (None, "none") else []):
-                    if uid not in roman:
-                        roman.append(uid)
+        roman = roman_units(b)
         for d, dec in enumerate(b.deployment):
             for o, opt in enumerate(dec.options):
                 ol = f"{label}.deployment[{dec.id}].options[{opt.id}]"
@@ -600,10 +633,19 @@ class _Compiler:
         for slots in unit_slots.values():
             reads |= set(slots)
         reads |= set(loyalty.values())
+        record = {f: self.slots[battle_name(b.id, f)].index for f, *_ in BATTLE_FIELDS}
+        unit_record = tuple(
+            {f: self.slots[unit_name(b.id, uid, f)].index for f, *_ in RECORD_UNIT_FIELDS} for uid in roman
+        )
+        phase_variants = tuple(
+            self.variants(ph.variants, "battles", b.id, f"{label}.phases[{ph.id}]", ("phases", p))
+            for p, ph in enumerate(b.phases)
+        )
         return CBattle(
             model=b, roman=tuple(roman), enemy=enemy, unit_models={u: units[u] for u in all_units},
             unit_slots=unit_slots, loyalty_slots=loyalty,
             default_line=tuple(range(len(b.line))), setup=tuple(setups), deployment=tuple(deployment),
             orders=tuple(orders), results=results, unit_broke=unit_broke, commander_fell=commander_fell,
-            after=after, reads=frozenset(reads),
+            after=after, reads=frozenset(reads), record=record, unit_record=unit_record,
+            phase_variants=phase_variants,
         )

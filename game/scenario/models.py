@@ -6,11 +6,11 @@ them. Expressions are kept here as strings; `expressions.py` parses and checks t
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from game.scenario.models_base import Expr, Id, Line, Model, Next, Route, Text
+from game.scenario.models_base import Expr, Id, Line, Model, Next, Route, Text, Variant
 
 class ScenarioInfo(Model):
     """The scenario's identity and where it starts."""
@@ -91,13 +91,6 @@ class Unit(Model):
         return self.side != "roman"
 
 
-class Variant(Model):
-    """Extra text shown when its condition holds."""
-
-    if_: Expr = Field(alias="if")
-    text: Text
-
-
 
 class Counsel(Model):
     """An advisor's view on the decision at hand."""
@@ -140,9 +133,18 @@ class Outcome(Model):
 
 
 class ChronicleEntry(Model):
-    """How the Chronicle tells a choice: the record, and two chroniclers' versions of it."""
+    """How the Chronicle tells a choice, and how two chroniclers would have told it.
 
-    record: Text
+    For a choice marked `historical`, `record` is what the sources record, shown as the record of
+    531 beside the choice's sources; for any other choice it is a line no source wrote, shown as
+    imagined. A choice may give a list of entries: the first whose `if` holds is told.
+    """
+
+    if_: Expr | None = Field(
+        None, alias="if",
+        description="the entry is told only if this holds on the state after the decision is taken",
+    )
+    record: Text = Field(description="the record of 531 (historical choice) or the imagined line (any other)")
     procopius: Text | None = None
     malalas: Text | None = None
 
@@ -161,7 +163,16 @@ class Choice(Model):
     text: Text | None = None
     next: Next | None = None
     chance: list[Outcome] | None = Field(None, min_length=2)
-    chronicle: ChronicleEntry | None = None
+    chronicle: ChronicleEntry | Annotated[list[ChronicleEntry], Field(min_length=1)] | None = Field(
+        None, description="one entry, or a list of entries with conditions: the first that holds is told",
+    )
+
+    @property
+    def chronicles(self) -> list[ChronicleEntry]:
+        """The chronicle entries, one or many, in order."""
+        if self.chronicle is None:
+            return []
+        return list(self.chronicle) if isinstance(self.chronicle, list) else [self.chronicle]
 
 
     @model_validator(mode="after")

@@ -32,6 +32,13 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Variant(Model):
+    """Extra text shown when its condition holds."""
+
+    if_: Expr = Field(alias="if")
+    text: Text
+
+
 class Route(Model):
     """One branch of a conditional `next`: the first whose condition holds is taken."""
 
