@@ -327,7 +327,7 @@ class SessionModel:
 
     def tree_only_grows(self) -> None:
         tree = self.session.store.tree()
-        paths = {n.path for n in tree.nodes()}
+        paths = {n.turns for n in tree.nodes()}
         assert paths >= self.paths, f"the branch tree lost {self.paths - paths}"
         self.paths = paths
 
@@ -432,6 +432,7 @@ class SessionModel:
         p = self.session.branch_from(node)
         assert self.session.notice is None
         assert p.decisions == list(node.path) and p.seed == node.seed
+        assert p.chance == list(node.chance)  # the very past the node shows, dice and all
         assert p.states == Playthrough.new(self.cs, node.seed, list(node.path)).states
         self.autosave_is_current()
         info = tree.info(node)

@@ -410,12 +410,51 @@ def test_old_save_replays_by_choice_id_and_stops_where_a_decision_is_gone(mini, 
     # the session resumes it as far as it goes and says so; the file is never changed
     session = Session(changed, Store.open(tmp_path / "saves", changed))
     resumed = session.resume(save)
-    assert resumed.decisions == ["scout"] and session.notice == stopped
+    assert resumed.decisions == ["scout"]
+    assert session.changed == (f"This save was made with another version of the scenario 'mini' (version 1, "
+                               f"content {mini.scenario.content_hash[:8]}; loaded now: version 2, content "
+                               f"{changed.scenario.content_hash[:8]}); its decisions are replayed as far as "
+                               "they still apply.")
+    assert session.notice == f"{session.changed} Stopped: {stopped}." and "\n" not in session.notice
     assert path.read_bytes() == raw
     # a change that keeps the ids keeps the whole save
     scenario_copy.replace("scenes.yaml", "      - id: withdraw\n", "      - id: go_home\n")
     p, stopped = saves.replay(load(scenario_copy.path), save)
     assert stopped is None and p.ending == "wise_ending"
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_replay_of_a_save_from_another_version_says_so_first(mini, tmp_path, scenario_copy, run_cli, markdown):
+    """One line on stderr before the transcript; the replay goes on, since the decisions still apply."""
+    p = play(mini, 1, first=["scout", "gamble"])
+    path = saved(mini, tmp_path, p)
+    same = run_cli("replay", path, "--scenario", MINI, *(["--markdown"] if markdown else []))
+    assert same.code == 0 and same.err == ""
+    scenario_copy.replace("scenes.yaml", "    text: The road to the ford.\n", "    text: The long road.\n")
+    other_content = load(scenario_copy.path)
+    result = run_cli("replay", path, "--scenario", scenario_copy.path, *(["--markdown"] if markdown else []))
+    assert result.code == 0
+    assert result.err_lines == [
+        f"{path}: This save was made with other content of the scenario 'mini' (version 1, content "
+        f"{mini.scenario.content_hash[:8]}; loaded now: version 1, content {other_content.scenario.content_hash[:8]}); "
+        "its decisions are replayed as far as they still apply."]
+    assert result.out_lines[-1] == f"ending: {p.ending}"
+    assert result.out.replace("The long road.", "The road to the ford.") == same.out
+    scenario_copy.replace("scenario.yaml", 'version: "1"', 'version: "2"')
+    result = run_cli("replay", path, "--scenario", scenario_copy.path)
+    assert result.code == 0 and len(result.err_lines) == 1
+    assert "made with another version of the scenario 'mini' (version 1," in result.err
+    assert "loaded now: version 2," in result.err
+
+
+def test_replay_of_a_changed_save_that_stops_says_both(mini, tmp_path, scenario_copy, run_cli):
+    path = saved(mini, tmp_path, Playthrough.new(mini, 42, ["scout", "go_home"]))
+    scenario_copy.replace("scenes.yaml", "      - id: go_home\n", "      - id: withdraw\n")
+    result = run_cli("replay", path, "--scenario", scenario_copy.path)
+    assert result.code == 1 and len(result.err_lines) == 2
+    assert "This save was made with other content" in result.err_lines[0]
+    assert result.err_lines[1] == (f"{path}: decision 2 ('go_home') no longer exists in this version of the "
+                                   "scenario: there is no decision 'go_home' here")
 
 
 def test_old_save_stops_where_a_choice_is_no_longer_open(mini, tmp_path, scenario_copy):

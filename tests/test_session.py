@@ -119,7 +119,7 @@ def test_undo_rewinds_the_autosave_but_never_the_branch_record(mini, store):
                               session.id: ["scout", "gamble", "allies_right", "keep_some"]}
     tree = store.tree()
     fork = tree.node(["scout", "gamble", "allies_right"])
-    assert set(fork.children) == {"none", "keep_some"}
+    assert fork.explored == {"none", "keep_some"}
 
 
 def test_undo_to_the_start_and_nothing_more(mini, store):
@@ -164,6 +164,34 @@ def test_resume_of_a_foreign_save_raises_one_line(mini, store):
     save = saves.from_playthrough(Playthrough.new(mini, 1, ["scout"])).model_copy(update={"scenario": "dara"})
     with pytest.raises(SaveError, match="save is for scenario 'dara', not 'mini'"):
         Session(mini, store).resume(save)
+
+
+def test_resume_of_a_save_from_another_version_of_the_scenario_says_so(mini, tmp_path, scenario_copy):
+    """Announced in one line (`changed`, and the notice the interface shows); the save plays on."""
+    played = Playthrough.new(mini, 4, ["rush", "gamble", "horse_right"])
+    save = saves.from_playthrough(played)
+    same = Session(mini, Store.open(tmp_path / "a", mini))
+    assert same.resume(save).state == played.state
+    assert same.changed is None and same.notice is None and same.notice_title == ""
+    scenario_copy.replace("scenario.yaml", 'version: "1"', 'version: "1.1"')
+    newer = load(scenario_copy.path)
+    session = Session(newer, Store.open(tmp_path / "b", newer))
+    p = session.resume(save)
+    assert p.decisions == played.decisions and session.changed is not None
+    assert session.changed.startswith("This save was made with another version of the scenario 'mini' "
+                                      f"(version 1, content {mini.scenario.content_hash[:8]}; loaded now: "
+                                      f"version 1.1, content {newer.scenario.content_hash[:8]})")
+    assert session.notice == session.changed and "\n" not in session.notice
+    assert session.notice_title == "The scenario has changed since this save"
+    # a save written without a content hash (an early format) is judged by its version alone
+    unhashed = save.model_copy(update={"content_hash": ""})
+    assert Session(mini, Store.open(tmp_path / "c", mini)).resume(unhashed) is not None
+    check = Session(mini, Store.open(tmp_path / "c", mini))
+    check.resume(unhashed)
+    assert check.changed is None
+    # a new campaign forgets it
+    session.new()
+    assert session.changed is None and session.notice is None
 
 
 # -- endings found ---------------------------------------------------------------------------------
@@ -251,18 +279,20 @@ def test_damaged_store_file_is_reported_and_never_overwritten(mini, tmp_path, ki
     assert not [p for p in (root / "mini").iterdir() if p.name.endswith(".tmp")]
 
 
-def test_damaged_autosave_is_kept_aside_not_overwritten(mini, store):
+def test_damaged_autosave_is_set_aside_with_one_message(mini, store):
     store.autosave_path.write_bytes(b'{"format": 1, "seed": tr')
     session = Session(mini, store, seed=1)
     assert session.continue_latest() is None
-    assert len(store.problems) == 1 and "damaged save (not valid JSON)" in store.problems[0]
+    aside = store.dir / "autosave.damaged.json"
+    assert aside.read_bytes() == b'{"format": 1, "seed": tr' and not store.autosave_path.exists()
+    assert store.problems == [f"{store.autosave_path}: damaged save (not valid JSON); "
+                              "it was set aside, unchanged, as autosave.damaged.json"]
+    assert session.continue_latest() is None and store.latest() is None
     session.new()
     session.choose("scout")
-    aside = store.dir / "autosave.damaged.json"
     assert aside.read_bytes() == b'{"format": 1, "seed": tr'
     assert read_save(store.autosave_path).decisions == ["scout"]
-    assert store.problems[-1].endswith("it was kept, unchanged, as autosave.damaged.json")
-    assert all("\n" not in line for line in store.problems)
+    assert len(store.problems) == 1  # found once, said once: never "left as it is" as well
     # a second damaged autosave does not replace the first one kept
     store.autosave_path.write_bytes(b"\x00\x01")
     again = Session(mini, Store.open(store.root, mini), seed=1)
@@ -270,13 +300,31 @@ def test_damaged_autosave_is_kept_aside_not_overwritten(mini, store):
     again.choose("rush")
     assert aside.read_bytes() == b'{"format": 1, "seed": tr'
     assert (store.dir / "autosave.damaged-2.json").read_bytes() == b"\x00\x01"
+    assert again.store.problems == [f"{store.autosave_path}: damaged save (not valid JSON); "
+                                    "it was set aside, unchanged, as autosave.damaged-2.json"]
+
+
+def test_damaged_autosave_that_cannot_be_set_aside_is_never_overwritten(mini, store):
+    store.autosave_path.write_bytes(b"\x00\x01")
+    for n in range(1, 1000):  # every name it could be set aside under is taken
+        (store.dir / f"autosave.damaged{'' if n == 1 else f'-{n}'}.json").write_bytes(b"")
+    session = Session(mini, store, seed=1)
+    session.new()
+    session.choose("scout")  # play goes on
+    assert store.autosave_path.read_bytes() == b"\x00\x01"
+    assert store.problems == [f"{store.autosave_path}: damaged save (not valid JSON); it could not be set "
+                              "aside (too many damaged autosaves kept), so it was left as it is and the "
+                              "autosave is not being written"]
+    assert [r.decisions for r in store.records()] == [["scout"]]  # the branch record was still kept
 
 
 def test_newer_autosave_is_kept_aside(mini, store):
     save = saves.from_playthrough(Playthrough.new(mini, 1, ["scout"]))
     raw = save.model_dump_json().replace('"format":1', '"format":2').encode()
     store.autosave_path.write_bytes(raw)
-    assert store.latest() is None and "newer version" in store.problems[0]
+    assert store.latest() is None
+    assert store.problems == [f"{store.autosave_path}: save is from a newer version of the game (format 2); "
+                              "it was set aside, unchanged, as autosave.damaged.json"]
     session = Session(mini, store, seed=1)
     session.new()
     session.choose("rush")
@@ -288,8 +336,9 @@ def test_foreign_autosave_is_not_continued(mini, store):
                .model_copy(update={"scenario": "dara"}))
     raw = store.autosave_path.read_bytes()
     assert Session(mini, store).continue_latest() is None
-    assert store.problems == [f"{store.autosave_path}: save is for scenario 'dara', not 'mini'"]
-    assert store.autosave_path.read_bytes() == raw
+    assert store.problems == [f"{store.autosave_path}: save is for scenario 'dara', not 'mini'; "
+                              "it was set aside, unchanged, as autosave.damaged.json"]
+    assert (store.dir / "autosave.damaged.json").read_bytes() == raw
 
 
 def test_store_files_are_written_atomically(mini, store, monkeypatch):
@@ -301,17 +350,123 @@ def test_store_files_are_written_atomically(mini, store, monkeypatch):
 
     monkeypatch.setattr(saves.os, "fsync", full_disk)
     session.new()
-    with pytest.raises(OSError):
-        session.choose("rush")
+    session.choose("rush")  # reported, not raised: play goes on
     assert {p.name: p.read_bytes() for p in store.dir.iterdir()} == before
+    assert store.problems == [f"this campaign is not being saved: the saves folder {store.dir} cannot be "
+                              "written (No space left on device)"]
 
 
 def test_store_folder_layout(mini, store):
     session = play_a_little(mini, store)
     session.save("mine")
-    assert sorted(os.listdir(store.dir)) == ["autosave.json", "endings.json", "playthroughs.json", "slots"]
+    assert sorted(os.listdir(store.dir)) == [".lock", "autosave.json", "endings.json", "playthroughs.json", "slots"]
     assert os.listdir(store.slots_dir) == ["mine.json"]
     data = json.loads(records_file(store).read_text())
     assert data["format"] == 1 and data["scenario"] == "mini"
     assert data["playthroughs"][0]["seed"] == 42 and data["playthroughs"][0]["ending"] == "wise_ending"
     assert json.loads(endings_file(store).read_text())["found"].keys() == {"wise_ending"}
+
+
+# -- several processes, unwritable folders, byte-order marks ---------------------------------------
+
+_RECORD_LOOP = """
+import sys, time
+from pathlib import Path
+from game.scenario.compiled import load
+from game.session.session import Session
+from game.session.store import Store
+mini, root, go, count = load(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+store = Store.open(root, mini)
+while not go.exists():
+    time.sleep(0.01)
+for seed in range(count):
+    session = Session(mini, store, seed=seed)
+    session.new()
+    session.choose("scout")
+assert not store.problems, store.problems
+"""
+
+
+def test_two_processes_keep_every_branch_record_and_ending(mini, tmp_path):
+    """Two real game processes autosave into one saves folder at the same time: each record written
+    by either survives (the records file is re-read and changed under a lock)."""
+    import subprocess
+    import sys
+
+    root, go, count = tmp_path / "saves", tmp_path / "go", 60
+    procs = [subprocess.Popen([sys.executable, "-c", _RECORD_LOOP, str(MINI), str(root), str(go), str(count)],
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    go.touch()
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    store = Store.open(root, mini)
+    records = store.records()
+    assert len(records) == 2 * count and len({r.id for r in records}) == 2 * count
+    assert sorted(r.seed for r in records) == sorted(list(range(count)) * 2)
+    assert all(r.decisions == ["scout"] for r in records)
+    assert read_save(store.autosave_path).decisions == ["scout"]
+    assert store.problems == [] and not [p for p in store.dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_saves_folder_that_cannot_be_made_is_reported_once_and_play_goes_on(mini, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = Store.open(blocker / "saves", mini)  # a folder inside a file: it can never be made
+    session = Session(mini, store, seed=1)
+    session.new()
+    session.choose("scout")
+    session.choose("go_home")
+    session.undo()
+    assert store.problems == [f"this campaign is not being saved: the saves folder {store.dir} cannot be "
+                              "written (Not a directory)"]
+    assert store.not_saving == store.problems[0]
+    assert session.current.decisions == ["scout"] and blocker.read_text() == "x"
+    assert store.latest() is None and store.records() == [] and store.endings_found() == {}
+    with pytest.raises(SaveError, match="cannot save here"):
+        session.save("mine")
+
+
+def test_a_folder_that_stops_being_writable_is_reported_once(mini, store, monkeypatch):
+    session = Session(mini, store, seed=1)
+    session.new()
+    session.choose("scout")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(store.dir / ".autosave.json.1.x.tmp"))
+
+    monkeypatch.setattr(saves.tempfile, "mkstemp", denied)
+    session.undo()
+    session.choose("rush")
+    session.choose("go_home")
+    assert store.problems == [f"this campaign is not being saved: the saves folder {store.dir} cannot be "
+                              "written (Permission denied)"]
+    assert ".tmp" not in store.problems[0]
+    assert session.current.decisions == ["rush", "go_home"]
+    monkeypatch.undo()
+    assert read_save(store.autosave_path).decisions == ["scout"]  # the last save that could be written
+
+
+def test_store_files_with_a_byte_order_mark_are_read(mini, store):
+    session = play_a_little(mini, store)
+    for path in (records_file(store), endings_file(store)):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [r.decisions for r in store.records()] == [["scout", "go_home"]]
+    assert store.endings_found().keys() == {"wise_ending"}
+    session.new()
+    session.choose("rush")
+    assert len(store.records()) == 2 and store.problems == []
+
+
+def test_store_messages_escape_control_characters_in_file_names(mini, tmp_path):
+    root = tmp_path / "sa\x1b]0;pwned\x07ves\nx"
+    (root / "mini").mkdir(parents=True)
+    (root / "mini" / "autosave.json").write_bytes(b"{")
+    (root / "mini" / "playthroughs.json").write_bytes(b"{")
+    store = Store.open(root, mini)
+    assert store.latest() is None
+    store.records()
+    assert len(store.problems) == 2
+    for line in store.problems:
+        assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+        assert "sa\\x1b]0;pwned\\x07ves\\nx" in line

@@ -1,14 +1,17 @@
 """A playthrough: a scenario, a seed and the decisions taken. Everything else is derived.
 
 The interface and the tests drive the game through this class only: `view`, `choose`, `undo`.
+Each decision also notes what the dice gave at that step (`Decision.chance`): two playthroughs
+with the same decisions but other draws lived different pasts, and the branch tree keeps them apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from game.engine.campaign import Campaign, EngineError, Option, State, View
-from game.engine.dice import SeededDice
+from game.engine.dice import Dice, SeededDice
 from game.scenario.compiled import CompiledScenario
 
 
@@ -26,6 +29,22 @@ class Decision:
     historical_label: str | None  # what Belisarius did here, when this was not it
     text: tuple[str, ...]
     in_battle: bool
+    chance: tuple[int, ...] = ()  # the outcome of every draw of the dice at this step, in order
+
+
+class NotedDice:
+    """Dice that note each outcome they give, so that a step's chance can be recorded and compared."""
+
+    __slots__ = ("dice", "picks")
+
+    def __init__(self, dice: Dice):
+        self.dice = dice
+        self.picks: list[int] = []
+
+    def pick(self, weights: Sequence[int]) -> int:
+        outcome = self.dice.pick(weights)
+        self.picks.append(outcome)
+        return outcome
 
 
 @dataclass
@@ -74,7 +93,8 @@ class Playthrough:
                 raise EngineError("the campaign is over; there are no more decisions")
             raise EngineError(f"there is no decision '{option_id}' here")
         step_no = len(self.decisions)
-        result = self.campaign.step(state, option_id, SeededDice(self.seed, step_no))
+        dice = NotedDice(SeededDice(self.seed, step_no))
+        result = self.campaign.step(state, option_id, dice)
         view = self.campaign.view(state)
         historical = next((o for o in options.values() if o.historical), None)
         decision = Decision(
@@ -82,11 +102,17 @@ class Playthrough:
             option_id=option_id, label=options[option_id].label, historical=options[option_id].historical,
             historical_label=historical.label if historical and historical.id != option_id else None,
             text=tuple(t.rstrip() for t in result.text), in_battle=state.battle is not None,
+            chance=tuple(dice.picks),
         )
         self.decisions.append(option_id)
         self.states.append(result.state)
         self.record.append(decision)
         return decision
+
+    @property
+    def chance(self) -> list[tuple[int, ...]]:
+        """What the dice gave at each decision: with the seed and decisions, the whole past."""
+        return [d.chance for d in self.record]
 
     def undo(self) -> bool:
         """Take back the last decision. False when there is nothing to undo."""

@@ -197,11 +197,12 @@ class CallinicumApp(App[int]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def flush_notices(self) -> None:
-        """Show the session's notice and any new damaged-file problems, once each."""
+        """Show the session's notice and any new problem with the saves (a damaged file, a folder
+        that cannot be written), once each; each line says itself what became of the file."""
         if self.session is not None and self.session.notice:
             self.notify(
                 self.session.notice,
-                title="The save was replayed as far as it could be",
+                title=self.session.notice_title or "The save was replayed as far as it could be",
                 severity="warning",
                 timeout=10,
             )
@@ -212,7 +213,7 @@ class CallinicumApp(App[int]):
         self._problems_shown = len(self.store.problems)
         for problem in problems:
             self.notify(
-                problem, title="A damaged file was left untouched", severity="error", timeout=10
+                problem, title="Saves", severity="error", timeout=10
             )
 
     def command_open(self, action: str) -> bool:

@@ -371,6 +371,22 @@ async def test_a_damaged_save_is_reported_and_left_untouched(mini, tmp_path):
     assert app.errors == []
 
 
+async def test_a_saves_folder_that_cannot_be_written_is_said_once_and_play_goes_on(mini, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    app = make_app(mini, blocker / "saves", seed=1)  # a folder inside a file: nothing can be saved
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        for _ in range(3):
+            await pilot.press(str(open_number(app)))
+            await pilot.pause()
+        said = [n.message for n in app._notifications if "not being saved" in n.message]
+        assert said == [f"this campaign is not being saved: the saves folder {blocker / 'saves' / 'mini'} "
+                        "cannot be written (Not a directory)"]
+        assert len(app.session.current.decisions) == 3
+    assert app.errors == [] and blocker.read_text() == "x"
+
+
 # -- robustness -------------------------------------------------------------------------------
 
 
@@ -537,3 +553,83 @@ async def test_play_screens_read_the_session_only(mini, tmp_path):
             await pilot.press(key)
             await pilot.pause()
         assert app.session.current.state == state
+
+
+# -- branches that keep their chance, and saves of another version ------------------------------
+
+LOST = ["scout", "gamble", "allies_right", "none", "blind", "hold", "stand"]
+
+
+async def test_the_tree_keeps_roads_the_dice_parted_and_branches_into_each(mini, tmp_path):
+    """Seeds 1 and 4 take the same decisions, but at "hold" the dice differ: two roads in the tree,
+    each saying how the dice fell, and branching under each replays its own past."""
+    from game.session.session import Session
+    from game.session.store import Store
+
+    played = {}
+    for seed in (1, 4):
+        session = Session(mini, Store.open(tmp_path, mini), seed=seed)
+        session.new()
+        for option_id in LOST:
+            session.choose(option_id)
+        played[seed] = session.current
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BranchesScreen)
+        tree = app.screen.query_one("#branch-tree", Tree)
+        nodes = list(_tree_nodes(tree.root))
+        labels = [str(n.label) for n in nodes]
+        assert any("2 roads from The battle" in label for label in labels)
+        dice = [label for label in labels if "⚄" in label]
+        assert len(dice) == 2 and all("Hold" in label or "hold" in label.lower() for label in dice)
+        assert dice[0].split("⚄")[1] != dice[1].split("⚄")[1]
+        # a star only where the sources record the choice: the march records none
+        scouts = next(label for label in labels if "Send scouts" in label)
+        gamble = next(label for label in labels if "Gamble on the weather" in label)
+        assert scouts.startswith("★") and not gamble.startswith("★")
+        for seed, original in played.items():
+            target = next(
+                n
+                for n in nodes
+                if isinstance(n.data, Point)
+                and n.data.option_id == "stand"
+                and n.data.node.chance == tuple(original.chance[:6])
+            )
+            tree.move_cursor(target)
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            p = app.session.current
+            assert p.decisions == LOST[:6] and p.chance == original.chance[:6] and p.seed == seed
+            assert [d.text for d in p.record] == [d.text for d in original.record[:6]]
+            await pilot.press("b")
+            await pilot.pause()
+            tree = app.screen.query_one("#branch-tree", Tree)
+            nodes = list(_tree_nodes(tree.root))
+        assert app.errors == []
+
+
+async def test_continuing_a_save_of_another_scenario_version_says_so(mini, tmp_path, scenario_copy):
+    from game.scenario.compiled import load
+    from game.session.playthrough import Playthrough
+    from game.session.saves import from_playthrough, write_save
+
+    scenario_copy.replace("scenario.yaml", 'version: "1"', 'version: "2"')
+    newer = load(scenario_copy.path)
+    old = Playthrough.new(mini, 1, ["scout"])
+    write_save(tmp_path / "mini" / "autosave.json", from_playthrough(old))
+    app = make_app(newer, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignScreen)
+        assert app.session.current.decisions == ["scout"]
+        shown = [n for n in app._notifications if "another version of the scenario" in n.message]
+        assert len(shown) == 1 and "\n" not in shown[0].message
+        assert shown[0].title == "The scenario has changed since this save"
+        assert "version 1," in shown[0].message and "loaded now: version 2," in shown[0].message
+        assert app.errors == []

@@ -1,8 +1,9 @@
-"""The branch tree: every playthrough merged into one tree of decisions.
+"""The branch tree: every playthrough merged into one tree of decisions and what the dice gave.
 
-Straight runs of decisions stay at one level; where roads part, a fork opens one branch per road.
-The historical path is starred, endings found are flagged, and "branch from here" starts a new
-playthrough at the highlighted decision without touching the old ones.
+Straight runs of decisions stay at one level; where roads part, a fork opens one branch per road,
+whether a decision or the dice parted them (a road the dice chose says how they fell). Decisions
+the real Belisarius took are starred, endings found are flagged, and "branch from here" starts a
+new playthrough at the highlighted decision, with the very past shown, without touching the old ones.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Button, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from game.session.branches import BranchNode, BranchTree, NodeInfo
+from game.session.branches import BranchNode, BranchTree, NodeInfo, Turn
 from game.tui.errors import guarded
 from game.tui.keys import keys
 from game.tui.screens.base import Overlay
@@ -49,14 +50,14 @@ class BranchesScreen(Overlay):
 
     def on_mount(self) -> None:
         self.query_one("#branches-box").border_title = "The branch tree"
-        self._infos: dict[tuple[str, ...], NodeInfo] = {}
+        self._infos: dict[tuple[Turn, ...], NodeInfo] = {}
         self.build()
 
     # -- building ----------------------------------------------------------------------------
     def _info(self, node: BranchNode) -> NodeInfo:
-        info = self._infos.get(node.path)
+        info = self._infos.get(node.turns)
         if info is None:
-            info = self._infos[node.path] = self.branch_tree.info(node)
+            info = self._infos[node.turns] = self.branch_tree.info(node)
         return info
 
     def _styles(self) -> dict[str, Style]:
@@ -67,6 +68,7 @@ class BranchesScreen(Overlay):
             "muted": Style(dim=True),
             "fork": Style(color=theme.secondary, bold=True),
             "here": Style(color=theme.accent, bold=True),
+            "dice": Style(color=theme.warning, italic=True),
             "title": Style(bold=True),
         }
 
@@ -75,7 +77,8 @@ class BranchesScreen(Overlay):
         self.branch_tree: BranchTree = self.game.store.tree()
         self.tree_styles = self._styles()
         session = self.game.session
-        self.current_path = tuple(session.playthrough.decisions) if session.playthrough else None
+        p = session.playthrough
+        self.current_path = tuple(Turn(o, c) for o, c in zip(p.decisions, p.chance)) if p else None
         self.ending_titles = {e.id: e.title for e in self.game.scenario.scenario.endings}
         tree = self.query_one("#branch-tree", Tree)
         tree.clear()
@@ -118,17 +121,25 @@ class BranchesScreen(Overlay):
         tree.focus()
         self._show(node.data)
 
-    def _historical(self, info: NodeInfo, option_id: str, parent_historical: bool) -> bool:
-        """On the road of 531: every recorded choice so far was the historical one."""
+    def _historical(self, info: NodeInfo, option_id: str, parent_historical: bool) -> tuple[bool, bool]:
+        """(still on the road of 531, starred): the road goes on while every choice the sources
+        record was taken as in 531; a star marks only a choice the sources record."""
         if not parent_historical:
-            return False
+            return False, False
         marked = [o for o in info.options if o.historical]
         if not marked:
-            return True  # the sources record no choice here; the road goes on
-        return any(o.id == option_id for o in marked)
+            return True, False  # the sources record no choice here: the road goes on, unstarred
+        taken = any(o.id == option_id for o in marked)
+        return taken, taken
 
     def _decision_label(
-        self, info: NodeInfo, option_id: str, historical: bool, here: bool, with_title: bool
+        self,
+        info: NodeInfo,
+        option_id: str,
+        historical: bool,
+        here: bool,
+        with_title: bool,
+        dice: str | None = None,
     ) -> Text:
         labels = {o.id: o.label for o in info.options}
         text = Text()
@@ -137,6 +148,8 @@ class BranchesScreen(Overlay):
             text.append(info.title, self.tree_styles["title"])
             text.append(": ")
         text.append(labels.get(option_id, option_id))
+        if dice:
+            text.append(f"  ⚄ {dice}", self.tree_styles["dice"])
         if here:
             text.append("  ◀ you are here", self.tree_styles["here"])
         return text
@@ -149,36 +162,41 @@ class BranchesScreen(Overlay):
             info = self._info(node)
             children = list(node.children.items())
             if len(children) == 1:
-                option_id, child = children[0]
-                hist = self._historical(info, option_id, historical)
-                here = self.current_path is not None and child.path == self.current_path
+                (option_id, _), child = children[0]
+                road, star = self._historical(info, option_id, historical)
+                here = self.current_path is not None and child.turns == self.current_path
                 item = parent.add_leaf(
-                    self._decision_label(info, option_id, hist, here, True),
+                    self._decision_label(info, option_id, star, here, True),
                     data=Point(node, option_id),
                 )
                 if here:
                     self._here = item
-                node, historical = child, hist
+                node, historical = child, road
                 continue
+            taken = [turn.option for turn, _ in children]
+            split = {o for o in taken if taken.count(o) > 1}  # decisions after which the dice parted roads
+            dice = {t: d for o in split for t, d in self.branch_tree.outcomes(node, o).items()}
             fork_label = Text()
             fork_label.append(f"◇ {len(children)} roads from ", self.tree_styles["fork"])
             fork_label.append(info.title, self.tree_styles["title"])
             if info.date:
                 fork_label.append(f"  {info.date}", self.tree_styles["muted"])
             on_path = (
-                self.current_path is not None and self.current_path[: len(node.path)] == node.path
+                self.current_path is not None
+                and self.current_path[: len(node.path)] == node.turns
             )
             fork = parent.add(fork_label, data=Point(node, None, fork=True), expand=True)
-            for option_id, child in children:
-                hist = self._historical(info, option_id, historical)
-                here = self.current_path is not None and child.path == self.current_path
+            for turn, child in children:
+                option_id = turn.option
+                road, star = self._historical(info, option_id, historical)
+                here = self.current_path is not None and child.turns == self.current_path
                 ahead = (
                     on_path
                     and self.current_path is not None
-                    and self.current_path[: len(child.path)] == child.path
+                    and self.current_path[: len(child.path)] == child.turns
                 )
                 endings = len(child.endings)
-                label = self._decision_label(info, option_id, hist, here, False)
+                label = self._decision_label(info, option_id, star, here, False, dice.get(turn))
                 if endings:
                     label.append(
                         f"  ({endings} ending{'s' if endings != 1 else ''})",
@@ -189,7 +207,7 @@ class BranchesScreen(Overlay):
                 )
                 if here:
                     self._here = branch
-                self._chain(branch, child, hist)
+                self._chain(branch, child, road)
             return
 
     def _leaf(self, parent: TreeNode, node: BranchNode) -> None:
@@ -200,7 +218,7 @@ class BranchesScreen(Overlay):
             )
         else:
             text = Text("… not finished", self.tree_styles["muted"])
-        if self.current_path is not None and node.path == self.current_path:
+        if self.current_path is not None and node.turns == self.current_path:
             text.append("  ◀ you are here", self.tree_styles["here"])
             self._here = parent.add_leaf(text, data=Point(node))
         else:
@@ -257,6 +275,14 @@ class BranchesScreen(Overlay):
                     )
                 )
             parts.append("\n")
+        if not info.reproduced:
+            parts.append(
+                (
+                    "\nIn this version of the scenario the road to here no longer goes as it was"
+                    " recorded: branching from here replays it as far as it still goes.\n",
+                    "$warning",
+                )
+            )
         endings = sorted(node.endings)
         if endings:
             parts.append(("\nEndings found beyond this point:\n", "bold"))
