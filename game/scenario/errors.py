@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters that make a terminal act (ESC, BEL, CSI...), break a line, or reorder what is shown.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def is_control(ch: str) -> bool:
+    """A character that must never reach a terminal from a file: C0, DEL, C1, line and paragraph
+    separators, lone surrogates and the bidirectional overrides."""
+    return ch in _BIDI or unicodedata.category(ch) in _ESCAPED_CATEGORIES
+
+
+def escape_controls(text: object) -> str:
+    """Text from a file (content or a file name) made safe to print: every control character is
+    written as an escape (`\\x1b`, `\\n`, `\\u202e`), so the message stays on one line and the
+    terminal only ever receives printable characters. Every message that quotes a scenario, a mod
+    or a save goes through here."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if not is_control(ch):
+            out.append(ch)
+        elif ch in _NAMED:
+            out.append(_NAMED[ch])
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)

@@ -18,19 +18,24 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from game.engine.campaign import EngineError
 from game.scenario.compiled import CompiledScenario
+from game.scenario.errors import escape_controls
 from game.session.playthrough import Playthrough
 
 SAVE_FORMAT = 1
+DAMAGED = "damaged save"  # the words of every report of a save that cannot be read
+LEFT_AS_IT_IS = "the file was left as it is"  # what happens to it, unless it is the autosave:
+SET_ASIDE = "it was set aside, unchanged,"  # "...; it was set aside, unchanged, as autosave.damaged.json"
 MAX_SAVE_BYTES = 1_000_000
 MAX_LABEL = 200
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 40  # a seed has at most 19; a longer number in a save is damage, not data
 SLOT_MAX_CHARS = 60
 TMP_SUFFIX = ".tmp"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -57,6 +62,16 @@ class SaveFile(BaseModel):
     date: str | None = Field(None, max_length=500)
     place: str | None = Field(None, max_length=500)
     ending: str | None = Field(None, max_length=200)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        """The game never writes a control character into a save (labels are cleaned, ids cannot
+        hold one); one found there is damage, and would reach the terminal if shown."""
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _CONTROL.search(text):
+                raise ValueError("it holds a control character")
+        return value
 
 
 def clean_label(label: str) -> str:
@@ -90,24 +105,27 @@ def _parse_constant(name: str) -> float:
 
 
 def read_save(path: Path) -> SaveFile:
-    """Read and validate a save file without changing it. Every failure is one SaveError line."""
-    damaged = f"{path}: damaged save ({{}}); the file was left as it is"
+    """Read and validate a save file without changing it. Every failure is one SaveError line,
+    with the file's name and anything quoted from the file escaped (see `escape_controls`)."""
+    shown = escape_controls(path)
+    damaged = f"{shown}: {DAMAGED} ({{}}); {LEFT_AS_IT_IS}"
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise SaveError(f"{path}: not a save (it is a folder)")
+            raise SaveError(f"{shown}: not a save (it is a folder)")
         if not stat.S_ISREG(info.st_mode):
-            raise SaveError(f"{path}: not a save (not a regular file)")
+            raise SaveError(f"{shown}: not a save (not a regular file)")
         if info.st_size > MAX_SAVE_BYTES:
-            raise SaveError(f"{path}: not a save (file is too large: {info.st_size:,} bytes)")
+            raise SaveError(f"{shown}: not a save (file is too large: {info.st_size:,} bytes)")
         with open(path, "rb") as f:
             raw = f.read(MAX_SAVE_BYTES + 1)
         if len(raw) > MAX_SAVE_BYTES:
-            raise SaveError(f"{path}: not a save (file is too large: more than {MAX_SAVE_BYTES:,} bytes)")
+            raise SaveError(f"{shown}: not a save (file is too large: more than {MAX_SAVE_BYTES:,} bytes)")
     except OSError as exc:
-        raise SaveError(f"{path}: cannot read save: {exc.strerror or exc}") from None
+        raise SaveError(f"{shown}: cannot read save: {exc.strerror or escape_controls(exc)}") from None
     try:
-        data = json.loads(raw.decode("utf-8"), parse_int=_parse_int, parse_constant=_parse_constant)
+        # utf-8-sig: a save re-saved by an editor that adds a byte-order mark still loads
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int, parse_constant=_parse_constant)
     except _TooLong as exc:
         raise SaveError(damaged.format(str(exc))) from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
@@ -118,14 +136,14 @@ def read_save(path: Path) -> SaveFile:
     if type(fmt) is not int:
         raise SaveError(damaged.format("format: should be a whole number"))
     if fmt > SAVE_FORMAT:
-        raise SaveError(f"{path}: save is from a newer version of the game (format {fmt}); update the game to load it")
+        raise SaveError(f"{shown}: save is from a newer version of the game (format {fmt}); update the game to load it")
     try:
         return SaveFile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "save"
-        msg = " ".join(str(first["msg"]).split()).lower()
-        raise SaveError(damaged.format(f"{where}: {msg}")) from None
+        msg = " ".join(str(first["msg"]).split()).lower().removeprefix("value error, ")
+        raise SaveError(damaged.format(escape_controls(f"{where}: {msg}"))) from None
 
 
 def _tmp_prefix(path: Path) -> str:
@@ -222,7 +240,7 @@ def slot_filename(name: str) -> str:
 def replay(scenario: CompiledScenario, save: SaveFile, until: int | None = None) -> tuple[Playthrough, str | None]:
     """Replay a save's decisions. Returns the playthrough and, if it had to stop early, why."""
     if save.scenario != scenario.id:
-        raise SaveError(f"save is for scenario '{save.scenario}', not '{scenario.id}'")
+        raise SaveError(escape_controls(f"save is for scenario '{save.scenario}', not '{scenario.id}'"))
     return replay_decisions(scenario, save.seed, save.decisions if until is None else save.decisions[: max(0, until)])
 
 
@@ -233,5 +251,6 @@ def replay_decisions(scenario: CompiledScenario, seed: int, decisions: list[str]
         try:
             p.choose(option_id)
         except EngineError as exc:
-            return p, f"decision {i + 1} ('{option_id}') no longer exists in this version of the scenario: {exc}"
+            return p, escape_controls(
+                f"decision {i + 1} ('{option_id}') no longer exists in this version of the scenario: {exc}")
     return p, None
