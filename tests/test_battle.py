@@ -337,3 +337,113 @@ def test_skipping_the_log_changes_no_state_and_no_odds(folder: Path) -> None:
                 assert told.text[-1].startswith("Nightfall.")
             state = told.state
     assert battles
+
+
+# -- the battle record -------------------------------------------------------------------------
+
+def record_of(campaign: Campaign, state: State) -> dict[str, int]:
+    cs = campaign.scenario
+    return {name[len("battle.fight."):]: state.values[slot.index]
+            for name, slot in cs.namespace.slots.items() if name.startswith("battle.fight.")}
+
+
+def random_battles(campaign: Campaign, n: int) -> list[tuple[State, State, State]]:
+    """(entry, last battle state, nightfall) for n seeded battles fought with random orders."""
+    out = []
+    for seed in range(n):
+        rng = random.Random(seed)
+        state = entry = at_battle(campaign)
+        last = state
+        k = 0
+        while state.battle is not None:
+            last = state
+            state = campaign.step(state, rng.choice(campaign.available(state)), SeededDice(seed, k)).state
+            k += 1
+        out.append((entry, last, state))
+    return out
+
+
+def test_the_record_tells_one_outcome_one_fate_and_the_losses_the_army_suffered(campaign: Campaign) -> None:
+    cs = campaign.scenario
+    roman = cs.battles["fight"].roman  # the line and the reserve
+    men = {u: cs.namespace.slots[f"unit.{u}.men"].index for u in roman}
+    seen_outcomes, seen_flanks = set(), set()
+    for entry, last, night in random_battles(campaign, 300):
+        r = record_of(campaign, night)
+        assert r["fought"] == 1
+        outcome = [o for o in ("victory", "held", "defeat", "routed") if r[o]]
+        fate = [f for f in ("with_army", "stood", "boat", "killed", "captured") if r[f"commander_{f}"]]
+        assert len(outcome) == 1 and len(fate) == 1
+        seen_outcomes.add(outcome[0])
+        # the blow fell on one end
+        assert r["struck_left"] + r["struck_right"] == 1
+        seen_flanks.add("left" if r["struck_left"] else "right")
+        if r["flank_broke"]:
+            assert r["broken"] >= 1
+        # the order of breaking numbers the units that broke 1, 2, 3 ...
+        orders = sorted(r[f"{u}.broke"] for u in men if r[f"{u}.broke"])
+        assert orders == list(range(1, r["broken"] + 1))
+        for u, j in men.items():
+            assert r[f"{u}.fled"] + r[f"{u}.fell"] + r[f"{u}.stood"] <= 1
+            if r[f"{u}.fell"]:
+                assert night.values[j] == 0, "a unit cut down is gone from the army"
+        # the total is the sum of the units' losses, and exactly the men missing from the army
+        assert r["roman_losses"] == sum(r[f"{u}.lost"] for u in men)
+        assert sum(entry.values[j] for j in men.values()) - sum(night.values[j] for j in men.values()) == r["roman_losses"]
+    assert seen_outcomes == {"victory", "held", "defeat", "routed"}
+    assert seen_flanks == {"right"}  # at the ford the weakest end is always the allies' on the rise
+
+
+def test_fatigue_and_morale_carry_out_of_the_battle(campaign: Campaign) -> None:
+    cs = campaign.scenario
+    tired = 0
+    for _, last, night in random_battles(campaign, 80):
+        rules = campaign.battle_rules(last)
+        for u, unit in enumerate(rules.units):
+            slots = cs.namespace.slots
+            assert night.values[slots[f"unit.{unit.id}.fatigue"].index] == last.battle.fatigue[u] or \
+                last.battle.step < rules.ndeploy + len(rules.phases) - 1
+        tired += any(night.values[cs.namespace.slots[f"unit.{u}.fatigue"].index] > 0 for u in ("foot", "horse", "allies"))
+    assert tired, "no battle left anyone tired: fatigue is not carried out of the battle"
+
+
+def test_the_stand_is_closed_with_its_reason_once_the_foot_by_the_river_has_fled(campaign: Campaign) -> None:
+    found = 0
+    for seed in range(300):
+        s, _ = play(campaign, at_battle(campaign), ["horse_right", "none", "blind", "hold"], seed=seed)
+        if s.battle is None:
+            continue
+        rules = campaign.battle_rules(s)
+        anchor = s.battle.line[rules.river]
+        if s.battle.status[anchor] == FLED:
+            found += 1
+            stand = next(o for o in campaign.options(s) if o.id == "stand")
+            assert not stand.available and "no line left by the river" in stand.reason
+            # and the crisis text says so, from the record so far
+            assert "Even the foot by the river has run." in campaign.view(s).battle.prompt
+    if not found:  # make one: the same state with the foot broken
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=6)
+        rules = campaign.battle_rules(s)
+        anchor = s.battle.line[rules.river]
+        status = list(s.battle.status)
+        status[anchor] = FLED
+        broken = s._replace(battle=s.battle._replace(status=tuple(status), broke=1, order=s.battle.order + (anchor,)))
+        stand = next(o for o in campaign.options(broken) if o.id == "stand")
+        assert not stand.available and "no line left by the river" in stand.reason
+        assert "Even the foot by the river has run." in campaign.view(broken).battle.prompt
+
+
+def test_phase_variants_read_the_record_so_far(campaign: Campaign) -> None:
+    right = 0
+    for seed in range(60):
+        s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
+        if s.battle is None:
+            continue
+        says = "The right has gone." in campaign.view(s).battle.prompt
+        assert says == (s.battle.target == rules_n(campaign, s) - 1 and bool(s.battle.broke))
+        right += says
+    assert right
+
+
+def rules_n(campaign: Campaign, s: State) -> int:
+    return campaign.battle_rules(s).n

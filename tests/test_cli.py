@@ -478,3 +478,85 @@ def test_internal_errors_are_one_line(scenario_copy, run_cli, monkeypatch):
     result = run_cli("explore", "--scenario", "scen", "--runs", "1")
     assert result.code == 70
     assert result.err_lines == ["callinicum: internal error: RuntimeError: boom (please report this)"]
+
+
+# -- replay --json and explore --save-runs -----------------------------------------------------------
+
+REPLAY_KEYS = {"scenario", "version", "seed", "decisions", "scenes", "values", "units", "battles", "ending", "stopped"}
+BATTLE_KEYS = {"scene", "outcome", "flank", "first_broken", "broken", "fallen", "commander", "roman_losses",
+               "enemy_losses"}
+UNIT_KEYS = {"name", "men", "morale", "fatigue", "state"}
+
+
+@pytest.mark.parametrize("name", ["historical", "watchful"])
+def test_replay_json_of_the_shipped_playthroughs_keeps_the_contract(name, run_cli):
+    path = ROOT / "content" / "callinicum" / "playthroughs" / f"{name}.json"
+    result = run_cli("replay", str(path), "--json")
+    assert result.code == 0, result.err
+    out = json.loads(result.out)
+    assert REPLAY_KEYS <= set(out)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert out["scenario"] == "callinicum" and out["seed"] == saved["seed"]
+    assert out["decisions"] == saved["decisions"][:len(out["decisions"])]
+    assert out["ending"] and out["stopped"] is None
+    assert out["scenes"][0] == load(ROOT / "content" / "callinicum").scenario.info.start
+    assert all(a != b for a, b in zip(out["scenes"], out["scenes"][1:]))  # each scene once per visit
+    assert any(s.startswith("battle") for s in out["scenes"]) and out["ending"] not in out["scenes"]
+    assert isinstance(out["values"]["supply"], int) and isinstance(out["values"]["fasting"], bool)
+    for uid, unit in out["units"].items():
+        assert set(unit) == UNIT_KEYS, uid
+        assert unit["state"] in {"with the army", "broken", "fallen", "absent"}
+    [battle] = out["battles"]
+    assert BATTLE_KEYS <= set(battle)
+    assert battle["outcome"] in {"victory", "held", "defeat", "routed"}
+    assert battle["flank"] in {"left", "right"}
+    assert battle["first_broken"] == (battle["broken"][0] if battle["broken"] else None)
+    units = set(out["units"]) | {"reserve_horse"}
+    assert set(battle["broken"]) <= units and set(battle["fallen"]) <= units
+    for uid in battle["fallen"]:  # a unit cut down is gone
+        assert out["units"][uid]["men"] == 0 and out["units"][uid]["state"] == "fallen"
+    assert battle["roman_losses"] == sum(battle["lost"].values())
+
+
+def test_replay_json_of_an_unfinished_playthrough_says_why_it_stopped(mini_dir, tmp_path, run_cli):
+    cs = load(mini_dir)
+    p = Playthrough.new(cs, 3)
+    p.choose(p.options()[0].id)
+    path = tmp_path / "s.json"
+    saves.write_save(path, saves.from_playthrough(p))
+    result = run_cli("replay", str(path), "--json", "--scenario", str(mini_dir))
+    out = json.loads(result.out)
+    assert out["ending"] is None and "not reached an ending" in out["stopped"]
+    assert out["battles"] == [] and out["decisions"] == p.decisions
+
+
+def test_replay_json_and_markdown_are_one_or_the_other(mini_dir, tmp_path, run_cli):
+    path = tmp_path / "s.json"
+    saves.write_save(path, saves.from_playthrough(Playthrough.new(load(mini_dir), 3)))
+    result = run_cli("replay", str(path), "--json", "--markdown")
+    assert result.code == 2 and "not allowed with" in result.err
+
+
+def test_explore_save_runs_writes_saves_that_replay_to_the_same_endings(mini_dir, tmp_path, run_cli):
+    folder = tmp_path / "runs"
+    result = run_cli("explore", "--scenario", str(mini_dir), "--runs", "12", "--seed", "4",
+                     "--save-runs", str(folder), "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    files = sorted(folder.glob("run-*.json"))
+    assert len(files) == 12
+    endings: dict[str, int] = {}
+    for f in files:
+        replayed = run_cli("replay", str(f), "--json", "--scenario", str(mini_dir))
+        assert replayed.code == 0, replayed.err
+        ending = json.loads(replayed.out)["ending"]
+        endings[ending] = endings.get(ending, 0) + 1
+        assert saves.read_save(f).ending == ending
+    assert endings == {k: v for k, v in report["endings"].items() if v}
+
+
+@pytest.mark.parametrize("extra", [["--exhaustive"], ["--odds"]])
+def test_explore_save_runs_is_for_random_play(mini_dir, tmp_path, run_cli, extra):
+    result = run_cli("explore", "--scenario", str(mini_dir), "--save-runs", str(tmp_path / "r"), *extra)
+    assert result.code == 1 and "--save-runs" in result.err
+    assert not (tmp_path / "r").exists()

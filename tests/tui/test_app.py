@@ -633,3 +633,33 @@ async def test_continuing_a_save_of_another_scenario_version_says_so(mini, tmp_p
         assert shown[0].title == "The scenario has changed since this save"
         assert "version 1," in shown[0].message and "loaded now: version 2," in shown[0].message
         assert app.errors == []
+
+
+async def test_the_army_panel_after_the_battle_agrees_with_replay_json(campaign, tmp_path):
+    """What `replay --json` reports of each unit is what the army panel shows at the same point."""
+    from game.engine.battle import FATIGUE_NAMES, MORALE_NAMES
+    from game.session.report import battles_fought, playthrough_json
+    from game.tui.widgets.army import ArmyPanel
+
+    app = make_app(campaign, tmp_path, seed=6)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        for _ in range(80):  # the historical road, to the first scene after the battle
+            p = app.session.current
+            if battles_fought(p) or p.ending:
+                break
+            await pilot.press(str(open_number(app)))
+            await pilot.pause()
+        p = app.session.current
+        assert battles_fought(p) and isinstance(app.screen, CampaignScreen)
+        shown = {u.id: u for u in app.screen.query_one(ArmyPanel).army}
+        units = playthrough_json(p)["units"]
+        with_men = {uid for uid, u in units.items() if u["men"] > 0}
+        assert set(shown) == with_men
+        for uid, u in shown.items():
+            assert (u.men * 100, MORALE_NAMES[u.morale], FATIGUE_NAMES[u.fatigue]) == \
+                (units[uid]["men"], units[uid]["morale"], units[uid]["fatigue"])
+        # the battle left its mark on the panel: someone is tired, or fewer men than went in
+        assert any(u.fatigue > 0 for u in shown.values()) or battles_fought(p)[0].roman_losses > 0
+        for uid in battles_fought(p)[0].fallen:
+            assert uid not in shown, "a unit cut down is gone from the panel"
