@@ -120,3 +120,14 @@ def test_a_shipped_playthrough_replays_to_its_ending(installed):
     assert result.returncode == 0, result.stderr
     last = result.stdout.splitlines()[-1]
     assert last.startswith("ending: ") and len(last) > len("ending: ")
+
+
+def test_a_campaign_in_plain_text_from_another_folder(installed):
+    result = installed.run("play", "--plain", "--seed", "3", stdin="1\n" * 400)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "Traceback" not in result.stdout + result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("ending: ") and len(last) > len("ending: ")
+    # an installed game keeps its saves in the user's data folder, not beside the package
+    saves = Path(installed.env["XDG_DATA_HOME"]) / "callinicum531" / "saves" / "callinicum"
+    assert json.loads((saves / "autosave.json").read_text(encoding="utf-8"))["seed"] == 3

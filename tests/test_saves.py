@@ -528,6 +528,7 @@ def fake_app(monkeypatch):
         return 0
 
     monkeypatch.setitem(sys.modules, "game.tui.app", types.SimpleNamespace(run_app_loading=run_app_loading))
+    monkeypatch.setattr("game.cli._terminal", lambda: True)  # as if at a terminal: the full-screen game
     return seen
 
 
