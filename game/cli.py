@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from game import DEFAULT_SCENARIO, __version__
+from game.scenario.errors import escape_controls
 
 COMMANDS = ("play", "check", "replay", "explore", "schema", "graph")
 
@@ -136,7 +137,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         s = cs.scenario
         warn = f", {len(findings)} warning(s)" if findings else ""
-        print(f"ok: {display_path(Path(folder))}: {s.info.title} v{s.info.version}: {len(s.scenes)} scenes, "
+        print(f"ok: {escape_controls(display_path(Path(folder)))}: {s.info.title} v{s.info.version}: {len(s.scenes)} scenes, "
               f"{len(s.endings)} endings, {len(s.battles)} battle(s){warn}")
     return 1 if failed else 0
 
@@ -165,7 +166,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     changed = scenario_changed(cs, save)
     if changed:  # said first, in one line; the replay goes on as far as the decisions apply
-        print(f"{args.file}: {changed}", file=sys.stderr, flush=True)
+        print(escape_controls(f"{args.file}: {changed}"), file=sys.stderr, flush=True)
     if args.json:
         from game.session.report import playthrough_json
 
@@ -177,7 +178,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(transcript(p, stopped))
     if stopped:
-        print(f"{args.file}: {stopped}", file=sys.stderr)
+        print(escape_controls(f"{args.file}: {stopped}"), file=sys.stderr)
         return 1
     return 0
 
@@ -368,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except CliError as exc:
         if str(exc):
-            print(f"callinicum: {exc}", file=sys.stderr)
+            print(f"callinicum: {escape_controls(exc)}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print("callinicum: interrupted", file=sys.stderr)
@@ -376,10 +377,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        print(f"callinicum: {exc.strerror or exc}{': ' + exc.filename if exc.filename else ''}", file=sys.stderr)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"callinicum: {escape_controls(f'{exc.strerror or exc}{where}')}", file=sys.stderr)
         return 1
     except Exception as exc:  # the last guard: never a traceback for a player
-        print(f"callinicum: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        print(f"callinicum: internal error: {type(exc).__name__}: {escape_controls(exc)} (please report this)",
+              file=sys.stderr)
         if os.environ.get("CALLINICUM_DEBUG"):
             raise
         return 70

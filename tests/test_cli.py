@@ -560,3 +560,42 @@ def test_explore_save_runs_is_for_random_play(mini_dir, tmp_path, run_cli, extra
     result = run_cli("explore", "--scenario", str(mini_dir), "--save-runs", str(tmp_path / "r"), *extra)
     assert result.code == 1 and "--save-runs" in result.err
     assert not (tmp_path / "r").exists()
+
+
+# -- nothing from a file reaches the terminal raw --------------------------------------------------
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [ch for ch in text if ch != "\n" and not ch.isprintable()]
+
+
+def test_check_shows_a_hostile_file_escaped_one_problem_a_line(scenario_copy, run_cli):
+    scenario_copy.replace("scenario.yaml", "  - id: scouted\n", '  - id: "\\e]0;pwned-title\\a\\e[2J"\n')
+    scenario_copy.write("x\x1b[2J\nname.yaml", "flags: [\n")
+    result = run_cli("check", "scen")
+    assert result.code == 1
+    assert _raw_controls(result.out + result.err) == []
+    assert len(result.out_lines) == 2
+    assert all(re.match(r"^scen/[^\n]+\.yaml:\d+: ", line) for line in result.out_lines)
+    assert any(line.startswith("scen/x\\x1b[2J\\nname.yaml:") for line in result.out_lines)
+    assert any("control character U+001B is not allowed in text" in line for line in result.out_lines)
+
+
+def test_check_ok_line_shows_the_folder_name_escaped(tmp_path, monkeypatch, run_cli, mini_dir):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(mini_dir, tmp_path / "sc\x1b]0;x\x07en")
+    result = run_cli("check", "sc\x1b]0;x\x07en")
+    assert result.code == 0 and _raw_controls(result.out + result.err) == []
+    assert result.out_lines[-1].startswith("ok: sc\\x1b]0;x\\x07en: The Ford")
+
+
+def test_replay_of_a_save_with_a_hostile_name_is_one_escaped_line(mini_dir, tmp_path, run_cli):
+    path = tmp_path / "evil\n\x1b]52;c;cHduZWQ=\x07.json"
+    path.write_bytes(b'{"format": 1, "scenario": "mini", "seed": tr')
+    result = run_cli("replay", path)
+    assert result.code == 1 and result.out == ""
+    assert len(result.err_lines) == 1 and _raw_controls(result.err) == []
+    assert result.err_lines[0].endswith("evil\\n\\x1b]52;c;cHduZWQ=\\x07.json: damaged save (not valid JSON); "
+                                        "the file was left as it is")

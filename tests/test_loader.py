@@ -6,12 +6,13 @@ Every case below copies the mini scenario, makes ONE mistake, and states the exa
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from game.scenario.compiled import CEnding, CScene, load
-from game.scenario.errors import Problem, ScenarioLoadError
+from game.scenario.errors import Problem, ScenarioLoadError, escape_controls
 from game.scenario.loader import load_scenario, scenario_files
 
 SECTIONS_LIST = "scenario, qualities, flags, characters, places, units, scenes, endings, battles"
@@ -123,6 +124,43 @@ def test_problem_format():
     assert str(Problem("a/b.yaml", 3, "", "file is empty")) == "a/b.yaml:3: file is empty"
     assert str(Problem("a/b.yaml", 3, "flags[x]", "never read", "warning")) == \
         "a/b.yaml:3: warning: flags[x]: never read"
+
+
+def test_escape_controls_keeps_printable_text_and_escapes_the_rest():
+    assert escape_controls("Ἀζαρέθης at Callinicum [sic] \\ 100%") == "Ἀζαρέθης at Callinicum [sic] \\ 100%"
+    assert escape_controls("a\x1b]0;t\x07b") == "a\\x1b]0;t\\x07b"
+    assert escape_controls("one\ntwo\rthree\tfour") == "one\\ntwo\\rthree\\tfour"
+    assert escape_controls("\x9b\x7f\x00") == "\\x9b\\x7f\\x00"
+    assert escape_controls("\u202eevil\u2066\u2028\u2029") == "\\u202eevil\\u2066\\u2028\\u2029"
+    assert escape_controls(Path("a\x1bb")) == "a\\x1bb"
+    every = "".join(chr(i) for i in range(0x250)) + "\u2028\u202e"
+    shown = escape_controls(every)
+    assert not [ch for ch in shown if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch == "\u202e"]
+    assert "\u00a0" in shown and "é" in shown  # a no-break space and letters are not controls
+
+
+def test_problem_shows_file_field_and_message_escaped_on_one_line():
+    p = Problem("scen/a\nb\x1b.yaml", 3, "flags[\x1b]0;pwned\x07].id", "'\x1b[2J' is not valid\nat all")
+    assert str(p) == "scen/a\\nb\\x1b.yaml:3: flags[\\x1b]0;pwned\\x07].id: '\\x1b[2J' is not valid\\nat all"
+    assert p.file == "scen/a\nb\x1b.yaml"  # the data keeps the real name; only what is shown is escaped
+
+
+def test_control_characters_in_scenario_text_are_refused_at_their_line(scenario_copy):
+    scenario_copy.replace("scenario.yaml", "  title: The Ford\n", '  title: "The Ford\\e]0;pwned\\a\\e[2J"\n')
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [str(p) for p in info.value.problems] == [
+        f"scen/scenario.yaml:{scenario_copy.line_of('scenario.yaml', 'title:')}: control character U+001B is "
+        "not allowed in text (newline and tab are the only ones allowed)"]
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(scenario_copy):
+    scenario_copy.write("bad\x1b]0;x\x07\nname.yaml", "flags: [\n")
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    shown = [str(p) for p in info.value.problems]
+    assert len(shown) == 1 and shown[0].startswith("scen/bad\\x1b]0;x\\x07\\nname.yaml:")
+    assert all(ch.isprintable() for ch in shown[0])
 
 
 # -- broken scenarios: one mistake each ----------------------------------------------------------

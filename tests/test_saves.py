@@ -152,6 +152,10 @@ def hostile(mini) -> dict[str, bytes]:
         "deeply_nested": b"[" * 200_000 + b"]" * 200_000,
         "utf16": json.dumps(good).encode("utf-16"),
         "huge": b" " * (saves.MAX_SAVE_BYTES + 1) + raw,
+        "label_with_escapes": json.dumps({**good, "label": "\x1b]0;pwned\x07\x1b[2J"}).encode(),
+        "label_with_c1": json.dumps({**good, "label": "a\x9b2Jb"}).encode(),
+        "decision_with_escape": json.dumps({**good, "decisions": ["scout", "go\x1b[31mhome"]}).encode(),
+        "place_with_carriage_return": json.dumps({**good, "place": "Dara\rGone"}).encode(),
     }
 
 
@@ -189,6 +193,10 @@ def test_hostile_save_is_one_line_and_left_unchanged(mini, tmp_path, kind):
     ("huge", "not a save (file is too large: "),
     ("unknown_field", "damaged save (cheat: extra inputs are not permitted)"),
     ("scenario_escapes", "damaged save (scenario: string should match pattern"),
+    ("label_with_escapes", "damaged save (label: it holds a control character); the file was left as it is"),
+    ("label_with_c1", "damaged save (label: it holds a control character)"),
+    ("decision_with_escape", "damaged save (decisions: it holds a control character)"),
+    ("place_with_carriage_return", "damaged save (place: it holds a control character)"),
 ])
 def test_hostile_save_messages(mini, tmp_path, kind, fragment):
     path = tmp_path / "s.json"
@@ -196,6 +204,40 @@ def test_hostile_save_messages(mini, tmp_path, kind, fragment):
     with pytest.raises(SaveError, match=None) as info:
         read_save(path)
     assert fragment in str(info.value)
+
+
+def test_a_save_with_a_byte_order_mark_loads(mini, tmp_path):
+    path = tmp_path / "bom.json"
+    write_save(path, saves.from_playthrough(Playthrough.new(mini, 42, ["scout"]), "with a BOM"))
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    save = read_save(path)
+    assert save.decisions == ["scout"] and save.seed == 42 and save.label == "with a BOM"
+    # only one mark, at the start: anything else is still damage
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    with pytest.raises(SaveError, match="not valid JSON"):
+        read_save(path)
+
+
+def test_save_prose_keeps_its_newlines_and_tabs(mini, tmp_path):
+    path = tmp_path / "prose.json"
+    path.write_text(json.dumps({**good_save(mini), "date": "19 April\n531", "place": "Callinicum\tSyria"}))
+    assert read_save(path).date == "19 April\n531"
+
+
+@pytest.mark.parametrize("name", ["save\x1b]0;pwned\x07.json", "two\nlines\x1b[2J.json", "bell\x07\u202e.json"])
+def test_a_save_file_name_is_shown_escaped_on_one_line(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"{")
+    with pytest.raises(SaveError) as info:
+        read_save(path)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message and "\x07" not in message and "\u202e" not in message
+    assert message.startswith(f"{tmp_path}/") and message.endswith("damaged save (not valid JSON); the file was left as it is")
+    assert "\\x" in message or "\\n" in message
+    missing = tmp_path / ("gone\x1b" + name)
+    with pytest.raises(SaveError) as info:
+        read_save(missing)
+    assert "\x1b" not in str(info.value) and "\\x1b" in str(info.value) and "\n" not in str(info.value)
 
 
 def test_not_a_regular_file(tmp_path):
@@ -556,10 +598,14 @@ def test_play_saves_default(monkeypatch, run_cli, fake_app, tmp_path):
 
 
 def test_play_with_a_saves_path_that_is_a_file(tmp_path, run_cli, fake_app):
+    """The game still starts; the store says, once, that nothing is being saved."""
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_cli("--saves", blocker, "--scenario", MINI)
-    assert result.code == 1 and len(result.err_lines) == 1 and "Traceback" not in result.err
+    assert result.code == 0 and "Traceback" not in result.err
+    store = fake_app["store"]
+    assert store.problems == [f"this campaign is not being saved: the saves folder {blocker / 'mini'} cannot "
+                              "be written (Not a directory)"]
     assert blocker.read_text() == "x"
 
 

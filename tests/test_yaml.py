@@ -268,3 +268,62 @@ def test_too_many_values(monkeypatch):
     p = problem_of("flags:\n" + "".join(f"  - {i}\n" for i in range(1_200)))
     assert p.line == 999  # the 1,001st value: the mapping, then 999 items, then this one
     assert p.message == "file has too many values (more than 1,000)"
+
+
+# -- control characters and numbers out of range ---------------------------------------------------
+
+
+@pytest.mark.parametrize("escape, code", [
+    ("\\e]0;pwned\\a", "U+001B"),      # ESC: set the window title
+    ("\\x1b[2J", "U+001B"),            # clear the screen
+    ("\\a", "U+0007"),                 # BEL
+    ("\\x9b2J", "U+009B"),             # C1 CSI
+    ("\\x85", "U+0085"),               # C1 NEL, a line break on some terminals
+    ("\\x7f", "U+007F"),               # DEL
+    ("\\r", "U+000D"),                 # a carriage return overwrites the line
+    ("\\0", "U+0000"),
+    ("\\b", "U+0008"),
+])
+def test_control_characters_written_as_escapes_are_refused_at_their_line(escape, code):
+    p = problem_of(f'flags:\n  - id: a\n    description: "plain {escape} text"\n')
+    assert p.line == 3
+    assert p.message == f"control character {code} is not allowed in text (newline and tab are the only ones allowed)"
+
+
+def test_control_characters_in_keys_and_ids_are_refused():
+    assert problem_of('flags:\n  - "id\\e[2J": a\n').line == 2
+    assert problem_of('flags:\n  - id: "\\e]0;x\\a"\n').line == 2
+    assert problem_of('scenes:\n  - id: a\n    text: |\n      fine\n    title: "\\e[31m"\n').line == 5
+
+
+def test_newline_and_tab_are_prose():
+    doc = parse_yaml(b'text: "one\\ttwo\\nthree"\nmore: |\n  a\tb\n\n  c\n')
+    assert doc.data == {"text": "one\ttwo\nthree", "more": "a\tb\n\nc\n"}
+
+
+def test_printable_unicode_is_kept():
+    doc = parse_yaml("text: \"Ἀζαρέθης — Callinicum, \\u00a0ok \\u202e\"\n".encode())
+    assert doc.data["text"] == "Ἀζαρέθης — Callinicum, \u00a0ok \u202e"
+
+
+@pytest.mark.parametrize("number", [
+    "10000000000000000000000000000000000000000",
+    "-10000000000000000000000000000000000000000",
+    "1000001",
+    "-1000001",
+    "0x1000000",
+    "1" + "0" * 5000,
+    "1.0e+300",
+    "2000000.5",
+])
+def test_numbers_out_of_range_are_refused_at_their_line(number):
+    p = problem_of(f"qualities:\n  - id: a\n    max: {number}\n")
+    assert p.line == 3
+    assert "is out of range: numbers in scenario files are from -1,000,000 to 1,000,000" in p.message
+    assert len(p.message) < 200
+
+
+def test_numbers_at_the_ends_of_the_range_are_read():
+    doc = parse_yaml(b"a: 1000000\nb: -1000000\nc: 1_000_000\nd: '10000000000000000000000'\n")
+    assert doc.data == {"a": 1_000_000, "b": -1_000_000, "c": 1_000_000, "d": "10000000000000000000000"}
+    assert yamlread.MAX_NUMBER == 1_000_000

@@ -49,10 +49,11 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
-        field = f" {self.field}:" if self.field else ""
+        file = escape_controls(self.file)
+        where = f"{file}:{self.line}:" if self.line else f"{file}:"
+        field = f" {escape_controls(self.field)}:" if self.field else ""
         tag = " warning:" if self.severity == "warning" else ""
-        return f"{where}{tag}{field} {self.message}"
+        return f"{where}{tag}{field} {escape_controls(self.message)}"
 
 
 class ScenarioLoadError(Exception):

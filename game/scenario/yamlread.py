@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_NUMBER = 1_000_000  # the largest number a scenario file may hold, either sign (MODDING.md)
 MAX_FLOW_DEPTH = 1_000  # libyaml's parser recurses on the C stack for [ and {: refuse absurd nesting first
 
 Path_ = tuple[str | int, ...]
@@ -193,9 +194,18 @@ class _Builder:
         return _scalar(node, line)
 
 
+# Control characters a YAML escape ("\e", "\x9b", "\a") can still put in a value: a terminal would
+# act on them (set its title, clear the screen, write the clipboard). Newline and tab are prose.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _scalar(node: yaml.Node, line: int) -> Any:
     tag, value = node.tag, node.value
     if tag in (_STR, _TIMESTAMP):
+        found = _CONTROL.search(value)
+        if found:
+            raise YamlProblem(line, f"control character U+{ord(found.group()):04X} is not allowed in text "
+                              "(newline and tab are the only ones allowed)")
         return value
     if tag == _NULL:
         return None
@@ -203,19 +213,32 @@ def _scalar(node: yaml.Node, line: int) -> Any:
         return value.lower() in ("true", "yes", "on")
     if tag == _INT:
         text = value.replace("_", "")
-        if len(text) > 30:  # no scenario needs such a number; keep it as the text it was
-            return value
+        if len(text) > 30:  # never converted: a number this long is out of range whatever it is
+            raise YamlProblem(line, _out_of_range(value))
         try:
             if text.lower().startswith(("0x", "-0x", "+0x")):
-                return int(text, 16)
-            if text.lower().startswith(("0o", "-0o", "+0o")):
-                return int(text, 8)
-            return int(text)
+                number = int(text, 16)
+            elif text.lower().startswith(("0o", "-0o", "+0o")):
+                number = int(text, 8)
+            else:
+                number = int(text)
         except ValueError:
             return value
+        if not -MAX_NUMBER <= number <= MAX_NUMBER:
+            raise YamlProblem(line, _out_of_range(value))
+        return number
     if tag == _FLOAT:
         try:
-            return float(value.replace("_", ""))
+            number_f = float(value.replace("_", ""))
         except ValueError:
             return value
+        if not -MAX_NUMBER <= number_f <= MAX_NUMBER:  # also refuses .inf and .nan
+            raise YamlProblem(line, _out_of_range(value))
+        return number_f
     raise YamlProblem(line, f"YAML tag {tag!r} is not allowed")
+
+
+def _out_of_range(text: str) -> str:
+    shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text):,} characters)"
+    return (f"the number {shown} is out of range: numbers in scenario files are from "
+            f"{-MAX_NUMBER:,} to {MAX_NUMBER:,} (write text in quotes)")
