@@ -39,6 +39,10 @@ PLANS = {
         "harith_on_the_rise", "strong_reserve|reserve_from_bucellarii", "on_the_rise", "shoot_and_hold", "keep_shooting",
         "commit_the_reserve", "dismount_and_stand|charge_them",
     ],
+    "skilled (Ascan on the rise, a strong reserve, on the rise; meet the blow, then charge)": [
+        "ascan_on_the_rise", "strong_reserve|reserve_from_bucellarii", "on_the_rise", "shoot_and_hold",
+        "keep_shooting", "commit_the_reserve", "charge_them",
+    ],
     "reckless (Procopius' line, press the archery, charge at the crisis)": [
         "all_foot_on_the_river", "no_reserve", "with_the_cavalry", "close_the_range", "press_them",
         "stand_fast", "charge_them",

@@ -153,6 +153,17 @@ def test_a_watchful_commander_is_beaten_less_often(cs) -> None:
     assert watchful < historical - 0.15
 
 
+def test_a_victory_is_earned_by_reading_azarethes(cs) -> None:
+    """The skilled plan (the men fed, Ascan's veterans on the rise, a strong reserve, the commander
+    watching from the rise, the reserve sent to meet the blow, then the charge) wins at least 40% of
+    the time; the historical plan rarely, and the historical ending stays its likeliest."""
+    skilled = _follow(cs, "skilled", runs=2000)
+    historical = _follow(cs, "historical", runs=2000)
+    assert skilled["victory"] >= 0.40
+    assert historical["victory"] < 0.10
+    assert max(historical, key=historical.get) == "historical_recall"
+
+
 def test_the_recorded_playthroughs_are_saves_of_this_scenario(cs) -> None:
     for path in PLAYTHROUGHS.glob("*.json"):
         save = read_save(path)

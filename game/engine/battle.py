@@ -84,6 +84,7 @@ class BattleState(NamedTuple):
     stood: int  # 1 when the commander dismounted to stand with the infantry
     order: tuple[int, ...] = ()  # the units that broke and fled, in the order they broke
     start: tuple[int, ...] = ()  # each unit's men once deployed: its losses are counted from here
+    repulsed: int = 0  # 1 when the enemy's blow was thrown back: his massed horse is reeling
 
 
 _FIELD_INDEX = {name: i for i, name in enumerate(BattleState._fields)}
@@ -620,6 +621,8 @@ class BattleRules:
         odds = 3 if ratio >= 2.5 else 2 if ratio >= 1.75 else 1 if ratio >= 1.25 else 0 if ratio >= 0.8 else -1 if ratio >= 0.55 else -2
         terms = self._defence(bs, t, values)
         terms.append((3 - bs.emorale[t], "enemy resolve"))
+        if bs.seen and bs.support >= 0:
+            terms.append((self.tables.met_in_time, "the reserve there in time"))
         net = _band(sum(n for n, _ in terms) - odds, -4, 4)
         weights = self.tables.assault[net + 4]
         if text is not None:
@@ -643,7 +646,7 @@ class BattleRules:
             lost, elost = r, e
             if text is not None:
                 text.append(f"Thrown back! The attack breaks on {unit.name}, and the enemy horse reels away.")
-            bs = bs._replace(men=tuple(men), emen=tuple(emen), emorale=tuple(emorale))
+            bs = bs._replace(men=tuple(men), emen=tuple(emen), emorale=tuple(emorale), repulsed=1)
         elif roll == 1:
             e = emen[t] // 10
             r = men[u] // 10
@@ -844,6 +847,7 @@ class BattleRules:
                 (-max((bs.fatigue[u] for u in riders), default=0), "tired horses"),
                 (3 - bs.emorale[bs.target if bs.target >= 0 else 0], "enemy resolve"),
                 (-1, "the line already broken") if bs.broke else (2, "the line unbroken"),
+                (self.tables.after_repulse if bs.repulsed else 0, "his blow thrown back"),
             ]
             chance = self.tables.charge[_band(odds + sum(n for n, _ in terms), 0, 6)]
             if text is not None:

@@ -119,6 +119,15 @@ class EnemyPlan(Model):
 class Tables(Model):
     """The numbers of the resolution rules. Each row is indexed by a net score; see MODDING.md."""
 
+    after_repulse: int = Field(
+        2, ge=0, le=6,
+        description="added to a counter-charge's score when the enemy's blow was thrown back",
+    )
+    met_in_time: int = Field(
+        1, ge=0, le=4,
+        description="added to the defence when the blow was seen and the reserve sent to meet it",
+    )
+
     assault: list[list[int]] = Field(
         default_factory=lambda: [
             [0, 10, 90], [0, 20, 80], [5, 25, 70], [10, 30, 60], [15, 40, 45],
