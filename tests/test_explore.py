@@ -306,3 +306,22 @@ def test_both_walks_agree_with_brute_force(which, mini_with_reckoning, muster) -
     if which == "reckoning":
         assert "reckoning:rage" not in taken  # a battle's losses never reach 40 here
         assert "reckoning:go_home" in taken
+
+
+def test_decisions_per_ending_counts_what_each_run_took() -> None:
+    from game.session.saves import replay_decisions
+
+    cs = load(MINI)
+    kept: list[tuple[int, list[str]]] = []
+    report = explore_random(cs, 300, 5, keep=kept)
+    by_ending: dict[str, list[int]] = {}
+    for seed, decisions in kept:
+        p, stopped = replay_decisions(cs, seed, decisions)
+        assert stopped is None and p.ending
+        by_ending.setdefault(p.ending, []).append(len(decisions))
+    assert report.decisions_per_ending == {
+        e: (min(n), sum(n) / len(n), max(n)) for e, n in sorted(by_ending.items(), key=lambda kv: cs.index[kv[0]])
+    }
+    shown = report.as_json()["decisions_per_ending"]
+    assert set(shown) == {e for e, n in report.endings.items() if n}
+    assert all(v["min"] <= v["mean"] <= v["max"] for v in shown.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ class Report:
     dead_ends: int = 0
     unvisited_scenes: list[str] = field(default_factory=list)
     decisions_per_playthrough: float | None = None
+    decisions_per_ending: dict[str, tuple[int, float, int]] | None = None  # id -> (min, mean, max), random play
     odds: bool | None = None  # exhaustive: endings are probabilities (True) or path counts (False)
 
     @property
@@ -65,6 +66,10 @@ class Report:
             out["odds"] = self.odds
         if self.decisions_per_playthrough is not None:
             out["decisions_per_playthrough"] = round(self.decisions_per_playthrough, 2)
+        if self.decisions_per_ending is not None:
+            out["decisions_per_ending"] = {
+                e: {"min": lo, "mean": round(mean, 2), "max": hi} for e, (lo, mean, hi) in self.decisions_per_ending.items()
+            }
         return out
 
 
@@ -123,17 +128,22 @@ def _ending_ids(scenario: CompiledScenario) -> list[str]:
 
 def explore_random(scenario: CompiledScenario, runs: int, seed: int,
                    follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000,
-                   origin: State | None = None, keep: list[tuple[int, list[str]]] | None = None) -> Report:
+                   origin: State | None = None, keep: list[tuple[int, list[str]]] | None = None,
+                   progress: Callable[[int], None] | None = None) -> Report:
     """Random play. With `keep`, each run's seed and decisions are appended to it: a run plays its
-    k-th decision with `SeededDice(seed, k)`, as a saved playthrough does, so each is a save."""
+    k-th decision with `SeededDice(seed, k)`, as a saved playthrough does, so each is a save.
+    `progress`, if given, is told how many runs are done, every 256 runs."""
     campaign = Campaign(scenario)
     endings = dict.fromkeys(_ending_ids(scenario), 0)
     visited: set[int] = set()
     taken: set[str] = set()
     steps = 0
     dead = 0
+    lengths: dict[int, list[int]] = {}  # ending node -> [min, total, max, count] of decisions taken
     start = time.perf_counter()
     for run in range(runs):
+        if progress is not None and not run & 255:
+            progress(run)
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
         rng = random.Random(run_seed)
         state = origin if origin is not None else campaign.start()
@@ -144,6 +154,14 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
             visited.add(state.node)
             if scenario.is_ending(state.node):
                 endings[scenario.node_id(state.node)] += 1
+                row = lengths.get(state.node)
+                if row is None:
+                    lengths[state.node] = [k, k, k, 1]
+                else:
+                    row[0] = min(row[0], k)
+                    row[1] += k
+                    row[2] = max(row[2], k)
+                    row[3] += 1
                 break
             options = campaign.available(state)
             if not options:
@@ -174,11 +192,14 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
         choices_per_second=steps / elapsed if elapsed else 0.0, dead_ends=dead,
         unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
         decisions_per_playthrough=steps / runs if runs else None,
+        decisions_per_ending={scenario.node_id(n): (lo, total / count, hi)
+                              for n, (lo, total, hi, count) in sorted(lengths.items())},
     )
 
 
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
-                       origin: State | None = None, merge: bool = True, odds: bool = True) -> Report:
+                       origin: State | None = None, merge: bool = True, odds: bool = True,
+                       progress: Callable[[int], None] | None = None) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
 
     With `odds=False` the walk covers the same ground (every reachable scene, choice, battle state,
@@ -249,6 +270,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                 counters["complete"] = False
                 return {}
             counters["battle_states"] += 1
+            if progress is not None and not counters["battle_states"] & 1023:
+                progress(len(memo) + counters["battle_states"])
             visited.add(s.node)
             options = campaign.available(s)
             acc: dict[Key, list] = {}
@@ -324,6 +347,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                     paths += n
         in_progress.discard(key)
         memo[key] = (tuple(acc), paths)
+        if progress is not None and not len(memo) & 1023:  # told the states so far, now and then
+            progress(len(memo) + counters["battle_states"])
         return memo[key]
 
     start = time.perf_counter()
