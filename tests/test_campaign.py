@@ -106,8 +106,8 @@ def _words(cs) -> int:
             out += [c.says for c in m.counsel]
             for c in m.choices:
                 out += [c.label, c.text or ""] + [o.text or "" for o in c.chance or []]
-                if c.chronicle:
-                    out += [c.chronicle.record, c.chronicle.procopius or "", c.chronicle.malalas or ""]
+                for entry in c.chronicles:
+                    out += [entry.record, entry.procopius or "", entry.malalas or ""]
     return sum(len(t.split()) for t in out)
 
 
@@ -202,3 +202,27 @@ def test_the_battle_reads_the_campaign_only_through_the_muster(cs) -> None:
     for sid in ("battle_holy_saturday", "battle_after_easter"):
         written = {e.slot.index for e in cs.nodes[cs.index[sid]].effects}
         assert {cs.namespace.slots["army_state"].index, cs.namespace.slots["harith_resolve"].index} <= written
+
+
+def test_a_gamble_shows_its_odds_from_the_state_before_it_is_taken(cs) -> None:
+    from game.engine.campaign import Campaign
+    from game.engine.dice import enumerate_chance
+
+    p, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"), 13)  # the Holy Saturday assembly
+    campaign = Campaign(cs)
+    options = {o.id: o for o in p.options()}
+    refuse = options["refuse_battle"]
+    assert [label for label, _ in refuse.chance] == ["the army obeys", "the army rises"]
+    assert refuse.gamble.startswith("A gamble: the army obeys ")
+    assert options["yield_and_fight"].chance == () and options["yield_and_fight"].gamble is None
+    # the percents are the dice's own odds from this state
+    exact = {}
+    for q, s in enumerate_chance(lambda d: campaign.step(p.state, "refuse_battle", d).state):
+        exact[cs.node_id(s.node)] = exact.get(cs.node_id(s.node), 0) + q
+    assert [pct for _, pct in refuse.chance] == [round(100 * exact["persians_withdraw"]), round(100 * exact["mutiny_at_sura"])]
+    # and they move with the state: more authority, better odds that the army obeys
+    slot = cs.namespace.slots["authority"].index
+    values = list(p.state.values)
+    values[slot] = 10
+    firmer = {o.id: o for o in campaign.options(p.state._replace(values=tuple(values)))}["refuse_battle"]
+    assert firmer.chance[0][1] > refuse.chance[0][1]

@@ -38,6 +38,14 @@ class Option:
     historical: bool = False
     sources: tuple[str, ...] = ()
     group: str | None = None  # e.g. the deployment question this option answers
+    chance: tuple[tuple[str | None, int], ...] = ()  # a gamble: each outcome's label and percent, from this state
+
+    @property
+    def gamble(self) -> str | None:
+        """The odds of a chance choice in words, e.g. 'A gamble: the army obeys 47% · uproar 53%'."""
+        if not self.chance:
+            return None
+        return "A gamble: " + " · ".join(f"{label} {pct}%" if label else f"{pct}%" for label, pct in self.chance)
 
 
 @dataclass(frozen=True)
@@ -166,9 +174,21 @@ class Campaign:
             out.append(Option(
                 c.id, c.model.label, ok,
                 None if ok else (c.model.unavailable or "The conditions for this are not met."),
-                c.model.historical, tuple(c.model.sources),
+                c.model.historical, tuple(c.model.sources), chance=self._odds(c, state.values) if ok else (),
             ))
         return out
+
+    @staticmethod
+    def _odds(choice: CChoice, values: tuple[int, ...]) -> tuple[tuple[str | None, int], ...]:
+        """A chance choice's outcomes with their percent, as the dice would weigh them now."""
+        if len(choice.outcomes) < 2:
+            return ()
+        after = apply_effects(values, choice.effects)
+        weights = [max(0, o.weight.fn(after)) for o in choice.outcomes]
+        total = sum(weights)
+        if not total:
+            return ()
+        return tuple((o.model_label, round(100 * w / total)) for o, w in zip(choice.outcomes, weights))
 
     def available(self, state: State) -> list[str]:
         """Ids of the decisions that can be taken now (the explorer's fast path)."""

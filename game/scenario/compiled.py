@@ -68,6 +68,7 @@ class COutcome:
     effects: tuple[Effect, ...]
     target: Target
     text: str | None
+    model_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,7 @@ class _Compiler:
             eff = self.effects(o.effects, "scenes", scene, op + ("effects",), ol + ".effects")
             t = self.target(o.next, "scenes", scene, op + ("next",), ol + ".next")
             if w is not None and t is not None:
-                outcomes.append(COutcome(w, eff, t, o.text))
+                outcomes.append(COutcome(w, eff, t, o.text, o.label))
         chronicle = []
         for k, entry in enumerate(ch.chronicles):
             listed = isinstance(ch.chronicle, list)

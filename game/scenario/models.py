@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from game.scenario.models_base import Expr, Id, Line, Model, Next, Route, Text, Variant
 
@@ -127,6 +127,7 @@ class Outcome(Model):
     """One chance outcome of a choice."""
 
     weight: Expr
+    label: Line | None = Field(None, description="a few words naming the outcome, shown with its odds before the choice")
     text: Text | None = None
     effects: list[Expr] = Field(default_factory=list)
     next: Next
@@ -149,6 +150,19 @@ class ChronicleEntry(Model):
     malalas: Text | None = None
 
 
+def _one_or_many(value: object) -> str:
+    return "list-of-entries" if isinstance(value, list) else "one-entry"
+
+
+# One entry or a list of them. The tags let errors speak of the form written (an entry's field, or
+# an entry in the list), never of both readings at once.
+Chronicles = Annotated[
+    Annotated[ChronicleEntry, Tag("one-entry")]
+    | Annotated[list[ChronicleEntry], Field(min_length=1), Tag("list-of-entries")],
+    Discriminator(_one_or_many),
+]
+
+
 class Choice(Model):
     """A decision open to the player."""
 
@@ -163,7 +177,7 @@ class Choice(Model):
     text: Text | None = None
     next: Next | None = None
     chance: list[Outcome] | None = Field(None, min_length=2)
-    chronicle: ChronicleEntry | Annotated[list[ChronicleEntry], Field(min_length=1)] | None = Field(
+    chronicle: Chronicles | None = Field(
         None, description="one entry, or a list of entries with conditions: the first that holds is told",
     )
 

@@ -235,9 +235,11 @@ async def test_unavailable_choice_is_dimmed_with_its_reason_and_not_taken(mini, 
         await pilot.pause()
         assert app.session.current.decisions == []
         assert any("not enough food" in n.message for n in app._notifications)
-        await pilot.press("9")  # no ninth choice: a bell, nothing else
+        await pilot.press("9")  # no ninth choice: nothing is taken, and the player is told why
         await pilot.pause()
         assert app.session.current.decisions == []
+        messages = [n.message for n in app._notifications]
+        assert messages == ["There is no choice 9 here: the choices are 1 to 3."]
 
 
 async def test_mouse_click_takes_a_choice(mini, tmp_path):
@@ -663,3 +665,61 @@ async def test_the_army_panel_after_the_battle_agrees_with_replay_json(campaign,
         assert any(u.fatigue > 0 for u in shown.values()) or battles_fought(p)[0].roman_losses > 0
         for uid in battles_fought(p)[0].fallen:
             assert uid not in shown, "a unit cut down is gone from the panel"
+
+
+async def test_the_chronicle_keeps_the_record_apart_from_imagined_lines(tmp_path, scenario_copy):
+    """The record of 531 (with its sources) for the choice the sources record; the imagined line,
+    labelled, for one they never made; paragraphs kept."""
+    from game.scenario.compiled import load
+    from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL
+
+    scenario_copy.replace(
+        "scenes.yaml",
+        "        text: The scouts ride out.\n        next: march\n",
+        "        text: The scouts ride out.\n        next: march\n        chronicle:\n"
+        "          record: |\n            The scouts went out\n            at dawn.\n\n"
+        "            They came back at noon.\n          procopius: He sent scouts, foreseeing all.\n",
+    )
+    scenario_copy.replace(
+        "scenes.yaml",
+        "            effects: [supply = 0]\n            next: storm_ending\n",
+        "            effects: [supply = 0]\n            next: storm_ending\n        chronicle:\n"
+        "          - if: supply == 0\n            record: The storm took the baggage.\n"
+        "            procopius: The storm was no fault of his.\n"
+        "          - record: The weather held.\n",
+    )
+    app = make_app(load(scenario_copy.path), tmp_path, seed=2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        for number in ("1", "1"):  # send scouts, gamble on the weather: the storm (seed 2)
+            await pilot.press(number)
+            await pilot.pause()
+        assert app.session.current.ending == "storm_ending"
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChronicleScreen)
+        text = plain(app.screen.query_one("#chronicle-entries", Static))
+        assert f"{RECORD_LABEL} (A source):\nThe scouts went out at dawn.\nThey came back at noon." in text
+        assert f"{IMAGINED_LABEL}:\nThe storm took the baggage." in text
+        assert text.count(RECORD_LABEL) == 1 and "The weather held" not in text
+        voices = "\n".join(plain(w) for w in app.screen.query(Static) if "foreseeing" in plain(w))
+        assert "1. He sent scouts, foreseeing all." in voices
+        assert "2. imagined: The storm was no fault of his." in voices
+        assert app.errors == []
+
+
+async def test_a_gamble_is_marked_with_its_odds_in_the_choices(campaign, tmp_path):
+    from game.tui.widgets.choices import ChoiceList
+
+    app = make_app(campaign, tmp_path, seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        for _ in range(40):  # the historical road to the Holy Saturday assembly
+            if app.session.current.view().node_id == "holy_saturday_assembly":
+                break
+            await pilot.press(str(open_number(app)))
+            await pilot.pause()
+        choices = app.screen.query_one(ChoiceList)
+        drawn = choices.render().plain
+        gamble = next(o for o in app.session.current.options() if o.id == "refuse_battle").gamble
+        assert gamble and " ".join(gamble.split()) in " ".join(drawn.split())

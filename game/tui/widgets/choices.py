@@ -85,6 +85,10 @@ class ChoiceList(Drawn):
                 head = (badge, badge_style) if i == 0 else (" " * len(badge), "")
                 lines.append(Content.assemble(head, "  ", (line, label_style)))
                 owners.append(number)
+            if option.available and option.gamble:
+                for line in self._wrap(option.gamble, text_w, compact):
+                    lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $warning")))
+                    owners.append(number)
             if not option.available and option.reason:
                 for line in self._wrap(option.reason, text_w, compact):
                     lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $disabled")))
