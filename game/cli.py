@@ -14,7 +14,7 @@ from pathlib import Path
 from game import DEFAULT_SCENARIO, __version__
 from game.scenario.errors import escape_controls
 
-COMMANDS = ("play", "check", "replay", "explore", "schema", "graph")
+COMMANDS = ("play", "serve", "check", "replay", "explore", "schema", "graph")
 
 
 class CliError(Exception):
@@ -38,6 +38,20 @@ def _play_seed(text: str) -> int:
     return seed
 
 
+SCENARIO_HELP = "scenario folder (default: the Callinicum campaign)"
+MOD_HELP = "a folder whose files override or add to the scenario's (may be given more than once)"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is out of range (1 to 65535)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="callinicum",
@@ -46,11 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"callinicum {__version__}")
     sub = p.add_subparsers(dest="command")
 
-    def play_options(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--scenario", type=Path, default=None, help="scenario folder (default: the Callinicum campaign)")
-        parser.add_argument("--mod", type=Path, action="append", default=[], help="a folder whose files override or add to the scenario's")
-        parser.add_argument("--seed", type=_play_seed, default=None, help="seed for chance (default: a new one each campaign)")
-        parser.add_argument("--saves", type=Path, default=None, help="folder for saves, branches and endings found")
+    def play_options(parser: argparse.ArgumentParser, plain: bool = True) -> None:
+        parser.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
+        parser.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
+        parser.add_argument("--seed", type=_play_seed, default=None, metavar="N",
+                            help="seed for chance (default: a new one each campaign)")
+        parser.add_argument("--saves", type=Path, default=None, metavar="DIR",
+                            help="folder for saves, branches and endings found")
+        if not plain:
+            return
         parser.add_argument("--plain", action="store_true",
                             help="plain lines of text read from standard input, no full-screen interface "
                                  "(chosen by itself when standard input or output is not a terminal)")
@@ -59,46 +77,56 @@ def _parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="play the game (the default)")
     play_options(play)
 
+    serve = sub.add_parser("serve", help="serve the game to a web browser (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for every "
+                            "network this computer is on)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port to listen on (default 8000)")
+    play_options(serve, plain=False)
+
     check = sub.add_parser("check", help="validate scenario folders")
-    check.add_argument("dirs", nargs="*", type=Path)
-    check.add_argument("--mod", type=Path, action="append", default=[])
+    check.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                       help="scenario folders to check (default: the Callinicum campaign)")
+    check.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     replay = sub.add_parser("replay", help="replay a saved playthrough and print its transcript")
-    replay.add_argument("file", type=Path)
-    replay.add_argument("--until", type=int, default=None, help="stop after N decisions")
-    replay.add_argument("--scenario", type=Path, default=None)
-    replay.add_argument("--mod", type=Path, action="append", default=[])
+    replay.add_argument("file", type=Path, metavar="FILE", help="a save: an autosave, a named save or a shipped playthrough")
+    replay.add_argument("--until", type=int, default=None, metavar="N", help="stop after N decisions")
+    replay.add_argument("--scenario", type=Path, default=None, metavar="DIR",
+                        help="scenario folder (default: the shipped scenario the save names)")
+    replay.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
     replay_format = replay.add_mutually_exclusive_group()
     replay_format.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
     replay_format.add_argument("--json", action="store_true",
                                help="print the playthrough's record as one JSON object (scenes, values, units, battles)")
 
     explore = sub.add_parser("explore", help="automated play: endings, coverage, speed")
-    explore.add_argument("--scenario", type=Path, default=None)
-    explore.add_argument("--mod", type=Path, action="append", default=[])
-    explore.add_argument("--runs", type=int, default=1000)
-    explore.add_argument("--seed", type=int, default=1)
+    explore.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
+    explore.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
+    explore.add_argument("--runs", type=int, default=1000, metavar="N", help="random playthroughs to play (default 1000)")
+    explore.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the random play (default 1)")
     explore.add_argument("--exhaustive", action="store_true",
                          help="explore every reachable state; count the paths to each ending")
     explore.add_argument("--odds", action="store_true",
                          help="explore every reachable state and give each ending's exact probability")
-    explore.add_argument("--follow", type=Path, default=None, help="take the decisions of this playthrough where possible")
+    explore.add_argument("--follow", type=Path, default=None, metavar="FILE", help="take the decisions of this playthrough where possible")
     explore.add_argument("--save-runs", type=Path, default=None, metavar="DIR",
                          help="write every random playthrough into DIR as a save that `replay` and the game can open")
-    explore.add_argument("--from", dest="origin", type=Path, default=None,
+    explore.add_argument("--from", dest="origin", type=Path, default=None, metavar="FILE",
                          help="start from where this saved playthrough stands (with --odds: the odds from that point)")
-    explore.add_argument("--max-states", type=int, default=None,
+    explore.add_argument("--max-states", type=int, default=None, metavar="N",
                          help="an exhaustive walk stops (complete: false) after this many states "
                               "(default 1,000,000 for --exhaustive, 200,000 for --odds)")
-    explore.add_argument("--json", action="store_true")
+    explore.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
     graph = sub.add_parser("graph", help="print the scenario's scene graph")
-    graph.add_argument("--scenario", type=Path, default=None)
-    graph.add_argument("--mod", type=Path, action="append", default=[])
-    graph.add_argument("--format", choices=("dot", "mermaid"), default="mermaid")
+    graph.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
+    graph.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
+    graph.add_argument("--format", choices=("dot", "mermaid"), default="mermaid",
+                       help="Graphviz dot or Mermaid (default mermaid)")
     return p
 
 
@@ -214,7 +242,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
             raise CliError(f"{args.origin}: {stopped}")
         origin = p.state
     if exhaustive:
-        report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds)
+        with _Progress.start(None, quiet=args.json) as progress:
+            report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
+                                        progress=progress.update)
     else:
         follow = None
         if args.follow is not None:
@@ -226,7 +256,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
                 raise CliError(f"{args.follow}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
             follow = follow_map(cs, save.seed, save.decisions)
         kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
-        report = explore_random(cs, args.runs, args.seed, follow, origin=origin, keep=kept)
+        with _Progress.start(args.runs, quiet=args.json) as progress:
+            report = explore_random(cs, args.runs, args.seed, follow, origin=origin, keep=kept,
+                                    progress=progress.update)
         if kept is not None:
             _save_runs(cs, kept, args.save_runs)
     if args.json:
@@ -247,9 +279,53 @@ def cmd_explore(args: argparse.Namespace) -> int:
           f"choices taken {report.choices_taken}/{report.choices_total}")
     if report.unvisited_scenes:
         print(f"unvisited scenes: {', '.join(report.unvisited_scenes)}")
-    print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
-          f"{report.choices_per_second:,.0f} choices/s")
+    if report.mode == "exhaustive":  # paths are counted, not played: a rate of them means nothing
+        rate = (report.states or 0) / report.elapsed_seconds if report.elapsed_seconds else 0
+        print(f"{report.elapsed_seconds:.2f} s; {rate:,.0f} states/s")
+    else:
+        print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
+              f"{report.choices_per_second:,.0f} choices/s")
     return 0
+
+
+class _Progress:
+    """Rich's progress display on standard error, for a long `explore` at a terminal; nothing at all
+    with --json or when standard error is not a terminal. The display shows after a second, so a
+    short run leaves no trace."""
+
+    def __init__(self, progress=None, task=None):  # noqa: ANN001
+        self.progress = progress
+        self.task = task
+
+    @classmethod
+    def start(cls, total: int | None, *, quiet: bool) -> _Progress:
+        if quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+            return cls()
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                   TimeElapsedColumn)
+
+        if total is None:
+            columns = [SpinnerColumn(), TextColumn("exploring every state:"),
+                       TextColumn("{task.completed:,} states"), TimeElapsedColumn()]
+        else:
+            columns = [TextColumn("playing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        progress = Progress(*columns, console=Console(stderr=True), transient=True)
+        task = progress.add_task("explore", total=total, start=True, visible=False)
+        progress.start()
+        return cls(progress, task)
+
+    def update(self, done: int) -> None:
+        if self.progress is not None:
+            elapsed = self.progress.tasks[0].elapsed or 0
+            self.progress.update(self.task, completed=done, visible=elapsed >= 1.0)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _save_runs(cs, runs: list[tuple[int, list[str]]], folder: Path) -> None:  # noqa: ANN001
@@ -304,8 +380,9 @@ def _preview(folder: Path, mods: list[Path]) -> object:
 
 
 def _terminal() -> bool:
-    """Whether the player is at a terminal the full-screen interface can use."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether the player is at a terminal the full-screen interface can use (or a Textual driver
+    of its own was chosen: the web browser's, under `callinicum serve`)."""
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def _play_plain(loader, seed: int | None) -> int:  # noqa: ANN001 - the loader cmd_play builds
@@ -355,16 +432,57 @@ def cmd_play(args: argparse.Namespace) -> int:
     return run_app_loading(loader, _preview(Path(folder), list(args.mod)), seed=args.seed)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The game in a web browser: textual-serve runs `callinicum play` for each browser that connects."""
+    import shlex
+
+    from game.scenario.errors import Problem, display_path
+
+    for root in (args.scenario, *args.mod):
+        if root is not None and not Path(root).is_dir():
+            print(Problem(display_path(Path(root)), 0, "", "no such scenario folder"), file=sys.stderr)
+            return 1
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise CliError("serving to a browser needs textual-serve: pip install textual-serve") from None
+    command = [sys.executable, "-m", "game", "play"]
+    for option, value in (("--scenario", args.scenario), ("--seed", args.seed), ("--saves", args.saves)):
+        if value is not None:
+            command += [option, str(Path(value).resolve()) if isinstance(value, Path) else str(value)]
+    for mod in args.mod:
+        command += ["--mod", str(Path(mod).resolve())]
+    if args.saves is None:  # the browser's game saves where the terminal's would
+        from game.session.store import saves_dir
+
+        command += ["--saves", str(saves_dir().resolve())]
+    url = f"http://{'localhost' if args.host in ('127.0.0.1', 'localhost') else args.host}:{args.port}"
+    print(f"callinicum: serving the game at {url} (ctrl+c stops it)", file=sys.stderr, flush=True)
+    Server(shlex.join(command), host=args.host, port=args.port, title="Callinicum 531", public_url=url).serve()
+    return 0
+
+
+def _unknown_command(word: str) -> CliError:
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return CliError(f"unknown command '{word}'{hint}; the commands are {', '.join(COMMANDS)} "
+                    "(callinicum --help says what each does)", code=2)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
-        argv = ["play", *argv]
     try:
+        if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            raise _unknown_command(argv[0])
+        if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+            argv = ["play", *argv]
         args = parser.parse_args(argv)
         handler = {
-            "play": cmd_play, "check": cmd_check, "replay": cmd_replay, "explore": cmd_explore,
-            "schema": cmd_schema, "graph": cmd_graph,
+            "play": cmd_play, "serve": cmd_serve, "check": cmd_check, "replay": cmd_replay,
+            "explore": cmd_explore, "schema": cmd_schema, "graph": cmd_graph,
         }[args.command or "play"]
         return handler(args)
     except CliError as exc:

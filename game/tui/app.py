@@ -239,6 +239,14 @@ class CallinicumApp(App[int]):
         options = self.session.current.options()
         if not 1 <= number <= len(options):
             self.bell()
+            self.clear_notifications()
+            self.notify(
+                f"There is no choice {number} here: the choices are 1 to {len(options)}."
+                if options
+                else "There is nothing to choose here.",
+                title="No such choice",
+                severity="warning",
+            )
             return
         option = options[number - 1]
         if not option.available:

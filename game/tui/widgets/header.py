@@ -9,12 +9,15 @@ from textual.widgets import Static
 
 
 class GameHeader(Horizontal):
-    def __init__(self, brand: str = "CALLINICUM 531", *, id: str | None = None) -> None:
+    def __init__(self, brand: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="game-header")
         self._brand = brand
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f" ✠ {self._brand} "), id="header-brand", markup=False)
+        # the scenario's own title: a mod or another scenario is not "Callinicum 531"
+        info = getattr(self.app, "info", None)
+        brand = self._brand or (getattr(info, "title", "") or "Callinicum 531").upper()
+        yield Static(Content(f" ✠ {brand} "), id="header-brand", markup=False)
         yield Static(id="header-when", markup=False)
         yield Static(id="header-stage", markup=False)
 
