@@ -94,6 +94,9 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
                     writes.add(e.slot.index)
                 if c.target:
                     reads |= c.target.reads
+                for cond, _ in c.chronicle:
+                    if cond is not None:
+                        reads |= cond.reads
                 for o in c.outcomes:
                     reads |= o.weight.reads | o.target.reads
                     for e in o.effects:

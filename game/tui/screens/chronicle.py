@@ -10,10 +10,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from game.session.chronicle import Chronicle, chronicle
+from game.session.chronicle import (
+    IMAGINED_LABEL,
+    RECORD_LABEL,
+    Chronicle,
+    Voiced,
+    chronicle,
+    paragraphs,
+)
 from game.tui.screens.base import Overlay
-from game.tui.text import paragraphs
 from game.tui.widgets.keybar import KeyBar
+
+
+def _prose(text: str, style: str) -> Content:
+    """Paragraphs kept apart, each reflowed to the screen's width."""
+    return Content("\n").join(Content.styled(para, style) for para in paragraphs(text))
 
 
 def entries(c: Chronicle) -> Content:
@@ -28,17 +39,28 @@ def entries(c: Chronicle) -> Content:
         if e.what_happened:
             lines.append(Content.assemble(("In 531: ", "bold $warning"), e.what_happened))
         if e.record:
-            lines.append(Content.styled(" ".join(paragraphs(e.record)), "italic"))
+            cited = f" ({'; '.join(e.sources)})" if e.sources else ""
+            lines.append(Content.assemble((RECORD_LABEL, "bold $success"), (cited, "$muted"), ":"))
+            lines.append(_prose(e.record, "italic"))
+        if e.imagined:
+            lines.append(Content.styled(f"{IMAGINED_LABEL}:", "italic $warning"))
+            lines.append(_prose(e.imagined, "italic $text-muted"))
         parts.append(Content("\n").join(lines))
     if not parts:
         return Content.styled("No decisions yet.", "italic $muted")
     return Content("\n\n").join(parts)
 
 
-def voices(texts: list[str], empty: str) -> Content:
-    if not texts:
+def voices(lines: list[Voiced], empty: str) -> Content:
+    if not lines:
         return Content.styled(empty, "italic $muted")
-    return Content("\n\n").join(Content(" ".join(paragraphs(t))) for t in texts)
+    out = []
+    for v in lines:
+        lead: list[str | tuple[str, str]] = [(f"{v.step}. ", "bold")]
+        if v.imagined:
+            lead.append(("imagined: ", "italic $warning"))
+        out.append(Content.assemble(*lead, "\n".join(paragraphs(v.text))))
+    return Content("\n\n").join(out)
 
 
 class ChronicleScreen(Overlay):
@@ -63,6 +85,14 @@ class ChronicleScreen(Overlay):
             yield Static(entries(c), id="chronicle-entries", markup=False)
             yield Static(
                 Content("As the chroniclers would tell it"), classes="section-title", markup=False
+            )
+            yield Static(
+                Content.styled(
+                    "Lines marked imagined tell deeds the real Belisarius never did, "
+                    "as each chronicler might have told them.",
+                    "italic $muted",
+                ),
+                markup=False,
             )
             with Horizontal(id="chroniclers"):
                 with Vertical(classes="chronicler"):
