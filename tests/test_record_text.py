@@ -227,12 +227,26 @@ ISSUE_SAVE = ("garrison_and_march horse_first honour_harith block_chalcis hold_c
 
 
 def test_the_reviewed_campaign_tells_its_own_battle(scenario: CompiledScenario) -> None:
+    """Seed 6 with the reviewed decisions: Peter's infantry broke first, and the crisis offered to
+    'dismount and stand' with it anyway. Now that order is closed, with its reason, and whatever
+    is chosen instead, nothing later contradicts the battle."""
     p = Playthrough.new(scenario, 6)
+    closed = []
     for d in ISSUE_SAVE:
-        if p.ending or d not in {o.id for o in p.options() if o.available}:
+        if p.ending:
             break
+        options = {o.id: o for o in p.options()}
+        if d in options and not options[d].available:
+            closed.append((d, options[d].reason))
+            d = next(o.id for o in options.values() if o.available)
+        elif d not in options:
+            d = next(o.id for o in options.values() if o.available)
         p.choose(d)
-    assert battles_fought(p), "the reviewed campaign no longer reaches the battle"
+    while not p.ending:
+        p.choose(next(o.id for o in p.options() if o.available))
+    [battle] = battles_fought(p)
+    if battle.first_broken == "infantry":
+        assert closed and closed[0][0] == "dismount_and_stand" and "no line left" in closed[0][1]
     assert contradictions(p) == []
 
 
