@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from game.engine.campaign import EngineError
-from game.session.chronicle import chronicle
+from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL, chronicle
 from game.session.saves import SaveError
 
 if TYPE_CHECKING:
@@ -389,16 +389,21 @@ class PlainGame:
             if e.what_happened:
                 self.prose(f"In 531: {e.what_happened}", "   ")
             if e.record:
+                cited = f" ({'; '.join(e.sources)})" if e.sources else ""
+                self.prose(f"{RECORD_LABEL}{cited}:", "   ")
                 self.prose(e.record, "   ")
+            if e.imagined:
+                self.prose(f"{IMAGINED_LABEL}:", "   ")
+                self.prose(e.imagined, "   ")
         if c.procopius or c.malalas:
             self.line("As the chroniclers would tell it:")
             self.line()
-            for name, texts in (("Procopius, Belisarius' assessor", c.procopius),
-                                ("John Malalas, from Antioch", c.malalas)):
-                if texts:
+            for name, voiced in (("Procopius, Belisarius' assessor", c.procopius),
+                                 ("John Malalas, from Antioch", c.malalas)):
+                if voiced:
                     self.line(f"{name}:")
-                    for t in texts:
-                        self.prose(t, "  ")
+                    for v in voiced:
+                        self.prose(f"{v.step}. " + ("(imagined) " if v.imagined else "") + v.text, "  ")
 
 
 def open_options(options: Sequence[Option]) -> list[Option]:

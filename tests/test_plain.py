@@ -122,3 +122,24 @@ def test_the_plain_path_never_imports_textual(tmp_path):
 def test_a_missing_folder_is_one_line(tmp_path, args):
     proc = play(args, "", tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", "nowhere: no such scenario folder\n")
+
+
+def test_the_plain_chronicle_keeps_the_record_apart_from_imagined_lines(tmp_path, scenario_copy):
+    from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL
+
+    scenario_copy.replace(
+        "scenes.yaml", "        text: The scouts ride out.\n        next: march\n",
+        "        text: The scouts ride out.\n        next: march\n        chronicle:\n"
+        "          record: The scouts went out at dawn.\n")
+    scenario_copy.replace(
+        "scenes.yaml", "            effects: [supply = 0]\n            next: storm_ending\n",
+        "            effects: [supply = 0]\n            next: storm_ending\n        chronicle:\n"
+        "          - if: supply == 0\n            record: The storm took the baggage.\n"
+        "            malalas: And a storm fell on them.\n"
+        "          - record: The weather held.\n")
+    proc = play(["--scenario", str(scenario_copy.path), "--seed", "2"], "1\n1\n", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout[proc.stdout.index("== The Chronicle =="):]
+    assert f"   {RECORD_LABEL} (A source):\n\n   The scouts went out at dawn." in out
+    assert f"   {IMAGINED_LABEL}:\n\n   The storm took the baggage." in out
+    assert "  2. (imagined) And a storm fell on them." in out and "The weather held" not in out
