@@ -705,7 +705,7 @@ def test_slot_names_never_escape_the_saves_folder(tmp_path):
         assert read_save(path).decisions == ["scout"]
         written[name] = path
     assert _files_under(tmp_path) - _files_under(root) == before_outside  # nothing outside the saves
-    assert {p.name for p in store.dir.iterdir()} == {"autosave.json", "playthroughs.json", "slots"}
+    assert {p.name for p in store.dir.iterdir()} == {".lock", "autosave.json", "playthroughs.json", "slots"}
     assert not Path("/tmp/escaped.json").exists()
     # the autosave and the records are never overwritten by a slot
     assert read_save(store.autosave_path).label == "Autosave"

@@ -271,3 +271,43 @@ def test_check_fails_on_a_checker_error(scenario_copy, run_cli):
     assert result.out_lines == [
         "scen/scenes.yaml:84: endings[loss_ending]: this ending cannot be reached: no choice leads to it "
         "(add a 'next' that points here)"]
+
+
+# -- division by zero ------------------------------------------------------------------------------
+
+
+def test_division_by_a_constant_zero_is_an_error_at_its_line(scenario_copy):
+    from game.scenario.errors import ScenarioLoadError
+    import pytest
+
+    scenario_copy.replace("scenes.yaml", "          - weight: courage + 1", "          - weight: 1 + supply // 0")
+    line = scenario_copy.line_of("scenes.yaml", "supply // 0")
+    with pytest.raises(ScenarioLoadError) as info:
+        load("scen")
+    assert [str(p) for p in info.value.problems] == [
+        f"scen/scenes.yaml:{line}: scenes[march].choices[gamble].chance[0].weight: division by zero: '0' is always 0"]
+
+
+def test_division_by_what_can_be_zero_is_a_warning_wherever_it_is(scenario_copy):
+    s = scenario_copy
+    s.replace("scenes.yaml", "          - weight: courage + 1", "          - weight: 1 + supply // courage")
+    s.replace("scenes.yaml", "        effects: [courage += 2]", "        effects: [courage += 10 // (supply - 2)]")
+    s.replace("scenes.yaml", "        if: supply >= 5", "        if: supply // (supply - supply // 2) >= 5")
+    s.replace("scenes.yaml", "      - if: scouted\n        text: The scouts report.", "      - if: courage // max(supply, 1) > 1\n        text: The scouts report.")
+    problems = [p for p in findings() if "dividing by 0" in p.message]
+    assert all(p.severity == "warning" for p in problems)
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (s.line_of("scenes.yaml", "effects: [courage += 10"), "scenes[camp].choices[rush].effects[0]",
+         "'supply - 2' can be 0 here (-2 to 3), and dividing by 0 gives 0"),
+        (s.line_of("scenes.yaml", "if: supply // (supply"), "scenes[camp].choices[feast].if",
+         "'supply - supply // 2' can be 0 here (-2 to 5), and dividing by 0 gives 0"),
+        (s.line_of("scenes.yaml", "supply // courage"), "scenes[march].choices[gamble].chance[0].weight",
+         "'courage' can be 0 here (0 to 5), and dividing by 0 gives 0"),
+    ]
+    assert str(problems[0]).startswith(f"scen/scenes.yaml:{problems[0].line}: warning: scenes[camp]")
+
+
+def test_division_by_what_cannot_be_zero_is_quiet(scenario_copy):
+    scenario_copy.replace("scenes.yaml", "          - weight: courage + 1",
+                          "          - weight: 1 + supply // (courage + 1) + courage // -2 + supply // (1 + (supply > 2))")
+    assert new_findings(findings()) == []

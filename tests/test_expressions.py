@@ -65,7 +65,7 @@ def error(kind, src: str) -> str:
         ("(courage - supply) * 2", 8),
         ("courage // 2", 3),
         ("-courage // 2", -4),  # whole-number division rounds down, as documented
-        ("courage // 0", 0),  # division by zero gives 0 rather than an error
+        ("courage // (courage - 7)", 0),  # division by zero gives 0 rather than an error
         ("-supply", -3),
         ("+supply", 3),
         ("min(supply, courage)", 3),
@@ -405,3 +405,50 @@ def test_conditions_count_as_one_or_zero_in_numbers():
     # but a number is still not a condition
     with pytest.raises(ExpressionError):
         compile_condition("supply + 1", NS)
+
+
+# -- division by zero ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("src, shown", [
+    ("supply // 0", "0"),
+    ("supply // (2 - 2)", "2 - 2"),
+    ("supply // false", "false"),
+    ("supply // (courage * 0)", "courage * 0"),
+    ("supply // min(0, 0, 3)", "min(0, 0, 3)"),
+    ("supply // (supply // 6)", "supply // 6"),  # supply is 0 to 5: a sixth of it is always 0
+    ("1 + (3 // 0)", "0"),
+])
+def test_division_by_a_constant_zero_is_refused(src, shown):
+    assert error(compile_number, src) == f"division by zero: '{shown}' is always 0"
+    assert error(compile_effect, f"supply = {src}") == f"division by zero: '{shown}' is always 0"
+    assert error(compile_condition, f"{src} > 1") == f"division by zero: '{shown}' is always 0"
+
+
+def test_modulo_is_not_in_the_language():
+    assert error(compile_number, "supply % 0") == "operator '%' is not allowed (use + - * //)"
+
+
+@pytest.mark.parametrize("src, warning", [
+    ("supply // supply", "'supply' can be 0 here (0 to 5), and dividing by 0 gives 0"),
+    ("courage // (supply - 3)", "'supply - 3' can be 0 here (-3 to 2), and dividing by 0 gives 0"),
+    ("courage // scouted", "'scouted' can be 0 here (0 to 1), and dividing by 0 gives 0"),
+    ("courage // (unit.huns.morale - 2)", "'unit.huns.morale - 2' can be 0 here (-2 to 2), and dividing by 0 gives 0"),
+    ("courage // (supply >= 3)", "'supply >= 3' can be 0 here (0 to 1), and dividing by 0 gives 0"),
+])
+def test_division_by_what_can_be_zero_carries_a_warning_and_gives_zero(src, warning):
+    compiled = compile_number(src, NS)
+    assert compiled.warnings == (warning,)
+    assert compile_effect(f"courage = {src}", NS).warnings == (warning,)
+    zero = {"supply // supply": (0, 7, 1, 0, 20, 2), "courage // (supply - 3)": VALUES,
+            "courage // scouted": (3, 7, 0, 0, 20, 2), "courage // (unit.huns.morale - 2)": VALUES,
+            "courage // (supply >= 3)": (2, 7, 1, 0, 20, 2)}[src]
+    assert compiled(zero) == 0  # the documented result of dividing by 0
+
+
+@pytest.mark.parametrize("src", [
+    "supply // 2", "supply // -3", "supply // (supply + 1)", "supply // max(supply, 1)",
+    "supply // (1 + (courage > 2))", "supply // (-supply - 1)", "supply // min(-1, -courage)",
+])
+def test_division_by_what_is_never_zero_is_quiet(src):
+    assert compile_number(src, NS).warnings == ()

@@ -6,6 +6,8 @@ Every case below copies the mini scenario, makes ONE mistake, and states the exa
 
 from __future__ import annotations
 
+import os
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from game.scenario.compiled import CEnding, CScene, load
 from game.scenario.errors import Problem, ScenarioLoadError, escape_controls
+from game.scenario import loader
 from game.scenario.loader import load_scenario, scenario_files
 
 SECTIONS_LIST = "scenario, qualities, flags, characters, places, units, scenes, endings, battles"
@@ -843,3 +846,144 @@ def test_yaml_boolean_condition_is_the_expression_true_or_false(scenario_copy):
                           "        label: Rush to the ford\n        if: true\n")
     cs = load("scen")
     assert cs.nodes[0].choices[1].cond is not None
+
+
+# -- links out of the folder -----------------------------------------------------------------------
+
+needs_links = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="needs symlinks")
+
+
+@needs_links
+def test_a_link_to_a_file_outside_the_scenario_is_an_error_naming_the_file(scenario_copy, tmp_path):
+    secret = tmp_path / "elsewhere" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("flags:\n  - id: stolen\n")
+    os.symlink(secret, scenario_copy.file("stolen.yaml"))
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [str(p) for p in info.value.problems] == [
+        f"scen/stolen.yaml:1: the file is a link to {secret.resolve()}, outside the scenario's folder; "
+        "copy the file into the folder instead"]
+
+
+@needs_links
+def test_a_link_that_climbs_out_through_dot_dot_is_an_error(scenario_copy, tmp_path):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x.yaml").write_text("flags:\n  - id: x\n")
+    os.symlink("../other/x.yaml", scenario_copy.file("climb.yaml"))
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [(p.file, p.line) for p in info.value.problems] == [("scen/climb.yaml", 1)]
+    assert "outside the scenario's folder" in info.value.problems[0].message
+
+
+@needs_links
+def test_a_mod_file_linked_out_of_the_mod_is_an_error(scenario_copy, tmp_path):
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    os.symlink(scenario_copy.file("scenario.yaml"), mod / "scenario.yaml")  # into the scenario, out of the mod
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen", ["mod"])
+    assert [(p.file, p.line) for p in info.value.problems] == [("mod/scenario.yaml", 1)]
+
+
+@needs_links
+def test_links_inside_the_folder_are_read(scenario_copy):
+    (scenario_copy.path / "real").mkdir()
+    scenario_copy.file("scenes.yaml").rename(scenario_copy.path / "real" / "scenes.txt")
+    os.symlink("real/scenes.txt", scenario_copy.file("scenes.yaml"))
+    scenario, _ = load_scenario("scen")
+    assert scenario.scenes
+    # a link to a folder is never followed, wherever it points
+    os.symlink("/", scenario_copy.path / "root")
+    assert load_scenario("scen")[0].scenes == scenario.scenes
+
+
+@needs_links
+def test_a_scenario_folder_that_is_itself_a_link_is_read(scenario_copy, tmp_path):
+    os.symlink(scenario_copy.path, tmp_path / "alias")
+    assert load_scenario(tmp_path / "alias")[0].info.id == "mini"
+
+
+# -- limits, checked before anything is validated --------------------------------------------------
+
+
+def _scenes(start: int, count: int) -> str:
+    return "scenes:\n" + "".join(f"  - id: s{i}\n    title: S\n    text: T\n" for i in range(start, start + count))
+
+
+def _count_validations(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = loader._validate
+    monkeypatch.setattr(loader, "_validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_hundred_thousand_scenes_are_refused_by_the_limit_before_any_validation(scenario_copy, monkeypatch):
+    for n in range(50):
+        scenario_copy.write(f"flood/part{n:02}.yaml", _scenes(n * 2_000, 2_000))
+    calls = _count_validations(monkeypatch)
+    parsed: list[int] = []
+    real_parse = loader.parse_yaml
+    monkeypatch.setattr(loader, "parse_yaml", lambda raw: parsed.append(1) or real_parse(raw))
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [str(p) for p in info.value.problems] == [
+        "scen/flood/part01.yaml:2: scenes: too many scenes (more than 2,000; the limit is 2,000)"]
+    assert calls == []  # nothing validated, compiled or checked
+    assert len(parsed) == 3  # battle.yaml, part00, part01: the reading stopped at the file that broke it
+
+
+def test_the_scene_limit_counts_across_files(scenario_copy, monkeypatch):
+    scenario_copy.write("a.yaml", _scenes(0, 1_500))
+    scenario_copy.write("b.yaml", _scenes(1_500, 600))
+    calls = _count_validations(monkeypatch)
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    # a.yaml holds 1,500, so the 501st scene of b.yaml is the 2,001st
+    assert [(p.file, p.line, p.field) for p in info.value.problems] == [("scen/b.yaml", 2 + 3 * 500, "scenes")]
+    assert "the limit is 2,000" in info.value.problems[0].message and calls == []
+
+
+def test_limits_of_the_other_sections(scenario_copy):
+    scenario_copy.write("many.yaml", "flags:\n" + "".join(f"  - id: f{i}\n" for i in range(1_001)))
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [str(p) for p in info.value.problems] == [
+        "scen/many.yaml:1002: flags: too many flags (more than 1,000; the limit is 1,000)"]
+
+
+def test_too_many_choices_and_outcomes(scenario_copy, monkeypatch):
+    choices = "".join(f"      - id: c{i}\n        label: C\n        next: camp\n" for i in range(51))
+    outcomes = "".join("          - weight: 1\n            next: camp\n" for _ in range(51))
+    scenario_copy.write("wide.yaml", "scenes:\n  - id: wide\n    title: W\n    text: T\n    choices:\n" + choices
+                        + "  - id: odds\n    title: O\n    text: T\n    choices:\n      - id: roll\n        label: R\n"
+                        "        chance:\n" + outcomes)
+    calls = _count_validations(monkeypatch)
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    assert [str(p) for p in info.value.problems] == [
+        f"scen/wide.yaml:{6 + 3 * 50}: scenes[wide].choices: too many choices (51; at most 50)",
+        f"scen/wide.yaml:{6 + 3 * 51 + 7 + 2 * 50}: scenes[odds].choices[0].chance: too many outcomes (51; at most 50)",
+    ]
+    assert calls == []
+
+
+def test_files_too_large_together(scenario_copy, monkeypatch):
+    monkeypatch.setattr(loader, "MAX_TOTAL_BYTES", 3_000)
+    scenario_copy.write("padding.yaml", "# " + "x" * 3_000 + "\nflags: []\n")
+    parsed: list[int] = []
+    monkeypatch.setattr(loader, "parse_yaml", lambda raw: parsed.append(1))
+    with pytest.raises(ScenarioLoadError) as info:
+        load_scenario("scen")
+    [problem] = info.value.problems
+    assert str(problem).startswith("scen: the scenario's files are too large together (")
+    assert str(problem).endswith("bytes; the limit is 3,000)") and parsed == []
+
+
+def test_the_shipped_limits_are_the_documented_ones():
+    modding = (Path(__file__).resolve().parent.parent / "MODDING.md").read_text(encoding="utf-8")
+    for figure in (f"{loader.MAX_FILES:,}", f"{loader.MAX_TOTAL_BYTES:,}", f"{loader.MAX_ITEMS['scenes']:,}",
+                   f"{loader.MAX_ITEMS['endings']:,}", f"{loader.MAX_OTHER_ITEMS:,}", f"{loader.MAX_CHOICES}",
+                   f"{loader.MAX_OUTCOMES}", "1,000,000"):
+        assert figure in modding.split("## Limits")[1].split("\n## ")[0], figure

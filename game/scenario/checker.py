@@ -8,9 +8,15 @@ Errors stop a scenario from being played; warnings are advice (`check --strict` 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
 
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
 from game.scenario.errors import Problem
+from game.scenario.expressions import ExpressionError, compile_condition, compile_effect, compile_number
+from game.scenario.models import SECTIONS
 
 
 def _successors(node: CScene) -> set[int]:
@@ -23,6 +29,41 @@ def _successors(node: CScene) -> set[int]:
     if node.battle is not None:
         out |= set(node.battle.after.nodes)
     return out
+
+
+def _expressions(model: BaseModel, path: tuple, label: str) -> Iterator[tuple[tuple, str, Callable[..., Any], str]]:
+    """Every expression in an item, wherever it sits: (its path in the file, its field, how it is
+    compiled, its source). Conditions are the `if` fields, numbers the `weight`s, effects `effects`."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = info.alias or name
+        if name in ("if_", "weight") and isinstance(value, str):
+            yield path + (key,), f"{label}.{key}", compile_condition if name == "if_" else compile_number, value
+        elif name == "effects" and isinstance(value, list):
+            for i, source in enumerate(value):
+                if isinstance(source, str):
+                    yield path + (key, i), f"{label}.{key}[{i}]", compile_effect, source
+        elif isinstance(value, BaseModel):
+            yield from _expressions(value, path + (key,), f"{label}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    ident = getattr(item, "id", None)
+                    yield from _expressions(item, path + (key, i),
+                                            f"{label}.{key}[{ident if isinstance(ident, str) else i}]")
+
+
+def _expression_warnings(cs: CompiledScenario) -> Iterator[tuple[str, str, tuple, str, str]]:
+    """The compiler's advice on each expression (a divisor that can be 0), with where it is."""
+    for section in SECTIONS:
+        for item in getattr(cs.scenario, section):
+            for path, field, compiler, source in _expressions(item, (), f"{section}[{item.id}]"):
+                try:
+                    compiled = compiler(source, cs.namespace)
+                except ExpressionError:  # already an error of the compiler's
+                    continue
+                for warning in compiled.warnings:
+                    yield section, item.id, path, field, warning
 
 
 def check_scenario(cs: CompiledScenario) -> list[Problem]:
@@ -165,4 +206,6 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
                 "a river on both flanks leaves nowhere to attack from: the line does not fit its terrain")
         if not any(s.battle == b.id for s in cs.scenario.scenes):
             add("battles", b.id, ("id",), f"battles[{b.id}]", "no scene fights this battle", "warning")
+    for section, item, path, field, warning in _expression_warnings(cs):
+        add(section, item, path, field, warning, "warning")
     return sorted(set(findings))

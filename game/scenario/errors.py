@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ class ScenarioLoadError(Exception):
 
 def display_path(path: Path) -> str:
     """A path as a modder would type it: relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    try:  # links are not resolved: a message names the file as it is in the folder, not its target
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(os.getcwd()))))
     except ValueError:
         return str(path)

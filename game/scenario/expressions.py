@@ -8,7 +8,8 @@ Language (documented in MODDING.md):
     names      supply, fasting, unit.huns.morale
     literals   whole numbers, true, false
     arithmetic + - * //, unary -, min(a, b, ...), max(a, b, ...); a condition in arithmetic
-               counts as 1 when true and 0 when false: 1 + (supply >= 3)
+               counts as 1 when true and 0 when false: 1 + (supply >= 3); `x // 0` is 0 (dividing
+               by what is always 0 is refused; by what can be 0, the checker warns)
     compare    == != < <= > >=   (chains allowed: 0 < x <= 3)
     logic      and or not
     effects    name = expr | name += expr | name -= expr
@@ -51,6 +52,7 @@ class Compiled:
     fn: Fn
     type: str
     reads: frozenset[int]
+    warnings: tuple[str, ...] = ()  # advice for the checker (a divisor that can be 0)
 
     def __call__(self, values: Values) -> int:
         return self.fn(values)
@@ -65,6 +67,7 @@ class Effect:
     op: str  # "=", "+=", "-="
     fn: Fn
     reads: frozenset[int]
+    warnings: tuple[str, ...] = ()
 
     def apply(self, values: list[int]) -> None:
         rhs = self.fn(values)
@@ -148,7 +151,7 @@ def _compile_typed(source: str, ns: Namespace, want: str, message: str) -> Compi
         kind = INT
     if kind != want:
         raise ExpressionError(f"{message}; '{source.strip()}' is a {kind}")
-    return Compiled(source, fn, kind, frozenset(builder.reads))
+    return Compiled(source, fn, kind, frozenset(builder.reads), tuple(builder.warnings))
 
 
 def compile_effect(source: str, ns: Namespace) -> Effect:
@@ -180,7 +183,7 @@ def compile_effect(source: str, ns: Namespace) -> Effect:
     reads = set(builder.reads)
     if op != "=":
         reads.add(slot.index)
-    return Effect(source, slot, op, fn, frozenset(reads))
+    return Effect(source, slot, op, fn, frozenset(reads), tuple(builder.warnings))
 
 
 def _dotted(node: ast.AST) -> str:
@@ -195,6 +198,7 @@ class _Builder:
     def __init__(self, ns: Namespace):
         self.ns = ns
         self.reads: set[int] = set()
+        self.warnings: list[str] = []
 
     depth = 0
 
@@ -265,6 +269,8 @@ class _Builder:
         sym = _SYMBOL[op_type]
         self._want(lk, INT, f"'{sym}'")
         self._want(rk, INT, f"'{sym}'")
+        if op_type is ast.FloorDiv:
+            self._check_divisor(node.right)
         op = _floordiv if op_type is ast.FloorDiv else _ARITH[op_type]
         return (lambda v: op(left(v), right(v))), INT
 
@@ -315,12 +321,55 @@ class _Builder:
         pick = min if name == "min" else max
         return (lambda v: pick(a(v) for a in args)), INT
 
+    def _check_divisor(self, node: ast.AST) -> None:
+        """Dividing by what is always 0 is a mistake; by what can be 0, worth a warning (it gives 0)."""
+        lo, hi = bounds(node, self.ns)
+        shown = ast.unparse(node)
+        if lo == hi == 0:
+            raise ExpressionError(f"division by zero: '{shown}' is always 0")
+        if lo <= 0 <= hi:
+            self.warnings.append(f"'{shown}' can be 0 here ({lo} to {hi}), and dividing by 0 gives 0")
+
     @staticmethod
     def _want(kind: str, want: str, what: str) -> None:
         if want == INT and kind == BOOL:
             return  # a condition counts as 1 when true and 0 when false: 1 + (supply >= 3)
         if kind != want:
             raise ExpressionError(f"{what} needs a {want}, not a {kind}")
+
+
+def bounds(node: ast.AST, ns: Namespace) -> tuple[int, int]:
+    """The least and greatest value an expression that compiled can take, from its names' ranges
+    (every value is clamped to its range, so these bounds always hold; they may be loose)."""
+    if isinstance(node, ast.Constant):
+        return int(node.value), int(node.value)
+    if isinstance(node, ast.Name) and node.id in ("true", "false"):
+        return (1, 1) if node.id == "true" else (0, 0)
+    if isinstance(node, ast.Name | ast.Attribute):
+        slot = ns.lookup(_dotted(node))
+        return slot.lo, slot.hi
+    if isinstance(node, ast.UnaryOp):
+        lo, hi = bounds(node.operand, ns)
+        if isinstance(node.op, ast.USub):
+            return -hi, -lo
+        return (lo, hi) if isinstance(node.op, ast.UAdd) else (0, 1)
+    if isinstance(node, ast.BinOp):
+        (a, b), (c, d) = bounds(node.left, ns), bounds(node.right, ns)
+        if isinstance(node.op, ast.Add):
+            return a + c, b + d
+        if isinstance(node.op, ast.Sub):
+            return a - d, b - c
+        if isinstance(node.op, ast.Mult):
+            corners = (a * c, a * d, b * c, b * d)
+            return min(corners), max(corners)
+        divisors = [y for y in (c, d, -1, 1) if y != 0 and c <= y <= d]
+        results = [x // y for x in (a, b) for y in divisors] + ([0] if c <= 0 <= d else [])
+        return min(results), max(results)
+    if isinstance(node, ast.Call):
+        parts = [bounds(arg, ns) for arg in node.args]
+        pick = min if node.func.id == "min" else max  # type: ignore[attr-defined]
+        return pick(lo for lo, _ in parts), pick(hi for _, hi in parts)
+    return 0, 1  # a comparison, 'and', 'or', 'not': true or false
 
 
 def _describe(node: ast.AST) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,14 @@ from game.scenario.errors import Problem, ScenarioLoadError, display_path
 from game.scenario.models import SECTIONS, Scenario, ScenarioInfo
 from game.scenario.yamlread import MAX_FILE_BYTES, Document, YamlProblem, parse_yaml
 
+# Limits (MODDING.md, "Limits"): checked from the folder listing and the parsed files, before any
+# item is validated, compiled or checked, so that no scenario can make loading slow.
 MAX_FILES = 500
+MAX_TOTAL_BYTES = 4_000_000  # all files together (the Callinicum campaign is about 0.5 MB)
+MAX_ITEMS = {"scenes": 2_000, "endings": 500}  # items in a section, across all files
+MAX_OTHER_ITEMS = 1_000  # items in any other section
+MAX_CHOICES = 50  # choices in one scene
+MAX_OUTCOMES = 50  # outcomes in one choice's chance
 IGNORED_DIRS = {"playthroughs", ".git", "__pycache__"}
 
 
@@ -50,43 +58,120 @@ class Sources:
         return loc.file, loc.line(*path)
 
 
+def _walk(root: Path) -> list[tuple[str, Path]]:
+    """The YAML files below `root`, by relative path; ignored folders are never entered, links to
+    folders are not followed, and the listing stops soon after it has more than MAX_FILES."""
+    found: list[tuple[str, Path]] = []
+    for top, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.startswith("."))
+        base = Path(top)
+        for fname in sorted(names):
+            path = base / fname
+            if fname.startswith(".") or path.suffix not in (".yaml", ".yml") or not path.is_file():
+                continue
+            found.append((path.relative_to(root).as_posix(), path))
+        if len(found) > 20 * MAX_FILES:
+            break
+    return found
+
+
 def scenario_files(folder: Path, overlays: Sequence[Path] = ()) -> list[tuple[str, Path]]:
     """The YAML files of a scenario, by relative path; an overlay's files replace or add to them."""
     found: dict[str, Path] = {}
     for root in (folder, *overlays):
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if any(part in IGNORED_DIRS or part.startswith(".") for part in rel.parts):
-                continue
-            if path.suffix in (".yaml", ".yml") and path.is_file():
-                found[rel.as_posix()] = path
+        found.update(_walk(root))
     return sorted(found.items())
 
 
-def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tuple[Scenario, Sources]:
-    """Read and validate a scenario folder. Raises ScenarioLoadError with every problem found."""
-    folder = Path(folder)
-    overlay_paths = [Path(o) for o in overlays]
+def _outside(root: Path, path: Path) -> str | None:
+    """Where a file that is a link out of its folder really is; None if it lies inside."""
+    real = path.resolve()
+    return None if real.is_relative_to(root.resolve()) else str(real)
+
+
+def _listing(folder: Path, overlays: list[Path]) -> list[tuple[str, Path]]:
+    """The files to read, after the checks that need nothing but the listing: how many there are,
+    how large they are together, and that none is a link that leaves its folder."""
     shown = display_path(folder)
-    for root in (folder, *overlay_paths):
+    for root in (folder, *overlays):
         if not root.is_dir():
             raise ScenarioLoadError([Problem(display_path(root), 0, "", "no such scenario folder")])
-    files = scenario_files(folder, overlay_paths)
+    owner: dict[str, tuple[Path, Path]] = {}  # relative path -> (its folder, the file)
+    for root in (folder, *overlays):
+        owner.update((rel, (root, path)) for rel, path in _walk(root))
+    files = sorted((rel, path) for rel, (_, path) in owner.items())
     if not files:
         raise ScenarioLoadError([Problem(shown, 0, "", "the folder holds no .yaml scenario files")])
     if len(files) > MAX_FILES:
-        raise ScenarioLoadError([Problem(shown, 0, "", f"too many files ({len(files)}; at most {MAX_FILES})")])
+        many = f"{len(files)}" if len(files) <= 20 * MAX_FILES else f"more than {20 * MAX_FILES:,}"
+        raise ScenarioLoadError([Problem(shown, 0, "", f"too many files ({many}; at most {MAX_FILES})")])
+    problems = []
+    total = 0
+    for rel, path in files:
+        real = _outside(owner[rel][0], path)
+        if real is not None:
+            problems.append(Problem(display_path(path), 1, "", f"the file is a link to {real}, outside the "
+                                    "scenario's folder; copy the file into the folder instead"))
+            continue
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue  # reported when the file is read
+        total += size if size <= MAX_FILE_BYTES else 0  # a file too large is reported on its own
+    if problems:
+        raise ScenarioLoadError(problems)
+    if total > MAX_TOTAL_BYTES:
+        raise ScenarioLoadError([Problem(shown, 0, "", f"the scenario's files are too large together "
+                                         f"({total:,} bytes; the limit is {MAX_TOTAL_BYTES:,})")])
+    return files
 
+
+def _over_limits(name: str, doc: Document, counts: dict[str, int]) -> list[Problem]:
+    """Count a parsed file's items into `counts`; the limits it breaks, at the line where each is
+    first broken. Cheap: it only looks at list lengths."""
     problems: list[Problem] = []
-    sources = Sources()
-    collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}
-    info: ScenarioInfo | None = None
+    if not isinstance(doc.data, dict):
+        return problems
+    for key, value in doc.data.items():
+        if key not in SECTIONS or not isinstance(value, list):
+            continue
+        limit = MAX_ITEMS.get(key, MAX_OTHER_ITEMS)
+        before = counts.get(key, 0)
+        counts[key] = before + len(value)
+        if counts[key] > limit:
+            at = doc.line_of((key, max(0, limit - before)))
+            problems.append(Problem(name, at, key, f"too many {key} (more than {limit:,}; the limit is "
+                                    f"{limit:,})"))
+        if key != "scenes":
+            continue
+        for i, scene in enumerate(value[: limit + 1]):
+            choices = scene.get("choices") if isinstance(scene, dict) else None
+            if not isinstance(choices, list):
+                continue
+            label = _item_label(key, scene, i)
+            if len(choices) > MAX_CHOICES:
+                problems.append(Problem(name, doc.line_of((key, i, "choices", MAX_CHOICES)), f"{label}.choices",
+                                        f"too many choices ({len(choices):,}; at most {MAX_CHOICES})"))
+            for j, choice in enumerate(choices[: MAX_CHOICES + 1]):
+                chance = choice.get("chance") if isinstance(choice, dict) else None
+                if isinstance(chance, list) and len(chance) > MAX_OUTCOMES:
+                    where = (key, i, "choices", j, "chance", MAX_OUTCOMES)
+                    problems.append(Problem(name, doc.line_of(where), f"{label}.choices[{j}].chance",
+                                            f"too many outcomes ({len(chance):,}; at most {MAX_OUTCOMES})"))
+    return problems
+
+
+def _read_files(files: list[tuple[str, Path]]) -> tuple[list[tuple[str, Document]], list[Problem], bool, str]:
+    """Read and parse every file, counting items as it goes: a broken limit stops the reading there
+    (ScenarioLoadError), before anything is validated. Returns the parsed files, the problems found,
+    whether a file could not be read at all, and the content hash."""
+    problems: list[Problem] = []
+    docs: list[tuple[str, Document]] = []
+    counts: dict[str, int] = {}
     unreadable = False
     digest = hashlib.sha256()
-
     for rel, path in files:
         name = display_path(path)
-        sources.files.append(name)
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -94,7 +179,7 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
                                         f"{MAX_FILE_BYTES:,})"))
                 unreadable = True
                 continue
-            raw = path.read_bytes()
+            raw = path.resolve().read_bytes()  # the real file, checked to lie inside its folder
         except OSError as exc:
             problems.append(Problem(name, 1, "", f"cannot read file: {exc.strerror or exc}"))
             continue
@@ -105,6 +190,24 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
             problems.append(Problem(name, exc.line, "", exc.message))
             unreadable = True
             continue
+        over = _over_limits(name, doc, counts)
+        if over:
+            raise ScenarioLoadError(problems + over)
+        docs.append((name, doc))
+    return docs, problems, unreadable, digest.hexdigest()[:16]
+
+
+def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tuple[Scenario, Sources]:
+    """Read and validate a scenario folder. Raises ScenarioLoadError with every problem found."""
+    folder = Path(folder)
+    shown = display_path(folder)
+    files = _listing(folder, [Path(o) for o in overlays])
+    docs, problems, unreadable, content_hash = _read_files(files)
+    sources = Sources(files=[display_path(path) for _, path in files])
+    collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}
+    info: ScenarioInfo | None = None
+
+    for name, doc in docs:
         if not isinstance(doc.data, dict):
             problems.append(Problem(name, 1, "", "a scenario file must be a mapping of sections "
                                     f"({', '.join(['scenario', *SECTIONS])})"))
@@ -156,7 +259,7 @@ def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tu
     if problems:
         raise ScenarioLoadError(problems)
     assert info is not None
-    scenario = Scenario(info=info, content_hash=digest.hexdigest()[:16], **collected)
+    scenario = Scenario(info=info, content_hash=content_hash, **collected)
     return scenario, sources
 
 
