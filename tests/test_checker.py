@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from game.scenario.checker import check_scenario
 from game.scenario.compiled import load
-from game.scenario.errors import Problem
+from game.scenario.errors import Problem, ScenarioLoadError
 
 # What the checker says of the unchanged mini scenario: advice only.
 MINI_FINDINGS = [
@@ -277,9 +281,6 @@ def test_check_fails_on_a_checker_error(scenario_copy, run_cli):
 
 
 def test_division_by_a_constant_zero_is_an_error_at_its_line(scenario_copy):
-    from game.scenario.errors import ScenarioLoadError
-    import pytest
-
     scenario_copy.replace("scenes.yaml", "          - weight: courage + 1", "          - weight: 1 + supply // 0")
     line = scenario_copy.line_of("scenes.yaml", "supply // 0")
     with pytest.raises(ScenarioLoadError) as info:
@@ -311,3 +312,30 @@ def test_division_by_what_cannot_be_zero_is_quiet(scenario_copy):
     scenario_copy.replace("scenes.yaml", "          - weight: courage + 1",
                           "          - weight: 1 + supply // (courage + 1) + courage // -2 + supply // (1 + (supply > 2))")
     assert new_findings(findings()) == []
+
+
+# -- the shipped scenarios are held to --strict ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted(p.name for p in (ROOT / "content").iterdir() if (p / "scenario.yaml").is_file())
+
+
+def test_both_scenarios_are_shipped():
+    assert {"callinicum", "dara"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_scenario_passes_check_strict(name, run_cli):
+    folder = ROOT / "content" / name
+    assert [str(p) for p in check_scenario(load(folder))] == []  # not even a warning
+    result = run_cli("check", "--strict", folder)
+    assert result.code == 0, result.out
+    assert len(result.out_lines) == 1 and result.out_lines[0].startswith("ok: ")
+
+
+def test_ci_runs_the_readme_test_command_and_check_strict_on_every_shipped_scenario():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("## Test")[1].split("```sh\n")[1].split("\n```")[0].strip()
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert command in ci
+    assert ci.index(".venv/bin/callinicum check --strict content/*/") > ci.index(command)
