@@ -369,6 +369,7 @@ class CallinicumApp(App[int]):
     def report_error(self, exc: BaseException) -> None:
         """A failure the player hears about in one line; the saves are never at risk."""
         from game.engine.campaign import EngineError
+        from game.scenario.errors import escape_controls
         from game.session.saves import SaveError
 
         self.errors.append(exc)
@@ -378,7 +379,7 @@ class CallinicumApp(App[int]):
         elif isinstance(exc, SaveError):
             self.notify(one_line(exc), title="Save problem", severity="error", timeout=10)
         elif isinstance(exc, OSError):
-            where = f": {exc.filename}" if exc.filename else ""
+            where = f": {escape_controls(exc.filename)}" if exc.filename else ""
             self.notify(
                 f"{exc.strerror or one_line(exc)}{where}",
                 title="The saves folder could not be used",

@@ -32,5 +32,8 @@ def guarded(method: F) -> F:
 
 
 def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    """A failure in one line, any control character in it escaped (it may quote a file's name)."""
+    from game.scenario.errors import escape_controls
+
+    text = escape_controls(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= 300 else text[:299] + "…"

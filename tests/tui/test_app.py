@@ -723,3 +723,16 @@ async def test_a_gamble_is_marked_with_its_odds_in_the_choices(campaign, tmp_pat
         drawn = choices.render().plain
         gamble = next(o for o in app.session.current.options() if o.id == "refuse_battle").gamble
         assert gamble and " ".join(gamble.split()) in " ".join(drawn.split())
+
+
+async def test_a_failure_naming_a_hostile_file_is_shown_escaped(mini, tmp_path):
+    from game.tui.errors import one_line
+
+    assert one_line(ValueError("bad\nname\x1b]0;x\x07")) == "bad name\\x1b]0;x\\x07"
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.report_error(PermissionError(13, "Permission denied", "/saves/\x1b[2Jevil\n.json"))
+        await pilot.pause()
+        [shown] = [n.message for n in app._notifications if "Permission denied" in n.message]
+        assert shown == "Permission denied: /saves/\\x1b[2Jevil\\n.json"
