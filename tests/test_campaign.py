@@ -198,7 +198,9 @@ def test_the_battle_reads_the_campaign_only_through_the_muster(cs) -> None:
         for opt in group:
             if opt.cond is not None:
                 names |= {cs.names[j] for j in opt.cond.reads}
-    assert names <= {"army_state", "rear_behind", "fasting"}
+    assert names <= {"army_state", "rear_behind", "fasting", "huns_resolve"}
+    orders = {cs.names[j] for row in battle.orders for o in row if o.cond is not None for j in o.cond.reads}
+    assert orders <= {"boats_on_the_river"}
     for sid in ("battle_holy_saturday", "battle_after_easter"):
         written = {e.slot.index for e in cs.nodes[cs.index[sid]].effects}
         assert {cs.namespace.slots["army_state"].index, cs.namespace.slots["harith_resolve"].index} <= written
@@ -226,3 +228,36 @@ def test_a_gamble_shows_its_odds_from_the_state_before_it_is_taken(cs) -> None:
     values[slot] = 10
     firmer = {o.id: o for o in campaign.options(p.state._replace(values=tuple(values)))}["refuse_battle"]
     assert firmer.chance[0][1] > refuse.chance[0][1]
+
+
+def test_what_the_campaign_did_reaches_the_field_and_says_where_it_came_from(cs) -> None:
+    """At least six Act I-II decisions leave something the battle uses, listed as the battle begins
+    with the decision behind it; the boats and Sunicas' treatment change what can be ordered."""
+    from game.engine.campaign import Campaign
+    from game.engine.dice import SeededDice
+
+    campaign = Campaign(cs)
+    p, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"))
+    eve = next(s for s in p.states if s.battle is not None)
+    view = campaign.view(eve).battle
+    sources = {source for _, source in view.brought}
+    assert len(sources) >= 6, sources
+    assert "What the campaign brought to the field" in view.prompt
+    first = campaign.step(eve, campaign.available(eve)[0], SeededDice(1, 0))
+    assert any(t.startswith("From the campaign: ") for t in first.text)
+
+    def with_(state, **flags):
+        values = list(state.values)
+        for name, value in flags.items():
+            values[cs.namespace.slots[name].index] = value
+        return campaign.enter(state.node, tuple(values))
+
+    # the Huns volunteer for the slope unless Sunicas was punished
+    punished = with_(eve, sunicas_punished=1, sunicas_praised=0)
+    praised = with_(eve, sunicas_punished=0, sunicas_praised=1)
+    rise = lambda s: next(o for o in campaign.options(s) if o.id == "huns_on_the_rise")  # noqa: E731
+    assert rise(praised).available and not rise(punished).available
+    assert "Sunicas punished for his raid" in {src for _, src in campaign.view(punished).battle.brought}
+    # the grain boats are the boats at the crisis
+    boats = {o.cond.source for row in cs.battles["callinicum"].orders for o in row if o.cond is not None}
+    assert boats == {"boats_on_the_river"}

@@ -140,6 +140,7 @@ class BattleView:
     watch: bool
     shift_seen: bool
     outcome: str
+    brought: tuple[tuple[str, str], ...] = ()  # what the campaign brought to the field: (what, where from)
 
 
 def _cap(name: str) -> str:
@@ -354,6 +355,8 @@ class BattleRules:
             if reasons[option_id] is not None:
                 raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
         text: list[str] | None = [] if log else None
+        if bs.step == 0 and text is not None:
+            text += [f"From the campaign: {what} ({source})" for what, source in self.brought(values)]
         if bs.step < self.ndeploy:
             bs, values = self._deploy(bs, values, option_id, text)
         else:
@@ -979,10 +982,20 @@ class BattleRules:
         return losses
 
     # -- the view ----------------------------------------------------------------------------
+    def brought(self, values: tuple[int, ...]) -> list[tuple[str, str]]:
+        """What the campaign brought to the field, each with the decision it came from. Shown, never
+        read by the rules: the rules read the same values through setups and conditions."""
+        return [(what, source) for cond, what, source in self.battle.brought if cond.fn(values)]
+
     def view(self, bs: BattleState, values: tuple[int, ...]) -> BattleView:
         if bs.step < self.ndeploy:
             d = self.model.deployment[bs.step]
             stage, time, prompt = "Deployment", "Morning", f"{d.title}\n\n{d.text.rstrip()}"
+            if bs.step == 0 and self.battle.brought:
+                brought = self.brought(values)
+                if brought:
+                    prompt += "\n\nWhat the campaign brought to the field:\n" + "\n".join(
+                        f"• {what} ({source})" for what, source in brought)
         else:
             p = self.current_phase(bs)
             ph = self.phases[p] if p is not None else self.phases[-1]
@@ -1013,6 +1026,7 @@ class BattleRules:
         return BattleView(
             self.model.title, stage, time, prompt, self.model.terrain_left, self.model.terrain_right,
             tuple(positions), reserve, station, bool(bs.watch), bool(bs.seen), OUTCOME_NAMES[bs.outcome],
+            tuple(self.brought(values)),
         )
 
 

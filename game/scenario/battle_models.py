@@ -105,6 +105,14 @@ class Setup(Model):
     text: Line | None = None
 
 
+class Brought(Model):
+    """Something the campaign brought to the field, shown when the battle begins with where it came from."""
+
+    if_: Expr = Field(alias="if")
+    text: Line = Field(description="what it means on the day, e.g. 'The grain boats lie at the bank.'")
+    from_: Line = Field(alias="from", description="the decision it came from, e.g. 'the boats sent for at the landing'")
+
+
 class EnemyPlan(Model):
     """How the enemy commander fights: what Azarethes did at Callinicum, as data."""
 
@@ -187,6 +195,10 @@ class Battle(Model):
     refuge: Line | None = Field(None, description="where the commander's boat goes (e.g. 'Callinicum')")
     retreat: Line | None = Field(None, description="where a withdrawal falls back to (e.g. 'Sura')")
     setup: list[Setup] = Field(default_factory=list)
+    brought: list[Brought] = Field(
+        default_factory=list,
+        description="what the campaign brought to the field: shown on the battle screen and in the log, with its source",
+    )
     deployment: list[DeployDecision] = Field(default_factory=list)
     phases: list[Phase] = Field(min_length=1)
     tables: Tables = Field(default_factory=Tables)

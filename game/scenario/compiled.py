@@ -133,6 +133,7 @@ class CBattle:
     record: dict[str, int] = field(default_factory=dict)  # battle field -> slot index
     unit_record: tuple[dict[str, int], ...] = ()  # per roman index: unit field -> slot index
     phase_variants: tuple[tuple[tuple[Compiled, str], ...], ...] = ()  # per phase
+    brought: tuple[tuple[Compiled, str, str], ...] = ()  # (condition, text, where it came from); shown only
 
     @property
     def writes(self) -> frozenset[int]:
@@ -642,11 +643,16 @@ class _Compiler:
             self.variants(ph.variants, "battles", b.id, f"{label}.phases[{ph.id}]", ("phases", p))
             for p, ph in enumerate(b.phases)
         )
+        brought = []
+        for i, item in enumerate(b.brought):
+            cond = self.expr("condition", item.if_, "battles", b.id, ("brought", i, "if"), f"{label}.brought[{i}].if")
+            if cond is not None:
+                brought.append((cond, item.text, item.from_))
         return CBattle(
             model=b, roman=tuple(roman), enemy=enemy, unit_models={u: units[u] for u in all_units},
             unit_slots=unit_slots, loyalty_slots=loyalty,
             default_line=tuple(range(len(b.line))), setup=tuple(setups), deployment=tuple(deployment),
             orders=tuple(orders), results=results, unit_broke=unit_broke, commander_fell=commander_fell,
             after=after, reads=frozenset(reads), record=record, unit_record=unit_record,
-            phase_variants=phase_variants,
+            phase_variants=phase_variants, brought=tuple(brought),
         )
