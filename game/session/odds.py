@@ -1,0 +1,105 @@
+"""What were the odds? The probability of each ending from a point of a playthrough, and where the
+player's own odds moved most.
+
+Odds are those of the explorer: every open decision equally likely, every chance outcome by its
+weight. They are exact where the exhaustive walk completes within a small budget of states (from
+the eve of the battle on, in about a second), and otherwise estimated from random playthroughs,
+with the margin of the estimate (95%, the largest over the endings).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from game.engine.campaign import Campaign, State
+from game.engine.dice import SeededDice
+from game.engine.explore import explore_exhaustive
+from game.scenario.compiled import CEnding, CompiledScenario
+from game.session.playthrough import Playthrough
+
+Progress = Callable[[float], None]  # called with the share done, 0..1
+
+
+@dataclass(frozen=True)
+class Odds:
+    endings: dict[str, float]  # ending id -> probability, every ending of the scenario
+    exact: bool
+    runs: int = 0  # random playthroughs behind an estimate (0 when exact)
+    margin: float = 0.0  # 95% margin of an estimate, as a probability (0 when exact)
+
+    def likeliest(self) -> str:
+        return max(self.endings, key=lambda e: self.endings[e])
+
+
+def _ending_ids(cs: CompiledScenario) -> list[str]:
+    return [n.model.id for n in cs.nodes if isinstance(n, CEnding)]
+
+
+def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_steps: int = 1000) -> Odds:
+    """Random playthroughs from `state`; each run's dice are seeded by `seed` and the run."""
+    campaign = Campaign(cs)
+    counts = dict.fromkeys(_ending_ids(cs), 0)
+    finished = 0
+    for run in range(runs):
+        run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
+        rng = random.Random(run_seed)
+        s = state
+        for k in range(max_steps):
+            ending = campaign.ending(s)
+            if ending is not None:
+                counts[ending] += 1
+                finished += 1
+                break
+            options = campaign.available(s)
+            if not options:
+                break
+            s = campaign.step(s, options[rng.randrange(len(options))], SeededDice(run_seed, k),
+                              check=False, log=False).state
+    total = max(1, finished)
+    probs = {e: n / total for e, n in counts.items()}
+    margin = max((1.96 * math.sqrt(p * (1 - p) / total) for p in probs.values()), default=0.0)
+    return Odds(probs, exact=False, runs=finished, margin=max(margin, 1 / total))
+
+
+def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: int = 2_000,
+              seed: int = 0) -> Odds:
+    """Exact odds if the walk completes within `budget` states, else an estimate from `runs` playthroughs."""
+    if budget > 0:
+        report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True)
+        if report.complete:
+            return Odds(dict(report.endings), exact=True)
+    return estimate(cs, state, runs, seed)
+
+
+@dataclass(frozen=True)
+class OddsStory:
+    """The odds of the ending the player reached, before each decision, and after the last."""
+
+    ending: str
+    at_start: float  # how likely this ending was from the first decision
+    steps: tuple[float, ...]  # before decision i (i = 0..n-1), then after the last (len n + 1)
+    turning_point: int | None  # the decision (0-based) that moved these odds most
+    moved: float  # by how much (a signed change in probability)
+
+
+def odds_story(p: Playthrough, runs: int = 300, seed: int = 0, progress: Progress | None = None) -> OddsStory:
+    """How the odds of the player's own ending moved, decision by decision (estimated from `runs`
+    random playthroughs before each decision; exact at the end, where the ending is certain)."""
+    ending = p.ending
+    if ending is None:
+        raise ValueError("the playthrough has not reached an ending")
+    cs = p.scenario
+    n = len(p.decisions)
+    steps: list[float] = []
+    for i in range(n):
+        steps.append(estimate(cs, p.states[i], runs, seed + i).endings[ending])
+        if progress is not None:
+            progress((i + 1) / n)
+    steps.append(1.0)
+    moves = [steps[i + 1] - steps[i] for i in range(n)]
+    turning = max(range(n), key=lambda i: abs(moves[i])) if n else None
+    return OddsStory(ending, steps[0] if steps else 1.0, tuple(steps), turning,
+                     moves[turning] if turning is not None else 0.0)
