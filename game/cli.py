@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--odds", action="store_true",
                          help="explore every reachable state and give each ending's exact probability")
     explore.add_argument("--follow", type=Path, default=None, metavar="FILE", help="take the decisions of this playthrough where possible")
+    explore.add_argument("--impact", action="store_true",
+                         help="how far each decision point's options move the ending odds (total variation, "
+                              "in percentage points, from random play)")
     explore.add_argument("--save-runs", type=Path, default=None, metavar="DIR",
                          help="write every random playthrough into DIR as a save that `replay` and the game can open")
     explore.add_argument("--from", dest="origin", type=Path, default=None, metavar="FILE",
@@ -228,7 +231,12 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if exhaustive and args.follow is not None:
         raise CliError("--follow takes one playthrough's decisions at random play; it cannot be used with "
                        "--exhaustive or --odds")
+    if args.impact and (exhaustive or args.follow is not None or args.origin is not None or args.save_runs):
+        raise CliError("--impact measures every decision point from the start by random play; it cannot be "
+                       "used with --exhaustive, --odds, --follow, --from or --save-runs")
     cs = _load(args.scenario, args.mod)
+    if args.impact:
+        return _print_impact(cs, args)
     origin = None
     if args.origin is not None:
         from game.session.saves import replay
@@ -326,6 +334,21 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def _print_impact(cs, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from game.engine.explore import explore_impact
+
+    impact = explore_impact(cs, seed=args.seed)
+    if args.json:
+        print(json.dumps(impact.as_json(), indent=2))
+        return 0
+    print(f"{impact.scenario}: how far each decision point moves the ending odds "
+          f"(total variation, percentage points; {impact.samples} states sampled, {impact.runs} playthroughs per option)")
+    for scene, points in impact.points:
+        print(f"  {scene:<36} {points:5.1f}  {'#' * round(points / 2)}")
+    print(f"median {impact.median:.1f} points; {impact.elapsed_seconds:.1f} s")
+    return 0
 
 
 def _save_runs(cs, runs: list[tuple[int, list[str]]], folder: Path) -> None:  # noqa: ANN001
@@ -462,13 +485,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unknown_command(word: str) -> CliError:
+def _unknown_command(word: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, COMMANDS, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return CliError(f"unknown command '{word}'{hint}; the commands are {', '.join(COMMANDS)} "
-                    "(callinicum --help says what each does)", code=2)
+    return (f"unknown command '{word}'{hint}; the commands are {', '.join(COMMANDS)} "
+            "(callinicum --help says what each does)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -476,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
         if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
-            raise _unknown_command(argv[0])
+            parser.error(_unknown_command(argv[0]))  # usage, then the message; exit status 2
         if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
             argv = ["play", *argv]
         args = parser.parse_args(argv)

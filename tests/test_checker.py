@@ -339,3 +339,37 @@ def test_ci_runs_the_readme_test_command_and_check_strict_on_every_shipped_scena
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     assert command in ci
     assert ci.index(".venv/bin/callinicum check --strict content/*/") > ci.index(command)
+
+
+INERT = """  - id: fork
+    title: A fork in the road
+    date: Day two
+    place: camp
+    text: Two roads.
+    history:
+      text: Nothing.
+    choices:
+      - id: left
+        label: Take the left road
+        text: You go left.
+        effects: [{left}]
+        next: march
+      - id: right
+        label: Take the right road
+        text: You go right.
+        effects: [{right}]
+        next: march
+"""
+
+
+@pytest.mark.parametrize("left, right, inert", [
+    ("supply += 1", "supply += 1", True),          # only the words differ
+    ("courage += 1", "courage += 2", False),       # courage is read later (the storm's weight)
+    ("supply += 0", "supply += 0", True),
+])
+def test_choices_that_differ_in_nothing_later_read_are_flagged(scenario_copy, left, right, inert):
+    scenario_copy.replace("scenes.yaml", "scenes:\n", "scenes:\n" + INERT.format(left=left, right=right))
+    scenario_copy.replace("scenario.yaml", "start: camp", "start: fork")
+    flagged = [f for f in findings() if "differ in nothing that anything later reads" in f.message]
+    assert [f.field for f in flagged] == (["scenes[fork].choices"] if inert else [])
+    assert all(f.severity == "warning" for f in flagged)

@@ -599,3 +599,18 @@ def test_replay_of_a_save_with_a_hostile_name_is_one_escaped_line(mini_dir, tmp_
     assert len(result.err_lines) == 1 and _raw_controls(result.err) == []
     assert result.err_lines[0].endswith("evil\\n\\x1b]52;c;cHduZWQ=\\x07.json: damaged save (not valid JSON); "
                                         "the file was left as it is")
+
+
+def test_explore_impact_json(mini_dir, run_cli):
+    result = run_cli("explore", "--scenario", str(mini_dir), "--impact", "--json")
+    assert result.code == 0, result.err
+    out = json.loads(result.out)
+    assert {"impact", "median", "samples", "runs"} <= set(out)
+    scenes = {row["scene"].split("#")[0] for row in out["impact"]}
+    assert scenes == {"camp", "march", "battle"}
+    assert all(0 <= row["points"] <= 100 for row in out["impact"])
+
+
+def test_explore_impact_is_random_play_from_the_start(mini_dir, run_cli, tmp_path):
+    result = run_cli("explore", "--scenario", str(mini_dir), "--impact", "--exhaustive")
+    assert result.code == 1 and "--impact" in result.err

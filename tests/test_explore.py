@@ -325,3 +325,35 @@ def test_decisions_per_ending_counts_what_each_run_took() -> None:
     shown = report.as_json()["decisions_per_ending"]
     assert set(shown) == {e for e, n in report.endings.items() if n}
     assert all(v["min"] <= v["mean"] <= v["max"] for v in shown.values())
+
+
+FORK = """  - id: fork
+    title: A fork in the road
+    date: Day one
+    place: camp
+    text: Two roads.
+    choices:
+      - id: left
+        label: Take the left road
+        next: camp
+      - id: right
+        label: Take the right road
+        next: camp
+"""
+
+
+def test_impact_is_zero_where_the_options_lead_alike_and_large_where_they_do_not(scenario_copy) -> None:
+    from game.engine.explore import explore_impact
+
+    scenario_copy.replace("scenes.yaml", "scenes:\n", "scenes:\n" + FORK)
+    scenario_copy.replace("scenario.yaml", "start: camp", "start: fork")
+    impact = explore_impact(load("scen"), samples=3, runs=120, seed=2)
+    points = dict(impact.points)
+    assert points["fork"] == 0.0  # the same road whichever is taken: the same odds, exactly
+    assert points["march"] > 30  # gamble on the weather or go home: the endings differ widely
+    assert all(0 <= p <= 100 for p in points.values())
+    assert set(points) >= {"fork", "camp", "march"}
+    values = sorted(points.values())
+    middle = len(values) // 2
+    assert impact.median == (values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2)
+    assert explore_impact(load("scen"), samples=3, runs=120, seed=2).points == impact.points  # seeded

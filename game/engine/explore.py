@@ -371,3 +371,96 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         states=len(memo) + int(counters["battle_states"]),
         dead_ends=int(counters["dead"]), unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
     )
+
+
+@dataclass
+class Impact:
+    """How far each decision point's options move the ending distribution (random play's odds)."""
+
+    scenario: str
+    points: list[tuple[str, float]]  # (decision point, total variation in percentage points)
+    samples: int  # states sampled at each decision point (at most)
+    runs: int  # random playthroughs behind each option's distribution
+    elapsed_seconds: float
+
+    @property
+    def median(self) -> float:
+        values = sorted(p for _, p in self.points)
+        if not values:
+            return 0.0
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "impact": [{"scene": s, "points": round(p, 1)} for s, p in self.points],
+                "median": round(self.median, 1), "samples": self.samples, "runs": self.runs,
+                "elapsed_seconds": round(self.elapsed_seconds, 3)}
+
+
+def _ending_of_random_play(campaign: Campaign, scenario: CompiledScenario, state: State, seed: int,
+                           max_steps: int = 1000) -> int | None:
+    """The ending node one random playthrough from `state` reaches (None at a dead end)."""
+    rng = random.Random(seed)
+    s = state
+    for k in range(max_steps):
+        if scenario.is_ending(s.node):
+            return s.node
+        options = campaign.available(s)
+        if not options:
+            return None
+        s = campaign.step(s, options[rng.randrange(len(options))], SeededDice(seed, k), check=False, log=False).state
+    return None
+
+
+def explore_impact(scenario: CompiledScenario, samples: int = 4, runs: int = 150, seed: int = 1,
+                   max_walks: int = 20_000) -> Impact:
+    """For each decision point (a scene, or a battle's question), the largest total variation
+    distance between the ending distributions its open options lead to, averaged over up to
+    `samples` states met there in random play; each distribution comes from `runs` random
+    playthroughs after the option is taken (its own dice included)."""
+    campaign = Campaign(scenario)
+    start = time.perf_counter()
+    met: dict[tuple[str, int], list[State]] = {}
+    rng = random.Random(seed)
+    for walk in range(max_walks):
+        state = campaign.start()
+        for k in range(1000):
+            if scenario.is_ending(state.node):
+                break
+            options = campaign.available(state)
+            if not options:
+                break
+            seen = met.setdefault(decision_point(scenario, state), [])
+            if len(seen) < samples and state not in seen:
+                seen.append(state)
+            state = campaign.step(state, options[rng.randrange(len(options))], SeededDice(walk, k),
+                                  check=False, log=False).state
+        if walk >= 200 and all(len(v) >= samples for v in met.values()):
+            break
+    points = []
+    order = {n.model.id: i for i, n in enumerate(scenario.nodes)}
+    for (scene, step), states in sorted(met.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+        spreads = []
+        for i, state in enumerate(states):
+            options = campaign.available(state)
+            if len(options) < 2:
+                spreads.append(0.0)
+                continue
+            dists = []
+            for j, option in enumerate(options):
+                d: dict[int | None, float] = {}
+                for r in range(runs):
+                    # the same dice for every option (common random numbers): options that lead
+                    # alike give exactly the same distribution, and differences are not noise
+                    run_seed = (seed * 1_000_003 + i * 100_003 + r) & 0x7FFFFFFFFFFFFFFF
+                    nxt = campaign.step(state, option, SeededDice(run_seed, 0), check=False, log=False).state
+                    end = _ending_of_random_play(campaign, scenario, nxt, run_seed + 1)
+                    d[end] = d.get(end, 0.0) + 1.0 / runs
+                dists.append(d)
+            spreads.append(max(
+                0.5 * sum(abs(a.get(n, 0.0) - b.get(n, 0.0)) for n in set(a) | set(b))
+                for x, a in enumerate(dists) for b in dists[x + 1:]
+            ))
+        label = scene if step < 0 else f"{scene}#{step}"
+        points.append((label, 100 * sum(spreads) / len(spreads)))
+    return Impact(scenario.id, points, samples, runs, time.perf_counter() - start)

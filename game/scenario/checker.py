@@ -194,6 +194,7 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
             add("scenes", sid, ("choices",), f"scenes[{sid}].choices", "no choice here can ever be taken")
         if node.model.history is None:
             add("scenes", sid, ("id",), f"scenes[{sid}]", "the scene has no history note", "warning")
+    _inert_decisions(cs, reads, add)
     for b in cs.scenario.battles:
         if b.discipline is not None and b.discipline not in {q.id for q in cs.scenario.qualities}:
             add("battles", b.id, ("discipline",), f"battles[{b.id}].discipline", f"no quality with id '{b.discipline}'")
@@ -209,3 +210,30 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
     for section, item, path, field, warning in _expression_warnings(cs):
         add(section, item, path, field, warning, "warning")
     return sorted(set(findings))
+
+
+def _inert_decisions(cs: CompiledScenario, reads: set[int], add) -> None:  # noqa: ANN001
+    """A scene whose choices differ in nothing that anything later reads (the same road, the same
+    chance, the same effects on values that are ever read) asks the player a question that cannot
+    matter: its choices' own text is all that differs."""
+
+    def effects(items) -> tuple:  # noqa: ANN001
+        return tuple(sorted((e.slot.index, e.op, e.source) for e in items if e.slot.index in reads))
+
+    def road(target) -> tuple:  # noqa: ANN001
+        return tuple((cond.source if cond else None, node) for cond, node in target.routes) if target else ()
+
+    for node in cs.nodes:
+        if not isinstance(node, CScene) or len(node.choices) < 2:
+            continue
+        signatures = {
+            (road(c.target), effects(c.effects),
+             tuple((o.weight.source, effects(o.effects), road(o.target)) for o in c.outcomes))
+            for c in node.choices
+        }
+        if len(signatures) == 1:
+            sid = node.model.id
+            add("scenes", sid, ("choices",), f"scenes[{sid}].choices",
+                "these choices differ in nothing that anything later reads (the same road, chance and "
+                "effects): give them different consequences, or make them one", "warning")
+
