@@ -261,3 +261,15 @@ def test_what_the_campaign_did_reaches_the_field_and_says_where_it_came_from(cs)
     # the grain boats are the boats at the crisis
     boats = {o.cond.source for row in cs.battles["callinicum"].orders for o in row if o.cond is not None}
     assert boats == {"boats_on_the_river"}
+
+
+def test_counsellors_read_the_odds_each_with_a_bias_to_learn(cs) -> None:
+    p, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"), 13)  # the Holy Saturday assembly
+    truth = next(o for o in p.options() if o.chance).chance[0][1]
+    said = {c.who: c.says for c in p.view().counsel}
+    assert f"{truth - 15}% that the army obeys" in said["hermogenes"]  # cautious
+    assert f"{truth + 15}% that the army obeys" in said["sunicas"]  # bold
+    assert f"{truth}% that the army obeys" in said["harith"]  # reads the desert true
+    before, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"), 12)  # no gamble in that scene
+    if not any(o.chance for o in before.options()):
+        assert not any("% that" in c.says for c in before.view().counsel)

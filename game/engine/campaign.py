@@ -249,6 +249,24 @@ class Campaign:
         return None
 
     # -- what the player sees ------------------------------------------------------------------
+    def _odds_counsel(self, counsel: tuple[CounselView, ...], options: tuple[Option, ...]) -> tuple[CounselView, ...]:
+        """Each counsellor who reads odds says how they rate the first gamble's first outcome,
+        off by their bias (Hermogenes cautious, Sunicas bold): the player can learn whom to trust."""
+        gamble = next((o for o in options if o.chance), None)
+        if gamble is None:
+            return ()
+        true_odds = gamble.chance[0][1]
+        out = []
+        for who in dict.fromkeys(c.who for c in counsel):
+            ch = self.characters[who]
+            read = ch.reads_odds
+            if read is not None:
+                odds = f"{max(1, min(99, true_odds + read.bias))}%"
+                outcome = gamble.chance[0][0] or "it goes your way"
+                says = read.says.replace("{choice}", gamble.label).replace("{outcome}", outcome).replace("{odds}", odds)
+                out.append(CounselView(who, ch.name, ch.title, says))
+        return tuple(out)
+
     def view(self, state: State) -> View:
         node = self.scenario.nodes[state.node]
         v = state.values
@@ -276,6 +294,8 @@ class Campaign:
             for cond, c in node.counsel
             if cond is None or cond.fn(v)
         )
+        options = tuple(self.options(state))
+        counsel += self._odds_counsel(counsel, options)
         place = self.places.get(sc.place)
         battle_view = None
         prompt = None
@@ -286,7 +306,7 @@ class Campaign:
             prompt = battle_view.prompt
         return View(
             sc.id, sc.title, sc.stage, sc.date, sc.place, place.name if place else sc.place,
-            sc.enemy_at, text, counsel, tuple(self.options(state)), qualities, army, sc.history,
+            sc.enemy_at, text, counsel, options, qualities, army, sc.history,
             battle=battle_view, prompt=prompt,
         )
 

@@ -51,11 +51,22 @@ class Flag(Model):
     start: bool = False
 
 
+class OddsRead(Model):
+    """How a character reads the odds of a gamble, with a bias the player can learn."""
+
+    bias: int = Field(0, ge=-50, le=50, description="percentage points added to the true odds when they speak")
+    says: Line = Field(description="their words: {odds} is their reckoning (e.g. '40%') that {outcome} (the first "
+                                   "outcome's label) happens; {choice} is the choice's label")
+
+
 class Character(Model):
     id: Id
     name: Line
     title: Line | None = None
     description: Line | None = None
+    reads_odds: OddsRead | None = Field(
+        None, description="at a gamble, this character (when counselling in the scene) says how they rate its first outcome"
+    )
 
 
 class Place(Model):
