@@ -182,3 +182,21 @@ def test_the_checker_counts_what_a_chronicle_condition_reads(scenario_copy):
                           "            record: Renowned.\n")
     after = [str(f) for f in check(load(scenario_copy.path))]
     assert not any("renown" in f for f in after)
+
+
+def test_an_endings_after_page_is_its_own_and_survives_the_export(scenario_copy) -> None:
+    scenario_copy.replace("scenes.yaml", "    text: You went home.\n",
+                          "    text: You went home.\n    after: |\n      The next year, peace.\n\n"
+                          "      And the year after, war again.\n")
+    cs = load("scen")
+    p = Playthrough.new(cs, 1, ["scout", "go_home"])
+    assert p.ending == "wise_ending"
+    view = p.view()
+    assert view.text == "You went home." and view.after == "The next year, peace.\n\nAnd the year after, war again."
+    text = markdown(p)
+    after = text.split("## After 531\n", 1)[1]
+    assert after.startswith("\nThe next year, peace.\n\nAnd the year after, war again.\n")
+    assert "The next year" not in text.split("## After 531")[0]
+    # an ending without one has no such page
+    other = Playthrough.new(cs, 1, ["rush", "go_home"])
+    assert other.view().after is None and "## After 531" not in markdown(other)

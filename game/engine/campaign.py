@@ -99,6 +99,7 @@ class View:
     ending_kind: str | None = None
     battle: BattleView | None = None
     prompt: str | None = None
+    after: str | None = None  # an ending's "after" page: what followed, in history
 
 
 @dataclass
@@ -287,7 +288,7 @@ class Campaign:
         if isinstance(node, CEnding):
             e = node.model
             return View(e.id, e.title, None, None, None, None, None, text, (), (), qualities, army,
-                        e.history, ending=e.id, ending_kind=e.kind)
+                        e.history, ending=e.id, ending_kind=e.kind, after=e.after.rstrip() if e.after else None)
         sc = node.model
         counsel = tuple(
             CounselView(c.who, self.characters[c.who].name, self.characters[c.who].title, c.says.rstrip())

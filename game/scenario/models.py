@@ -247,6 +247,9 @@ class Ending(Model):
     variants: list[Variant] = Field(default_factory=list)
     history: History | None = None
     hint: Line | None = Field(None, description="shown while the ending is still locked")
+    after: Text | None = Field(
+        None, description="the 'after 531' page: what followed in history, kept apart from the ending's consequences"
+    )
 
 
 # The battle model's data is defined with the battle (battle.py keeps the rules, this the format).

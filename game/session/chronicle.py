@@ -191,5 +191,9 @@ def markdown(p: Playthrough, stopped: str | None = None) -> str:
         out += ["## The ending", ""]
         for para in paragraphs(view.text):
             out += [para, ""]
+        if view.after:
+            out += ["## After 531", ""]
+            for para in paragraphs(view.after):
+                out += [para, ""]
         out += [f"ending: {p.ending}"]
     return "\n".join(out).rstrip() + "\n"
