@@ -707,7 +707,7 @@ def battle_unknown_action(s):
 @case
 def battle_result_not_a_flag(s):
     s.replace("battle.yaml", "      victory: won", "      victory: supply")
-    return [("battle.yaml", 100, "battles[fight].results.victory", "no flag with id 'supply'")]
+    return [("battle.yaml", 105, "battles[fight].results.victory", "no flag with id 'supply'")]
 
 
 @case
