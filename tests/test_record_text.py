@@ -65,6 +65,8 @@ CLAIMS: list[Claim] = [
      lambda f: f.battle.flank == "right" and f.battle.flank_broke),
     (r"\bthe left (gave way|went|broke|collapsed)\b|\bwhen the left went\b", "the left gave way",
      lambda f: f.battle.flank == "left" and f.battle.flank_broke),
+    (r"persian horse (were|was|got|came) (in )?behind the (roman )?line|every unit looked along it, saw the one beside it gone",
+     "the enemy got behind a broken line", lambda f: f.battle.flank_broke),
     (r"\bneither line (broke|gave way)\b|\bthe line (held|never broke)\b", "the line did not break",
      lambda f: not f.battle.flank_broke),
     # al-Harith's men
