@@ -260,3 +260,28 @@ def test_a_claim_rule_catches_a_contradiction(scenario: CompiledScenario) -> Non
     said = "It began on the right, on the slope, and al-Harith's Arabs did not wait for them."
     failed = [what for pattern, what, test in COMPILED if pattern.search(said) and not test(facts)]
     assert failed == ["the blow fell on the right", "al-Harith's men broke"]
+
+
+def test_the_army_the_text_speaks_of_is_the_army_on_the_panel(scenario: CompiledScenario) -> None:
+    """Al-Harith's men are on the panel only once the story has them join; where the text gives the
+    army about twenty thousand men, the panel's men add up to that (within a tenth)."""
+    start = Campaign(scenario).start()
+    first = Campaign(scenario).view(start)
+    assert "ghassanids" not in {u.id for u in first.army}
+    told = 0
+    for seed in range(400):
+        p = random_playthrough(scenario, seed)
+        joined = False
+        for st in p.states:
+            if st.battle is not None:
+                continue
+            view = p.campaign.view(st)
+            on_panel = {u.id for u in view.army}
+            joined = joined or view.node_id == "harith_joins"
+            if "ghassanids" in on_panel:
+                assert joined, f"seed {seed}: al-Harith's men on the panel at {view.node_id}, before they join"
+            if re.search(r"army of (about |some )?twenty thousand|twenty thousand (foot and horse|men)", view.text):
+                told += 1
+                total = sum(u.men for u in view.army) * 100
+                assert abs(total - 20_000) <= 2_000, f"seed {seed}: {view.node_id} says twenty thousand, the panel {total:,}"
+    assert told, "no campaign met a scene that gives the army's size"
