@@ -273,3 +273,15 @@ def test_counsellors_read_the_odds_each_with_a_bias_to_learn(cs) -> None:
     before, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"), 12)  # no gamble in that scene
     if not any(o.chance for o in before.options()):
         assert not any("% that" in c.says for c in before.view().counsel)
+
+
+def test_the_quality_bars_know_the_thresholds_of_the_decision_at_hand(cs) -> None:
+    p, _ = replay(cs, read_save(PLAYTHROUGHS / "historical.json"), 13)  # the assembly's weights
+    bars = {q.id: q for q in p.view().qualities}
+    assert bars["authority"].thresholds == (3, 5, 7)  # `authority >= 3`, `>= 5`, `>= 7` in the weights
+    assert bars["discipline"].thresholds == (3, 5, 7)
+    assert bars["court"].thresholds == ()  # nothing here reads the court
+    from game.engine.campaign import Campaign
+
+    start = Campaign(cs).view(Campaign(cs).start())
+    assert all(min_ < t <= max_ for q in start.qualities for t in q.thresholds for min_, max_ in [(q.min, q.max)])

@@ -372,3 +372,29 @@ def _battle_reads(b, uses: _Uses, scenario: CompiledScenario,  # noqa: ANN001
                 add({e.slot.index: ALL})
                 add({j: ALL for j in uses.of(e)})
     return out
+
+
+def thresholds_here(scenario: CompiledScenario, node: int) -> dict[int, tuple[int, ...]]:
+    """The values at which something in this scene itself changes: the cut points of its choices'
+    conditions, chance weights and roads, its text variants and counsel, and its battle's setup and
+    deployment conditions, per slot (values used other than by comparison are left out). These are
+    what a player can see matter to the decision in front of them."""
+    uses = _Uses(scenario)
+    n = scenario.nodes[node]
+    exprs: list[Compiled | None] = [c for c, _ in getattr(n, "variants", ())]
+    if isinstance(n, CScene):
+        exprs += [c for c, _ in n.counsel]
+        for ch in n.choices:
+            exprs.append(ch.cond)
+            exprs += [o.weight for o in ch.outcomes]
+            for t in ([ch.target] if ch.target else []) + [o.target for o in ch.outcomes]:
+                exprs += [cond for cond, _ in t.routes]
+        if n.battle is not None:
+            exprs += [s.cond for s in n.battle.setup]
+            exprs += [opt.cond for group in n.battle.deployment for opt in group]
+    out: dict[int, set[int]] = {}
+    for e in exprs:
+        for slot, cuts in uses.of(e).items():
+            if cuts:  # ALL (None) and empty sets carry no threshold to show
+                out.setdefault(slot, set()).update(cuts)
+    return {slot: tuple(sorted(c)) for slot, c in out.items()}

@@ -56,6 +56,7 @@ class QualityView:
     min: int
     max: int
     description: str | None
+    thresholds: tuple[int, ...] = ()  # values at which something in the decision at hand changes
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Campaign:
             (q, scenario.namespace.slots[q.id].index) for q in scenario.scenario.qualities if q.shown
         ]
         self._roman_units = [u for u in scenario.scenario.units if not u.is_enemy]
+        self._threshold_cache: dict[int, dict[int, tuple[int, ...]]] = {}
 
     # -- states --------------------------------------------------------------------------------
     def start(self) -> State:
@@ -250,6 +252,14 @@ class Campaign:
         return None
 
     # -- what the player sees ------------------------------------------------------------------
+    def _thresholds(self, node: int) -> dict[int, tuple[int, ...]]:
+        found = self._threshold_cache.get(node)
+        if found is None:
+            from game.engine.abstraction import thresholds_here
+
+            found = self._threshold_cache[node] = thresholds_here(self.scenario, node)
+        return found
+
     def _odds_counsel(self, counsel: tuple[CounselView, ...], options: tuple[Option, ...]) -> tuple[CounselView, ...]:
         """Each counsellor who reads odds says how they rate the first gamble's first outcome,
         off by their bias (Hermogenes cautious, Sunicas bold): the player can learn whom to trust."""
@@ -275,8 +285,11 @@ class Campaign:
         for cond, extra in node.variants:
             if cond.fn(v):
                 text += "\n\n" + extra.rstrip()
+        here = self._thresholds(state.node)
         qualities = tuple(
-            QualityView(q.id, q.label, v[i], q.min, q.max, q.description) for q, i in self._shown
+            QualityView(q.id, q.label, v[i], q.min, q.max, q.description,
+                        tuple(t for t in here.get(i, ()) if q.min < t <= q.max))
+            for q, i in self._shown
         )
         ns = self.scenario.namespace.slots
         army = tuple(

@@ -736,3 +736,167 @@ async def test_a_failure_naming_a_hostile_file_is_shown_escaped(mini, tmp_path):
         await pilot.pause()
         [shown] = [n.message for n in app._notifications if "Permission denied" in n.message]
         assert shown == "Permission denied: /saves/\\x1b[2Jevil\\n.json"
+
+
+# -- what were the odds -----------------------------------------------------------------------
+
+
+def _odds_text(screen) -> dict[str, str]:
+    """What the odds screen says, part by part, as the player reads it."""
+    from game.tui.screens.odds import OddsTable
+
+    said = {
+        part: plain(screen.query_one(f"#odds-{part}", Static))
+        for part in ("point", "how", "rare", "turn")
+        if screen.query_one(f"#odds-{part}").display
+    }
+    said["table"] = screen.query_one(OddsTable).render().plain
+    return said
+
+
+def _shows_every_ending(table: str, scenario, endings: dict[str, float]) -> None:
+    lines = table.splitlines()
+    for e in scenario.scenario.endings:
+        p = endings[e.id]
+        if p > 0:
+            assert any(e.title in line and f"{p * 100:.1f}%" in line for line in lines), e.title
+        else:
+            assert e.title in lines[-1]
+
+
+async def test_odds_at_the_ending_show_the_sessions_figures_mini(mini, tmp_path):
+    from game.session.odds import odds_from, odds_story
+    from game.tui.screens.odds import OddsScreen
+    from game.tui.widgets.keybar import KeyBar
+
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await play_to_end(pilot, app)
+        assert isinstance(app.screen, EndingScreen)
+        assert ("o", "o", "odds") in app.screen.query_one(KeyBar).keys()
+        before = list(app.session.current.decisions)
+        await pilot.press("o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OddsScreen)
+        await screen.worker.wait()
+        await pilot.pause()
+        assert screen.outcome == "done"
+        p = app.session.current
+        odds = odds_from(mini, p.states[0])
+        story = odds_story(p)
+        said = _odds_text(screen)
+        assert said["how"].startswith("Exact")
+        _shows_every_ending(said["table"], mini, odds.endings)
+        yours = next(e.title for e in mini.scenario.endings if e.id == p.ending)
+        assert f"▸ {yours}" in said["table"]
+        assert yours in said["rare"] and f"{odds.endings[p.ending] * 100:.1f}%" in said["rare"]
+        turn = p.record[story.turning_point]
+        for words in (turn.label, turn.scene_title, f"{story.moved * 100:+.0f} points"):
+            assert words in said["turn"]
+        assert screen.query_one("#odds-progress").display is False
+        # read only: the campaign is as it was
+        assert app.session.current.decisions == before and app.session.current.ending == p.ending
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        # the same point again: the figures are at hand, nothing is computed twice
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OddsScreen) and app.screen.worker is None
+        assert _odds_text(app.screen)["table"] == said["table"]
+        assert app.errors == []
+
+
+async def test_the_palette_offers_the_odds_from_a_decision_mini(mini, tmp_path):
+    from game.session.odds import odds_from
+    from game.tui.screens.odds import OddsScreen
+
+    app = make_app(mini, tmp_path, seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        await pilot.press(str(open_number(app)))
+        await pilot.pause()
+        assert isinstance(app.screen, (CampaignScreen, BattleScreen))
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"odds")
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        offered = [str(o.prompt) for o in palette.query_one(OptionList).options]
+        assert any("What were the odds?" in o for o in offered)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, OddsScreen)
+        await screen.worker.wait()
+        await pilot.pause()
+        p = app.session.current
+        odds = odds_from(mini, p.state)
+        said = _odds_text(screen)
+        assert said["point"].startswith("From here") and p.view().title in said["point"]
+        assert said["how"].startswith("Exact")
+        _shows_every_ending(said["table"], mini, odds.endings)
+        assert "rare" not in said and "turn" not in said  # those are for the ending
+        assert app.errors == []
+
+
+async def test_escape_while_the_odds_are_computed_closes_cleanly_campaign(
+    campaign, tmp_path, monkeypatch
+):
+    """From the first decision the walk of the campaign runs out and an estimate follows: seconds
+    of work. The thread is held at its first progress report until escape has been pressed."""
+    import asyncio
+    import threading
+
+    from game.session import odds as session_odds
+    from game.tui.screens import odds as odds_screen
+
+    pressed = threading.Event()
+    reports: list[float] = []
+
+    def held_odds_from(*args, progress, **kwargs):
+        def report(share: float) -> None:
+            pressed.wait()
+            reports.append(share)
+            progress(share)
+
+        return session_odds.odds_from(*args, progress=report, **kwargs)
+
+    monkeypatch.setattr(odds_screen, "odds_from", held_odds_from)
+    app = make_app(campaign, tmp_path, seed=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        app.action_odds()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, odds_screen.OddsScreen)
+        assert screen.outcome == "computing" and screen.query_one("#odds-progress").display
+        await pilot.press("t")  # the interface answers while the thread works
+        await pilot.pause()
+        assert app.theme == LIGHT.name
+        await pilot.press("escape")
+        await pilot.pause()
+        pressed.set()
+        assert isinstance(app.screen, CampaignScreen)
+        assert screen.worker.is_cancelled
+        assert await asyncio.to_thread(screen.stopped.wait, 120)
+        assert screen.outcome == "closed" and screen.figures is None
+        assert len(reports) == 1  # it stopped at the first report after escape
+        assert app.session.current.decisions == []
+        assert app.errors == []
+
+
+def test_the_quality_bar_ticks_the_thresholds_of_the_decision():
+    from game.engine.campaign import QualityView
+    from game.tui.widgets.qualities import _ticked_bar
+
+    q = QualityView("authority", "Authority", 4, 0, 10, None, (3, 5, 7))
+    parts = _ticked_bar(q, 10)
+    assert "".join(ch for ch, _ in parts).count("┃") + "".join(ch for ch, _ in parts).count("╎") == 3
+    ticked = [i for i, (ch, style) in enumerate(parts) if "warning" in style]
+    assert ticked == [2, 4, 6]  # the cells where 3, 5 and 7 are reached
+    assert _ticked_bar(QualityView("court", "Court", 4, 0, 10, None, ()), 10) == [
+        (ch, "$secondary") for ch in "████      "]

@@ -45,7 +45,7 @@ class QualitiesPanel(Drawn):
                 Content.assemble(
                     truncate(q.label, label_w).ljust(label_w),
                     " ",
-                    (bar(q.value - q.min, q.max - q.min, bar_w), "$secondary"),
+                    *_ticked_bar(q, bar_w),
                     (f"{q.value:>3}", "bold"),
                     mark,
                 )
@@ -53,3 +53,19 @@ class QualitiesPanel(Drawn):
         if not lines:
             return Content.styled("Nothing to track.", "italic $muted")
         return Content("\n").join(lines)
+
+
+def _ticked_bar(q: QualityView, cells: int) -> list[tuple[str, str]]:
+    """The quality's bar, with a tick where the decision at hand changes (`q.thresholds`): a
+    player sees that authority 5 or 7 would read the odds differently."""
+    text = list(bar(q.value - q.min, q.max - q.min, cells))
+    span = max(1, q.max - q.min)
+    ticks = {min(cells - 1, max(0, round((t - q.min) * cells / span) - 1)) for t in q.thresholds}
+    parts: list[tuple[str, str]] = []
+    for i, ch in enumerate(text):
+        if i in ticks:
+            parts.append(("┃" if ch != " " else "╎", "bold $warning"))
+        else:
+            parts.append((ch, "$secondary"))
+    return parts
+
