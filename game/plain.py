@@ -304,6 +304,8 @@ class PlainGame:
         numbered = open_options(view.options)
         for i, o in enumerate(numbered, 1):
             self.wrapped(f"{i}. {o.label}", "  ", "     ")
+            if o.gamble:
+                self.wrapped(o.gamble, "     ", "     ")
         for o in view.options:
             if not o.available:
                 self.wrapped(f"-  {o.label} (not open: {o.reason or 'not now'})", "  ", "     ")
@@ -369,6 +371,9 @@ class PlainGame:
         self.heading(f"The end: {view.title} ({kind})")
         self.line()
         self.prose(view.text)
+        if view.after:
+            self.heading("What followed")
+            self.prose(view.after)
         self.chronicle()
         found = len(self.session.store.endings_found())
         total = len(self.session.scenario.scenario.endings)

@@ -194,9 +194,9 @@ def test_an_endings_after_page_is_its_own_and_survives_the_export(scenario_copy)
     view = p.view()
     assert view.text == "You went home." and view.after == "The next year, peace.\n\nAnd the year after, war again."
     text = markdown(p)
-    after = text.split("## After 531\n", 1)[1]
+    after = text.split("## What followed\n", 1)[1]
     assert after.startswith("\nThe next year, peace.\n\nAnd the year after, war again.\n")
-    assert "The next year" not in text.split("## After 531")[0]
+    assert "The next year" not in text.split("## What followed")[0]
     # an ending without one has no such page
     other = Playthrough.new(cs, 1, ["rush", "go_home"])
-    assert other.view().after is None and "## After 531" not in markdown(other)
+    assert other.view().after is None and "## What followed" not in markdown(other)

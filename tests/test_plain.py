@@ -143,3 +143,16 @@ def test_the_plain_chronicle_keeps_the_record_apart_from_imagined_lines(tmp_path
     assert f"   {RECORD_LABEL} (A source):\n\n   The scouts went out at dawn." in out
     assert f"   {IMAGINED_LABEL}:\n\n   The storm took the baggage." in out
     assert "  2. (imagined) And a storm fell on them." in out and "The weather held" not in out
+
+
+def test_a_gamble_shows_its_odds_and_an_ending_its_after_page(tmp_path, scenario_copy):
+    scenario_copy.replace("scenes.yaml", "    text: You went home.\n",
+                          "    text: You went home.\n    after: |\n      The next year, peace.\n")
+    scenario_copy.replace("scenes.yaml", "          - weight: courage + 1\n",
+                          "          - weight: courage + 1\n            label: fair weather\n")
+    # scout (1), then at the march: gamble on the weather is choice 1, go home choice 2
+    proc = play(["--scenario", str(scenario_copy.path), "--seed", "2"], "1\n2\n", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "A gamble: fair weather " in proc.stdout  # the odds, before the choice is made
+    assert "== What followed ==" in proc.stdout and "The next year, peace." in proc.stdout
+    assert proc.stdout.splitlines()[-1] == "ending: wise_ending"

@@ -192,7 +192,7 @@ def markdown(p: Playthrough, stopped: str | None = None) -> str:
         for para in paragraphs(view.text):
             out += [para, ""]
         if view.after:
-            out += ["## After 531", ""]
+            out += ["## What followed", ""]
             for para in paragraphs(view.after):
                 out += [para, ""]
         out += [f"ending: {p.ending}"]
