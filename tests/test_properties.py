@@ -289,7 +289,7 @@ def test_slot_names_never_leave_the_slots_folder(name):
         assert path.parent == store.slots_dir
         assert path.resolve().parent == store.slots_dir.resolve()
         assert sorted(x.name for x in Path(tmp).rglob("*") if x.is_file()) == sorted(
-            ["autosave.json", "playthroughs.json", path.name])
+            [".lock", "autosave.json", "playthroughs.json", path.name])
         save = read_save(path)
         assert save.decisions == ["scout"] and "\n" not in save.label
         [slot] = store.slots()
