@@ -60,3 +60,21 @@ def test_the_odds_story_ends_certain_and_names_the_decision_that_moved_most(mini
 def test_odds_story_needs_an_ending(mini) -> None:
     with pytest.raises(ValueError):
         odds_story(Playthrough.new(mini, 1))
+
+
+def test_odds_from_tells_its_progress_and_stops_when_told_to() -> None:
+    """The interface shows the walk's progress, and stops it when the player closes the screen."""
+    cs = load(Path(__file__).parent / "tui" / "scenario")  # a campaign: from its start the walk runs out
+    shares: list[float] = []
+
+    class Closed(Exception):
+        pass
+
+    def told(share: float) -> None:
+        shares.append(share)
+        if len(shares) == 2:
+            raise Closed
+
+    with pytest.raises(Closed):
+        odds_from(cs, Campaign(cs).start(), progress=told)
+    assert 0 < shares[0] < shares[1] <= 1

@@ -65,10 +65,14 @@ def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_s
 
 
 def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: int = 2_000,
-              seed: int = 0) -> Odds:
-    """Exact odds if the walk completes within `budget` states, else an estimate from `runs` playthroughs."""
+              seed: int = 0, progress: Progress | None = None) -> Odds:
+    """Exact odds if the walk completes within `budget` states, else an estimate from `runs` playthroughs.
+
+    `progress`, if given, is told now and then the share of the budget walked (the estimate after
+    a walk that ran out takes a fraction of the walk's time); an exception it raises stops the walk."""
     if budget > 0:
-        report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True)
+        tell = None if progress is None else (lambda n: progress(min(1.0, n / budget)))
+        report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True, progress=tell)
         if report.complete:
             return Odds(dict(report.endings), exact=True)
     return estimate(cs, state, runs, seed)

@@ -218,7 +218,7 @@ class CallinicumApp(App[int]):
 
     def command_open(self, action: str) -> bool:
         """Whether a palette command makes sense now."""
-        if action in ("undo", "history", "save"):
+        if action in ("undo", "history", "save", "odds"):
             return self.playing
         if action == "chronicle":
             return self.playing and bool(self.session.current.ending)
@@ -355,6 +355,10 @@ class CallinicumApp(App[int]):
             self.notify("The Chronicle is written when a campaign has ended.")
             return
         self._overlay("chronicle.ChronicleScreen")
+
+    @guarded
+    def action_odds(self) -> None:
+        self._overlay("odds.OddsScreen")
 
     @guarded
     def action_to_title(self) -> None:

@@ -20,6 +20,7 @@ COMMANDS = (
     ("Branch tree", "branches", "Every road taken, and branch from any decision"),
     ("Endings found", "endings", "The endings found and the hints to the rest"),
     ("Chronicle", "chronicle", "Your campaign beside 531 (after an ending)"),
+    ("What were the odds?", "odds", "The chance of each ending from here, and where yours turned"),
     ("Help: every key", "help", "The keys of the game"),
     ("Toggle light and dark", "toggle_theme", "Switch the colour theme"),
     ("Title screen", "to_title", "Back to the title screen"),

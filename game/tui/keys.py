@@ -78,6 +78,13 @@ KEYS: dict[str, Binding] = {
         id="chronicle",
         tooltip="Your campaign beside 531, as the chroniclers would tell it",
     ),
+    "odds": Binding(
+        "o",
+        "app.odds",
+        "odds",
+        id="odds",
+        tooltip="What were the odds? Each ending's chance, how rare yours was, where it turned",
+    ),
     "title": Binding(
         "escape", "app.to_title", "title", id="to-title", tooltip="Back to the title screen"
     ),
@@ -169,6 +176,7 @@ def help_sections() -> list[HelpSection]:
             "The ending",
             (
                 _entry("chronicle"),
+                _entry("odds"),
                 _entry("new_n"),
                 _entry("undo"),
                 _entry("history"),

@@ -28,7 +28,9 @@ KIND_WORDS = {
 
 class EndingScreen(PlayScreen):
     kind = "ending"
-    BINDINGS = keys("chronicle", "new_n", "undo", "history", "branches", "endings", "load", "title")
+    BINDINGS = keys(
+        "chronicle", "odds", "new_n", "undo", "history", "branches", "endings", "load", "title"
+    )
 
     def compose(self) -> ComposeResult:
         yield GameHeader(id="header")
@@ -84,6 +86,8 @@ class EndingScreen(PlayScreen):
             " endings found.\n\n",
             ("c", "bold $primary"),
             " the Chronicle   ",
+            ("o", "bold $primary"),
+            " the odds   ",
             ("n", "bold $primary"),
             " a new campaign   ",
             ("u", "bold $primary"),
