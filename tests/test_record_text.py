@@ -123,6 +123,21 @@ CLAIMS: list[Claim] = [
     # the army
     (r"\byour army is whole\b|\bthe surgeons have nothing to do\b", "the army lost no men",
      lambda f: f.units_whole),
+    # the endings' own sentences about the day
+    (r"\bthe blow did not break through\b", "the struck flank held", lambda f: not f.battle.flank_broke),
+    (r"(al-harith's (arabs|men)|the ghassanids) held their place", "al-Harith's men did not break",
+     lambda f: not f.broke("ghassanids")),
+    (r"(al-harith's (arabs|men)|the ghassanids) (were|was) (the )?first to (go|break|run)",
+     "al-Harith's men broke first", lambda f: f.first("ghassanids")),
+    (r"\bclosed the gap on the right\b", "the right gave way", lambda f: f.battle.flank == "right" and f.battle.flank_broke),
+    (r"\bascan did not live\b", "Ascan fell", lambda f: f.fell("ascan_horse")),
+    (r"(sunicas and simmas|their massagetae)[^.]{0,40}who held the bank", "the Huns stood",
+     lambda f: f.stood("huns")),
+    (r"\bstood on foot among peter's\b", "the commander stood on foot", lambda f: f.battle.commander == "stood"),
+    (r"\bstill a roman line between\b", "the line stood at dusk", lambda f: f.battle.outcome in ("victory", "held")),
+    (r"\bthe persians had left you the field\b", "the field was won", lambda f: f.battle.outcome == "victory"),
+    (r"\bhad stopped being an army\b", "the army was routed", lambda f: f.battle.outcome == "routed"),
+    (r"^the day was lost\b", "the field was lost", lambda f: f.battle.outcome in ("defeat", "routed")),
 ]
 COMPILED = [(re.compile(p, re.I), what, test) for p, what, test in CLAIMS]
 
