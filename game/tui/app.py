@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 
@@ -21,6 +22,7 @@ from game.tui.errors import guarded, one_line
 from game.tui.keys import keys
 from game.tui.screens.base import PlayScreen
 from game.tui.screens.title import TitleScreen
+from game.tui.screens.too_small import TooSmallScreen, fits
 from game.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
@@ -145,6 +147,33 @@ class CallinicumApp(App[int]):
         self.notify("The campaign is still loading; a moment.", title="Loading")
         return True
 
+    # -- a window too small to draw the game ---------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_later(self.fit_window)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.call_later(self.fit_window)
+
+    def fit_window(self) -> None:
+        """Below the size the game can draw, a plain message stands over the game until the
+        window is large enough again; the game beneath waits as it was."""
+        if not self.is_running or len(self.screen_stack) < 2:
+            return
+        screen = self.screen
+        if fits(self.size):
+            if isinstance(screen, TooSmallScreen):
+                self.pop_screen()
+        elif isinstance(screen, TooSmallScreen):
+            screen.show_size(self.size)
+        else:
+            self.push_screen(TooSmallScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing but quit while the window is too small: no decision is ever taken blind.
+        if self.is_running and isinstance(self.screen, TooSmallScreen):
+            return action == "quit"
+        return True
+
     @property
     def main_screen(self) -> Screen:
         return self.screen_stack[1] if len(self.screen_stack) > 1 else self.screen
@@ -218,7 +247,7 @@ class CallinicumApp(App[int]):
 
     def command_open(self, action: str) -> bool:
         """Whether a palette command makes sense now."""
-        if action in ("undo", "history", "save", "odds"):
+        if action in ("undo", "history", "save", "odds", "situation"):
             return self.playing
         if action == "chronicle":
             return self.playing and bool(self.session.current.ending)
@@ -322,6 +351,10 @@ class CallinicumApp(App[int]):
     @guarded
     def action_history(self) -> None:
         self._overlay("history.HistoryScreen")
+
+    @guarded
+    def action_situation(self) -> None:
+        self._overlay("situation.SituationScreen")
 
     @guarded
     def action_save(self) -> None:

@@ -15,6 +15,7 @@ COMMANDS = (
     ("Continue the latest campaign", "continue_campaign", "Pick up where the autosave left off"),
     ("Undo the last decision", "undo", "Take back the last decision"),
     ("History of this stage", "history", "What happened here in 531, and who says so"),
+    ("The army and the situation", "situation", "Supply, the men's temper, each unit's strength"),
     ("Save the campaign", "save", "Keep this campaign in a named slot"),
     ("Load a campaign", "load", "Open a saved campaign"),
     ("Branch tree", "branches", "Every road taken, and branch from any decision"),

@@ -415,19 +415,36 @@ async def test_rapid_keys_and_resizes_never_crash(mini, campaign, tmp_path):
             assert app.errors == []
 
 
-async def test_tiny_terminal_shows_every_screen(mini, tmp_path):
+async def test_a_tiny_terminal_is_told_the_size_over_every_screen(mini, tmp_path):
+    """At 40x12 every screen gives way to the message, and comes back as it was at 80x24."""
+    from game.tui.screens.too_small import TooSmallScreen
+
     app = make_app(mini, tmp_path, seed=1)
-    async with app.run_test(size=(40, 12)) as pilot:
+
+    async def shrink_and_grow() -> None:
+        shown = type(app.screen)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert type(app.screen) is shown
+
+    async with app.run_test(size=(80, 24)) as pilot:
         await start(pilot)
+        await shrink_and_grow()
         for key in ("h", "s", "l", "b", "e", "question_mark"):
             await pilot.press(key)
             await pilot.pause()
+            await shrink_and_grow()
             await pilot.press("escape")
             await pilot.pause()
         await play_to_end(pilot, app)
+        await shrink_and_grow()
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ChronicleScreen)
+        await shrink_and_grow()
         assert app.errors == []
 
 

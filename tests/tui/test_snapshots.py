@@ -137,6 +137,42 @@ def test_battle_crisis(snap_compare, frozen, tmp_path, size):
     assert snapshot(snap_compare, frozen, tmp_path, size, run_before)
 
 
+async def to_the_assembly(pilot) -> None:
+    """The long scene before the battle, with both armies at Callinicum."""
+    await pilot.press("enter")
+    await pilot.pause()
+    while pilot.app.session.current.view().node_id != "holy_saturday_assembly":
+        await press_open(pilot)
+
+
+def test_map_near_the_battle(snap_compare, frozen, tmp_path):
+    async def run_before(pilot):
+        await to_the_assembly(pilot)
+        await settle(pilot)
+
+    assert snapshot(snap_compare, frozen, tmp_path, (80, 24), run_before)
+
+
+def test_long_scene_scrolled(snap_compare, frozen, tmp_path):
+    async def run_before(pilot):
+        await to_the_assembly(pilot)
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+
+    assert snapshot(snap_compare, frozen, tmp_path, (80, 24), run_before)
+
+
+def test_too_small(snap_compare, frozen, tmp_path):
+    async def run_before(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        await press_open(pilot, 2)
+        await pilot.resize_terminal(40, 12)
+        await settle(pilot)
+
+    assert snapshot(snap_compare, frozen, tmp_path, (80, 24), run_before)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_history(snap_compare, frozen, tmp_path, size):
     async def run_before(pilot):

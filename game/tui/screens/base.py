@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen, Screen
 
 from game.tui.errors import guarded
@@ -17,6 +18,7 @@ class PlayScreen(Screen[None]):
     """A screen that shows the current playthrough: campaign, battle or ending."""
 
     kind: ClassVar[str] = ""
+    story_pane: ClassVar[str] = ""  # the pane pgup and pgdn scroll unless another has focus
     _composed = False  # set once composed; until then there is nothing to redraw
 
     @property
@@ -34,6 +36,18 @@ class PlayScreen(Screen[None]):
 
     def draw(self) -> None:  # pragma: no cover - every play screen draws
         raise NotImplementedError
+
+    def action_scroll_story(self, pages: int) -> None:
+        focused = self.focused
+        pane = (
+            focused
+            if isinstance(focused, ScrollableContainer)
+            else self.query_one(self.story_pane, ScrollableContainer)
+        )
+        if pages > 0:
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
 
 
 class Overlay(ModalScreen[None]):

@@ -63,6 +63,7 @@ def current_battle(decisions: list[Decision]) -> list[Decision]:
 
 class BattleScreen(PlayScreen):
     kind = "battle"
+    story_pane = "#battle-log"
     BINDINGS = PLAY_KEYS
 
     def compose(self) -> ComposeResult:
@@ -72,13 +73,26 @@ class BattleScreen(PlayScreen):
             with VerticalScroll(id="battle-log", classes="panel"):
                 yield Static(id="log-text", markup=False)
             with VerticalScroll(id="orders", classes="panel"):
-                yield ChoiceList(compact_when_short=True, id="battle-choices")
+                yield ChoiceList(id="battle-choices")
         yield KeyBar()
 
     def on_mount(self) -> None:
         # (Textual also runs PlayScreen.on_mount, which draws the battle.)
         self.query_one("#battle-log").border_title = "The battle log"
-        self.query_one("#orders").border_title = "Orders"
+        orders = self.query_one("#orders", VerticalScroll)
+        orders.border_title = "Orders"
+        self.watch(orders, "scroll_y", self._orders_hint, init=False)
+        self.watch(orders, "virtual_size", self._orders_hint, init=False)
+
+    def _orders_hint(self) -> None:
+        """Orders that run past the pane say so on its border, and how to reach them."""
+        orders = self.query_one("#orders", VerticalScroll)
+        if orders.scroll_y < orders.max_scroll_y:
+            orders.border_title = "Orders ↓ more below: tab, pgdn"
+        elif orders.scroll_y > 0:
+            orders.border_title = "Orders ↑ more above"
+        else:
+            orders.border_title = "Orders"
 
     def draw(self) -> None:
         p = self.game.session.current

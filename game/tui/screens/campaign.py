@@ -16,14 +16,17 @@ from game.tui.widgets.map import EuphratesMap
 from game.tui.widgets.narrative import Narrative
 from game.tui.widgets.qualities import QualitiesPanel
 
+# In the order the key bar shows them, as many as the width allows; help and the palette list all.
 PLAY_KEYS = [
     *CHOOSE,
-    *keys("undo", "history", "save", "load", "help", "branches", "endings", "title"),
+    *keys("scroll_down", "scroll_up", "situation", "undo", "history", "help"),
+    *keys("save", "load", "branches", "endings", "title"),
 ]
 
 
 class CampaignScreen(PlayScreen):
     kind = "campaign"
+    story_pane = "#narrative"
     BINDINGS = PLAY_KEYS
     AUTO_FOCUS = "#narrative"
 

@@ -141,8 +141,17 @@ class BattleLine(Drawn):
             return text.truncate(width)
 
         def info() -> Content:
+            """The reserve, your station, the rise and how the day stands; where that is too
+            long for one line, your station goes first: the ★ in the line marks it already."""
+            full = standing(with_station=True)
+            if full.cell_length <= width or not any(p.commander_here for p in b.positions):
+                return full.truncate(width, ellipsis=True)
+            return standing(with_station=False).truncate(width, ellipsis=True)
+
+        def standing(with_station: bool) -> Content:
             parts: list[str | tuple[str, str]] = [("Reserve: ", "$muted"), b.reserve or "none"]
-            parts += [("  ·  You stand ", "$muted"), b.station]
+            if with_station:
+                parts += [("  ·  You stand ", "$muted"), b.station]
             if b.terrain_right == "rise" or b.terrain_left == "rise":
                 parts += [
                     ("  ·  The rise: ", "$muted"),
@@ -152,7 +161,7 @@ class BattleLine(Drawn):
                 parts += [("  ·  ", ""), ("the enemy's shift is seen", "bold $accent")]
             if b.outcome:
                 parts += [("  ·  ", ""), (b.outcome, "bold")]
-            return Content.assemble(*parts).truncate(width, ellipsis=True)
+            return Content.assemble(*parts)
 
         rows: list[Callable[[], Content]]
         ename = lambda line: lambda: row(lambda p, w: self._enemy_name(p, w, line))

@@ -19,17 +19,16 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from game.engine.campaign import Option
-from game.tui.text import truncate
 from game.tui.widgets.drawn import Drawn
 
-NUMBER_WIDTH = 5  # " 1 " and a space
+NUMBER_WIDTH = 4  # " 1 " and a space
 
 
 class ChoiceList(Drawn):
     """The numbered choices of the current decision, with its question as a heading.
 
-    With `compact_when_short`, on a short screen each choice takes one line (two when closed),
-    cut with an ellipsis, so that every order of the hour fits under the battle line.
+    Every label is wrapped whole under its number, never cut: choices often differ only in their
+    last words. Where they do not all fit, the pane around the list scrolls.
     """
 
     DEFAULT_CSS = "ChoiceList { height: auto; }"
@@ -40,11 +39,8 @@ class ChoiceList(Drawn):
         number: int
         option_id: str
 
-    def __init__(
-        self, *, compact_when_short: bool = False, id: str | None = None, classes: str | None = None
-    ) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.compact_when_short = compact_when_short
         self.options: tuple[Option, ...] = ()
         self.heading: str | None = None
         self._lines: list[int | None] = []  # for each drawn line, the number of its choice
@@ -56,19 +52,17 @@ class ChoiceList(Drawn):
             self.hover = None
             self.refresh(layout=True)
 
-    def _wrap(self, text: str, width: int, compact: bool) -> list[str]:
-        if compact:
-            return [truncate(text, width)]
+    @staticmethod
+    def _wrap(text: str, width: int) -> list[str]:
         return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
     def render(self) -> Content:
         width = max(NUMBER_WIDTH + 4, self.draw_width)
         text_w = width - NUMBER_WIDTH
-        compact = self.compact_when_short and self.screen.has_class("-short")
         lines: list[Content] = []
         owners: list[int | None] = []
         if self.heading:
-            for line in self._wrap(self.heading, width, compact):
+            for line in self._wrap(self.heading, width):
                 lines.append(Content.styled(line, "bold $secondary"))
                 owners.append(None)
         if not self.options:
@@ -81,16 +75,16 @@ class ChoiceList(Drawn):
                 "bold $background on $primary" if option.available else "$background on $muted"
             )
             badge = f" {number if number <= 9 else '·'} "
-            for i, line in enumerate(self._wrap(option.label, text_w, compact)):
+            for i, line in enumerate(self._wrap(option.label, text_w)):
                 head = (badge, badge_style) if i == 0 else (" " * len(badge), "")
-                lines.append(Content.assemble(head, "  ", (line, label_style)))
+                lines.append(Content.assemble(head, " ", (line, label_style)))
                 owners.append(number)
             if option.available and option.gamble:
-                for line in self._wrap(option.gamble, text_w, compact):
+                for line in self._wrap(option.gamble, text_w):
                     lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $warning")))
                     owners.append(number)
             if not option.available and option.reason:
-                for line in self._wrap(option.reason, text_w, compact):
+                for line in self._wrap(option.reason, text_w):
                     lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $disabled")))
                     owners.append(number)
         self._lines = owners

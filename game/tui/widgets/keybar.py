@@ -41,7 +41,18 @@ class KeyBar(Drawn):
             out.append(
                 (key, binding.key_display or self.app.get_key_display(binding), binding.description)
             )
-        return out
+        # in the order the screen declares them: its priority bindings would otherwise come first
+        declared_bindings = getattr(self.screen, "BINDINGS", ())
+        if not any(getattr(b, "priority", False) for b in declared_bindings):
+            return out
+        declared = [getattr(b, "id", None) for b in declared_bindings]
+        ids = {key: active.binding.id for key, active in self.screen.active_bindings.items()}
+
+        def place(item: tuple[str, str, str]) -> int:
+            binding_id = ids.get(item[0])
+            return declared.index(binding_id) if binding_id in declared else len(declared)
+
+        return sorted(out, key=place)
 
     def render(self) -> Content:
         width = self.draw_width

@@ -8,7 +8,7 @@ shows its places alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.content import Content
 
@@ -145,56 +145,66 @@ class EuphratesMap(Drawn):
                 taken.add((c, r))
             grid[r][c] = (PERSIAN, "bold $error")
 
-        order = [pid for pid in (self.roman, self.persian) if pid in marks]
-        order += [pid for pid in self.places if pid not in order]
-        for pid in order:
-            c, r = marks[pid]
-            label = self._place_name(pid)
-            style = (
-                "bold $primary"
-                if pid == self.roman
-                else "bold $error"
-                if pid == self.persian
-                else "$muted"
-            )
-            extra = 1 if pid == self.persian and self.persian == self.roman else 0
-            placed = False
-            spots = [
-                (c + 2 + extra, r),
-                (c - 1 - len(label), r),
-                (c - len(label) // 2, r - 1),
-                (c - len(label) // 2, r + 1),
-            ]
-            for allow_river in (False, True):
-                for start, lr in spots:
-                    if not 0 <= lr < rows:
-                        continue
-                    span = [(start + k, lr) for k in range(-1, len(label) + 1)]
-                    if start < 0 or start + len(label) > width:
-                        continue
-                    if any(s in taken for s in span if 0 <= s[0] < width):
-                        continue
-                    if not allow_river and any(s in river_cells for s in span[1:-1]):
-                        continue
-                    for k, ch in enumerate(label):
-                        grid[lr][start + k] = (ch, style)
-                        taken.add((start + k, lr))
-                    placed = True
-                    break
-                if placed:
-                    break
+        armies = [pid for pid in dict.fromkeys((self.roman, self.persian)) if pid in marks]
+        dots = {pid: [marks[pid]] for pid in marks}
+        if self.persian == self.roman and self.persian in marks:
+            c, r = marks[self.persian]
+            dots[self.persian].append((c + 1 if c + 1 < width else c - 1, r))
+        labels = Labels(grid, taken, river_cells, dots, self._place_name, self._label_style)
+        labelled = labels.place_armies(armies)
+        for pid in self.places:
+            if pid in armies or labels.covered(pid):
+                continue
+            if labels.place(pid, labels.spots(pid)):
+                labelled.add(pid)
 
         lines = [self._join(row) for row in grid]
         if legend:
-            lines.append(
-                Content.assemble(
-                    (ROMAN, "bold $primary"),
-                    (f" Romans: {self._place_name(self.roman)}  ", ""),
-                    (PERSIAN, "bold $error"),
-                    (f" Persians: {self._place_name(self.persian)}", ""),
-                ).truncate(width, ellipsis=True)
-            )
+            lines.append(self._legend(width, set(armies) <= labelled))
         return Content("\n").join(lines)
+
+    def _label_style(self, pid: str) -> str:
+        if pid == self.roman:
+            return "bold $primary"
+        return "bold $error" if pid == self.persian else "$muted"
+
+    def _legend(self, width: int, on_map: bool) -> Content:
+        """Which mark is which army, and where each is: in full when it fits; else the marks
+        alone, when the map itself names both places."""
+        roman, persian = self._place_name(self.roman), self._place_name(self.persian)
+        if self.roman == self.persian:
+            full = Content.assemble(
+                (ROMAN, "bold $primary"),
+                " Romans ",
+                (PERSIAN, "bold $error"),
+                f" Persians: both at {roman}",
+            )
+        else:
+            full = Content.assemble(
+                (ROMAN, "bold $primary"),
+                (f" Romans: {roman}  ", ""),
+                (PERSIAN, "bold $error"),
+                (f" Persians: {persian}", ""),
+            )
+        if full.cell_length <= width:
+            return full
+        if on_map:
+            where = {
+                army: "" if pid in self.places else ": unknown"
+                for army, pid in (("Romans", self.roman), ("Persians", self.persian))
+            }
+            marks_only = Content.assemble(
+                (ROMAN, "bold $primary"),
+                f" Romans{where['Romans']}  ",
+                (PERSIAN, "bold $error"),
+                f" Persians{where['Persians']}",
+            )
+            if marks_only.cell_length <= width:
+                return marks_only
+        names = Content.assemble(
+            (ROMAN, "bold $primary"), f" {roman}  ", (PERSIAN, "bold $error"), f" {persian}"
+        )
+        return names.truncate(width, ellipsis=True)
 
     @staticmethod
     def _join(row: list[tuple[str, str]]) -> Content:
@@ -205,3 +215,108 @@ class EuphratesMap(Drawn):
             else:
                 runs.append((ch, style))
         return Content.assemble(*runs)
+
+
+Cell = tuple[int, int]
+
+
+class Labels:
+    """Names written next to their dots, never apart from them: on the dot's row, one space to
+    the right or the left, or on the row above or below, beginning or ending at the dot. A name
+    is not put one space short of another place's dot, where it would seem to name that dot, nor
+    one space from another name, where the two would read as one. Where the map is too crowded
+    to name the armies' places otherwise, their names may cover the dot of a place where the story
+    is not; that place then goes unnamed."""
+
+    def __init__(
+        self,
+        grid: list[list[tuple[str, str]]],
+        taken: set[Cell],
+        river: set[Cell],
+        dots: dict[str, list[Cell]],
+        name: Callable[[str], str],
+        style: Callable[[str], str],
+    ) -> None:
+        self.grid, self.taken, self.river, self.dots = grid, taken, river, dots
+        self.name, self.style = name, style
+        self.names: set[Cell] = set()
+        self.rows, self.width = len(grid), len(grid[0])
+        self.armies: set[str] = set()
+
+    def spots(self, pid: str, army: bool = False) -> list[Cell]:
+        """Where the name may go, best first; the armies' places may, as a last resort, be
+        named across their dot's column."""
+        n = len(self.name(pid))
+        own = self.dots[pid]
+        c, r = own[0]
+        right, left = max(x for x, _ in own), min(x for x, _ in own)
+        spots = [
+            (right + 2, r),
+            (left - 1 - n, r),
+            (left, r - 1),
+            (right - n + 1, r - 1),
+            (left, r + 1),
+            (right - n + 1, r + 1),
+        ]
+        if army:
+            spots += [(c - n // 2, r - 1), (c - n // 2, r + 1)]
+        others = {d for other, ds in self.dots.items() if other != pid for d in ds}
+        found: list[Cell] = []
+        tiers = [(False, set()), (True, set())]
+        if army:
+            elsewhere = {d for o, ds in self.dots.items() if o not in self.armies for d in ds}
+            tiers.append((True, elsewhere))
+        for cross_river, ignored in tiers:
+            found += [
+                spot
+                for spot in spots
+                if spot not in found and self._free(spot, n, others - ignored, ignored, cross_river)
+            ]
+        return found
+
+    def _free(
+        self, spot: Cell, n: int, others: set[Cell], ignored: set[Cell], cross_river: bool
+    ) -> bool:
+        start, row = spot
+        if not 0 <= row < self.rows or start < 0 or start + n > self.width:
+            return False
+        span = [(start + k, row) for k in range(-1, n + 1)]
+        if any(cell in self.taken and cell not in ignored for cell in span):
+            return False
+        ends = ((start - 2, row), (start + n + 1, row))
+        if any(end in others or end in self.names for end in ends):
+            return False
+        return cross_river or not any(cell in self.river for cell in span[1:-1])
+
+    def covered(self, pid: str) -> bool:
+        return any(dot in self.names for dot in self.dots[pid])
+
+    def place(self, pid: str, spots: list[Cell]) -> bool:
+        if not spots:
+            return False
+        start, row = spots[0]
+        for k, ch in enumerate(self.name(pid)):
+            self.grid[row][start + k] = (ch, self.style(pid))
+            self.taken.add((start + k, row))
+            self.names.add((start + k, row))
+        return True
+
+    def place_armies(self, armies: list[str]) -> set[str]:
+        """Name the armies' places first, trying each place for the first name until the second
+        fits too; the names placed."""
+        self.armies = set(armies)
+        if len(armies) < 2:
+            return {pid for pid in armies if self.place(pid, self.spots(pid, army=True))}
+        first, second = armies
+        saved = ([row[:] for row in self.grid], set(self.taken), set(self.names))
+        for spot in self.spots(first, army=True):
+            self.place(first, [spot])
+            if self.place(second, self.spots(second, army=True)):
+                return {first, second}
+            grid, taken, names = saved
+            self.grid[:] = [row[:] for row in grid]
+            self.taken.clear()
+            self.taken.update(taken)
+            self.names.clear()
+            self.names.update(names)
+        return {pid for pid in armies if self.place(pid, self.spots(pid, army=True))}
