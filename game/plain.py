@@ -96,7 +96,7 @@ class PlainGame:
         problems = s.store.problems[self._problems_shown:]
         self._problems_shown = len(s.store.problems)
         for problem in problems:
-            self.line(f"A damaged file was left untouched: {problem}")
+            self.line(f"Saves: {problem}")
         if problems:
             self.line()
 

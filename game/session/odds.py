@@ -29,6 +29,7 @@ class Odds:
     exact: bool
     runs: int = 0  # random playthroughs behind an estimate (0 when exact)
     margin: float = 0.0  # 95% margin of an estimate, as a probability (0 when exact)
+    decisions_left: float = 0.0  # an estimate's mean number of decisions to an ending
 
     def likeliest(self) -> str:
         return max(self.endings, key=lambda e: self.endings[e])
@@ -42,7 +43,7 @@ def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_s
     """Random playthroughs from `state`; each run's dice are seeded by `seed` and the run."""
     campaign = Campaign(cs)
     counts = dict.fromkeys(_ending_ids(cs), 0)
-    finished = 0
+    finished = steps = 0
     for run in range(runs):
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
         rng = random.Random(run_seed)
@@ -52,6 +53,7 @@ def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_s
             if ending is not None:
                 counts[ending] += 1
                 finished += 1
+                steps += k
                 break
             options = campaign.available(s)
             if not options:
@@ -61,21 +63,25 @@ def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_s
     total = max(1, finished)
     probs = {e: n / total for e, n in counts.items()}
     margin = max((1.96 * math.sqrt(p * (1 - p) / total) for p in probs.values()), default=0.0)
-    return Odds(probs, exact=False, runs=finished, margin=max(margin, 1 / total))
+    return Odds(probs, exact=False, runs=finished, margin=max(margin, 1 / total), decisions_left=steps / total)
 
 
 def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: int = 2_000,
-              seed: int = 0, progress: Progress | None = None) -> Odds:
+              seed: int = 0, progress: Progress | None = None, exact_within: float = 16) -> Odds:
     """Exact odds if the walk completes within `budget` states, else an estimate from `runs` playthroughs.
 
-    `progress`, if given, is told now and then the share of the budget walked (the estimate after
-    a walk that ran out takes a fraction of the walk's time); an exception it raises stops the walk."""
-    if budget > 0:
+    The estimate comes first (a fraction of a second); the exact walk is tried only when the story
+    is near its end (at most `exact_within` decisions left, on average), where it can complete: from
+    an early decision it would spend its whole budget and still fall back on the estimate.
+    `progress`, if given, is told now and then the share of the budget walked; an exception it
+    raises stops the walk."""
+    guess = estimate(cs, state, runs, seed)
+    if budget > 0 and guess.decisions_left <= exact_within:
         tell = None if progress is None else (lambda n: progress(min(1.0, n / budget)))
         report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True, progress=tell)
         if report.complete:
             return Odds(dict(report.endings), exact=True)
-    return estimate(cs, state, runs, seed)
+    return guess
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Save and load: named slots with the campaign date and place and the real time they were saved.
 
-A damaged save is listed with its one-line problem and cannot be chosen; it is never touched.
+A damaged save is listed with its one-line problem and cannot be chosen; a named save is never
+changed on disk (a damaged autosave is set aside as autosave.damaged.json when it is found).
 """
 
 from __future__ import annotations
