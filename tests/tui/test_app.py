@@ -918,3 +918,27 @@ def test_the_quality_bar_ticks_the_thresholds_of_the_decision():
     assert ticked == [2, 4, 6]  # the cells where 3, 5 and 7 are reached
     assert _ticked_bar(QualityView("court", "Court", 4, 0, 10, None, ()), 10) == [
         (ch, "$secondary") for ch in "████      "]
+
+
+async def test_the_ending_keeps_what_followed_on_a_page_of_its_own(scenario_copy, tmp_path):
+    from textual.widgets import Collapsible
+
+    from game.scenario.compiled import load
+
+    scenario_copy.replace("scenes.yaml", "    text: You went home.\n",
+                          "    text: You went home.\n    after: |\n      The next year, peace.\n")
+    cs = load(scenario_copy.path)
+    app = make_app(cs, tmp_path / "saves", seed=2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot)
+        for key in ("1", "2"):  # scout, then go home
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, EndingScreen) and app.session.current.ending == "wise_ending"
+        after = app.screen.query_one("#ending-after", Collapsible)
+        assert after.display and after.collapsed  # there, and closed until the player opens it
+        assert "The next year, peace." in plain(app.screen.query_one("#ending-after-text", Static))
+        assert "The next year" not in plain(app.screen.query_one("#ending-text", Static))
+        after.collapsed = False
+        await pilot.pause()
+        assert app.screen.query_one("#ending-after-text", Static).display

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Collapsible, Static
 
 from game.session.chronicle import chronicle
 from game.tui.keys import keys
@@ -39,6 +39,8 @@ class EndingScreen(PlayScreen):
             yield Static(id="ending-title", markup=False)
             yield Static(id="ending-outcome", markup=False)
             yield Static(id="ending-text", markup=False)
+            with Collapsible(title="What followed, in history", collapsed=True, id="ending-after"):
+                yield Static(id="ending-after-text", markup=False)
             yield Static(id="ending-summary", markup=False)
         yield KeyBar()
 
@@ -69,6 +71,10 @@ class EndingScreen(PlayScreen):
             )
         body.display = last is not None
         self.query_one("#ending-text", Static).update(Content(reflow(view.text)))
+        after = self.query_one("#ending-after", Collapsible)
+        after.display = bool(view.after)
+        if view.after:
+            self.query_one("#ending-after-text", Static).update(Content(reflow(view.after)))
         c = chronicle(p)
         found = self.game.store.endings_found()
         total = len(self.game.scenario.scenario.endings)
