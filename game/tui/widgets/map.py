@@ -262,20 +262,21 @@ class Labels:
             spots += [(c - n // 2, r - 1), (c - n // 2, r + 1)]
         others = {d for other, ds in self.dots.items() if other != pid for d in ds}
         found: list[Cell] = []
-        tiers = [(False, set()), (True, set())]
+        # clear of the river, then with the river just beside the name, then across it
+        tiers: list[tuple[int, set[Cell]]] = [(0, set()), (1, set()), (2, set())]
         if army:
             elsewhere = {d for o, ds in self.dots.items() if o not in self.armies for d in ds}
-            tiers.append((True, elsewhere))
-        for cross_river, ignored in tiers:
+            tiers.append((2, elsewhere))
+        for river, ignored in tiers:
             found += [
                 spot
                 for spot in spots
-                if spot not in found and self._free(spot, n, others - ignored, ignored, cross_river)
+                if spot not in found and self._free(spot, n, others - ignored, ignored, river)
             ]
         return found
 
     def _free(
-        self, spot: Cell, n: int, others: set[Cell], ignored: set[Cell], cross_river: bool
+        self, spot: Cell, n: int, others: set[Cell], ignored: set[Cell], river: int
     ) -> bool:
         start, row = spot
         if not 0 <= row < self.rows or start < 0 or start + n > self.width:
@@ -286,7 +287,9 @@ class Labels:
         ends = ((start - 2, row), (start + n + 1, row))
         if any(end in others or end in self.names for end in ends):
             return False
-        return cross_river or not any(cell in self.river for cell in span[1:-1])
+        if river == 0:
+            return not any(cell in self.river for cell in span)
+        return river == 2 or not any(cell in self.river for cell in span[1:-1])
 
     def covered(self, pid: str) -> bool:
         return any(dot in self.names for dot in self.dots[pid])
