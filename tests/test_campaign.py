@@ -285,3 +285,13 @@ def test_the_quality_bars_know_the_thresholds_of_the_decision_at_hand(cs) -> Non
 
     start = Campaign(cs).view(Campaign(cs).start())
     assert all(min_ < t <= max_ for q in start.qualities for t in q.thresholds for min_, max_ in [(q.min, q.max)])
+
+
+def test_a_choice_with_one_possible_outcome_is_no_gamble(scenario_copy) -> None:
+    scenario_copy.replace("scenes.yaml", "          - weight: 1\n", "          - weight: courage - courage\n")
+    cs = load("scen")
+    from game.session.playthrough import Playthrough
+
+    p = Playthrough.new(cs, 1, ["scout"])
+    gamble = next(o for o in p.options() if o.id == "gamble")
+    assert gamble.chance == () and gamble.gamble is None  # the storm cannot come: the weather is certain

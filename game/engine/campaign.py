@@ -38,7 +38,8 @@ class Option:
     historical: bool = False
     sources: tuple[str, ...] = ()
     group: str | None = None  # e.g. the deployment question this option answers
-    chance: tuple[tuple[str | None, int], ...] = ()  # a gamble: each outcome's label and percent, from this state
+    # a gamble: each outcome that can happen, its label and percent (1..99) from this state
+    chance: tuple[tuple[str | None, int], ...] = ()
 
     @property
     def gamble(self) -> str | None:
@@ -189,9 +190,10 @@ class Campaign:
         after = apply_effects(values, choice.effects)
         weights = [max(0, o.weight.fn(after)) for o in choice.outcomes]
         total = sum(weights)
-        if not total:
+        if sum(1 for w in weights if w) < 2:  # one outcome is certain: no gamble here
             return ()
-        return tuple((o.model_label, round(100 * w / total)) for o, w in zip(choice.outcomes, weights))
+        return tuple((o.model_label, min(99, max(1, round(100 * w / total))))
+                     for o, w in zip(choice.outcomes, weights) if w)
 
     def available(self, state: State) -> list[str]:
         """Ids of the decisions that can be taken now (the explorer's fast path)."""

@@ -326,3 +326,15 @@ def test_odds_at_the_ending(snap_compare, frozen, tmp_path, size, monkeypatch):
         await settle(pilot)
 
     assert snapshot(snap_compare, frozen, tmp_path, size, run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_gamble_with_its_odds(snap_compare, frozen, tmp_path, size):
+    """The assembly's choices: refusing battle, accepting the truce and delaying a day are gambles,
+    each marked with its odds from the state; the counsellors give their own reading of them."""
+    async def run_before(pilot):
+        await to_the_assembly(pilot)
+        pilot.app.screen.query_one("ChoiceList").scroll_visible(animate=False)
+        await settle(pilot)
+
+    assert snapshot(snap_compare, frozen, tmp_path, size, run_before)
