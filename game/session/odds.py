@@ -39,12 +39,16 @@ def _ending_ids(cs: CompiledScenario) -> list[str]:
     return [n.model.id for n in cs.nodes if isinstance(n, CEnding)]
 
 
-def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_steps: int = 1000) -> Odds:
-    """Random playthroughs from `state`; each run's dice are seeded by `seed` and the run."""
+def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_steps: int = 1000,
+             progress: Progress | None = None) -> Odds:
+    """Random playthroughs from `state`; each run's dice are seeded by `seed` and the run.
+    `progress`, if given, is told the share of the runs done every hundred runs."""
     campaign = Campaign(cs)
     counts = dict.fromkeys(_ending_ids(cs), 0)
     finished = steps = 0
     for run in range(runs):
+        if progress is not None and run % 100 == 99:
+            progress((run + 1) / runs)
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
         rng = random.Random(run_seed)
         s = state
@@ -75,9 +79,10 @@ def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: 
     an early decision it would spend its whole budget and still fall back on the estimate.
     `progress`, if given, is told now and then the share of the budget walked; an exception it
     raises stops the walk."""
-    guess = estimate(cs, state, runs, seed)
+    first = None if progress is None else (lambda share: progress(share / 10))  # the estimate: the first tenth
+    guess = estimate(cs, state, runs, seed, progress=first)
     if budget > 0 and guess.decisions_left <= exact_within:
-        tell = None if progress is None else (lambda n: progress(min(1.0, n / budget)))
+        tell = None if progress is None else (lambda n: progress(0.1 + 0.9 * min(1.0, n / budget)))
         report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True, progress=tell)
         if report.complete:
             return Odds(dict(report.endings), exact=True)
