@@ -122,7 +122,7 @@ def bench_tui(quick: bool) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs (for a smoke check)")
-    ap.add_argument("--max-states", type=int, default=1_000_000,
+    ap.add_argument("--max-states", type=int, default=2_000_000,
                     help="the budget of the whole-campaign exhaustive run")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "

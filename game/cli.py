@@ -120,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="start from where this saved playthrough stands (with --odds: the odds from that point)")
     explore.add_argument("--max-states", type=int, default=None, metavar="N",
                          help="an exhaustive walk stops (complete: false) after this many states "
-                              "(default 1,000,000 for --exhaustive, 200,000 for --odds)")
+                              "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
     explore.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -221,7 +221,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.runs < 0:
         raise CliError("--runs must be 0 or more")
     if args.max_states is None:
-        args.max_states = 200_000 if args.odds else 1_000_000
+        args.max_states = 200_000 if args.odds else 2_000_000
     if args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
     exhaustive = args.exhaustive or args.odds

@@ -179,7 +179,7 @@ def test_the_whole_campaign_is_covered_exhaustively(cs) -> None:
     (The slowest test: about a minute.)"""
     from game.engine.explore import all_choice_keys, explore_exhaustive
 
-    report = explore_exhaustive(cs, max_states=1_000_000, odds=False)
+    report = explore_exhaustive(cs, max_states=2_000_000, odds=False)
     assert report.complete
     assert report.unreached_endings == []
     assert report.unvisited_scenes == []
