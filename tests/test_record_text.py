@@ -179,7 +179,8 @@ def later_texts(p: Playthrough, from_step: int) -> list[tuple[str, str]]:
         out += [(f"{view.node_id} counsel of {c.who}", c.says) for c in view.counsel]
     for e in chronicle(p).entries:
         if e.step - 1 >= from_step - 1:
-            for label, text in (("record", e.record), ("procopius", e.procopius), ("malalas", e.malalas)):
+            for label, text in (("record", e.record), ("imagined", e.imagined), ("procopius", e.procopius),
+                                ("malalas", e.malalas)):
                 if text:
                     out.append((f"chronicle {e.step} {label}", text))
     return out
