@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from game.engine.campaign import EngineError
-from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL, chronicle
+from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL, chronicle, paragraphs
 from game.session.saves import SaveError
 
 if TYPE_CHECKING:
@@ -42,18 +42,6 @@ COMMANDS = (
     ("q", "quit (the campaign is saved; `callinicum play --plain` continues it)"),
     ("?", "these commands"),
 )
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Hard-wrapped prose as paragraphs, each on one line."""
-    if not text:
-        return []
-    out = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        joined = " ".join(block.split())
-        if joined:
-            out.append(joined)
-    return out
 
 
 @dataclass
