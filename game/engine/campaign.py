@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from game.engine.abstraction import thresholds_here
 from game.engine.battle import BattleRules, BattleState, BattleView
 from game.engine.dice import Dice
 from game.scenario.compiled import CChoice, CEnding, CompiledScenario, CScene, Target
@@ -257,8 +258,6 @@ class Campaign:
     def _thresholds(self, node: int) -> dict[int, tuple[int, ...]]:
         found = self._threshold_cache.get(node)
         if found is None:
-            from game.engine.abstraction import thresholds_here
-
             found = self._threshold_cache[node] = thresholds_here(self.scenario, node)
         return found
 
