@@ -67,6 +67,7 @@ CLAIMS: list[Claim] = [
      lambda f: f.battle.flank == "left" and f.battle.flank_broke),
     (r"persian horse (were|was|got|came) (in )?behind the (roman )?line|every unit looked along it, saw the one beside it gone",
      "the enemy got behind a broken line", lambda f: f.battle.flank_broke),
+    (r"there are no companies, no standards", "no unit kept together", lambda f: not f.stood("infantry")),
     (r"\bneither line (broke|gave way)\b|\bthe line (held|never broke)\b", "the line did not break",
      lambda f: not f.battle.flank_broke),
     # al-Harith's men
