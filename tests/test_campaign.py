@@ -295,3 +295,10 @@ def test_a_choice_with_one_possible_outcome_is_no_gamble(scenario_copy) -> None:
     p = Playthrough.new(cs, 1, ["scout"])
     gamble = next(o for o in p.options() if o.id == "gamble")
     assert gamble.chance == () and gamble.gamble is None  # the storm cannot come: the weather is certain
+
+
+def test_every_gamble_of_the_campaign_names_its_outcomes(cs) -> None:
+    """A player weighing a gamble sees what each outcome is, not only its odds."""
+    unnamed = [f"{n.model.id}/{c.id}" for n in cs.nodes if isinstance(n, CScene) for c in n.choices
+               if len(c.outcomes) > 1 and any(o.model_label is None for o in c.outcomes)]
+    assert unnamed == []
