@@ -39,6 +39,15 @@ def record(mini, rid: str, seed: int, decisions: list[str]) -> BranchRecord:
     return BranchRecord(rid, seed, list(decisions), p.ending, rid)
 
 
+def session_played(scenario, store: Store, seed: int, decisions: list[str]) -> Session:
+    """A session of the store that has taken these decisions in a new campaign."""
+    session = Session(scenario, store, seed=seed)
+    session.new()
+    for option_id in decisions:
+        session.choose(option_id)
+    return session
+
+
 def test_empty_tree(mini):
     tree = BranchTree(mini, [])
     assert tree.root.children == {} and tree.root.endings == set() and tree.nodes() == [tree.root]
@@ -153,10 +162,7 @@ def test_same_decisions_other_dice_are_other_nodes_and_each_branch_keeps_its_pas
     store = Store.open(tmp_path, mini)
     played = {}
     for seed in SAME_ROAD_OTHER_DICE:
-        session = Session(mini, store, seed=seed)
-        session.new()
-        for option_id in LOST:
-            session.choose(option_id)
+        session = session_played(mini, store, seed, LOST)
         played[seed] = session.current
     one, four = (played[s] for s in SAME_ROAD_OTHER_DICE)
     assert one.decisions == four.decisions == LOST and one.ending == four.ending == "loss_ending"
@@ -230,10 +236,7 @@ def test_old_records_without_chance_are_read_and_kept_apart(mini, tmp_path):
 
 def test_records_keep_the_dice(mini, tmp_path):
     store = Store.open(tmp_path, mini)
-    session = Session(mini, store, seed=4)
-    session.new()
-    for option_id in LOST:
-        session.choose(option_id)
+    session = session_played(mini, store, 4, LOST)
     (rec,) = store.records()
     assert rec.chance == session.current.chance
     assert [tuple(c) for c in rec.chance] == list(Playthrough.new(mini, 4, LOST).chance)
@@ -243,10 +246,7 @@ def test_branch_when_the_dice_now_fall_otherwise(mini, tmp_path, scenario_copy):
     """A record made with another version, in which the same road now throws other dice: branching
     replays it and says so, instead of showing a past that did not happen."""
     store = Store.open(tmp_path / "saves", mini)
-    session = Session(mini, store, seed=1)
-    session.new()
-    for option_id in ["scout", "gamble"]:
-        session.choose(option_id)
+    session = session_played(mini, store, 1, ["scout", "gamble"])
     scenario_copy.replace("scenes.yaml", "          - weight: courage + 1\n", "          - weight: 0\n")
     changed = load(scenario_copy.path)
     new_store = Store.open(tmp_path / "saves", changed)
@@ -263,10 +263,7 @@ def test_branch_when_the_dice_now_fall_otherwise(mini, tmp_path, scenario_copy):
 def test_the_tree_from_the_store_merges_every_session(mini, tmp_path):
     root = tmp_path / "saves"
     for seed, decisions in [(1, LOST), (1, WISE), (1, STORM)]:
-        session = Session(mini, Store.open(root, mini), seed=seed)
-        session.new()
-        for option_id in decisions:
-            session.choose(option_id)
+        session = session_played(mini, Store.open(root, mini), seed, decisions)
     tree = Store.open(root, mini).tree()
     assert tree.root.endings == {"loss_ending", "wise_ending", "storm_ending"}
     assert len(tree.root.playthroughs) == 3
@@ -278,10 +275,7 @@ def test_the_tree_from_the_store_merges_every_session(mini, tmp_path):
 
 def test_branch_from_a_node_leaves_the_old_record_intact(mini, tmp_path):
     store = Store.open(tmp_path, mini)
-    session = Session(mini, store, seed=1)
-    session.new()
-    for option_id in LOST:
-        session.choose(option_id)
+    session = session_played(mini, store, 1, LOST)
     first_id = session.id
     records_before = (store.dir / "playthroughs.json").read_bytes()
 
@@ -308,10 +302,7 @@ def test_branch_from_a_node_leaves_the_old_record_intact(mini, tmp_path):
 
 def test_branch_from_the_root_and_from_a_battle(mini, tmp_path):
     store = Store.open(tmp_path, mini)
-    session = Session(mini, store, seed=1)
-    session.new()
-    for option_id in LOST:
-        session.choose(option_id)
+    session = session_played(mini, store, 1, LOST)
     tree = store.tree()
     p = session.branch_from(tree.root)
     assert p.decisions == [] and p.seed == 1
@@ -330,10 +321,7 @@ def test_branch_from_the_root_and_from_a_battle(mini, tmp_path):
 
 def test_branching_again_and_again_never_overwrites(mini, tmp_path):
     store = Store.open(tmp_path, mini)
-    session = Session(mini, store, seed=1)
-    session.new()
-    for option_id in LOST:
-        session.choose(option_id)
+    session = session_played(mini, store, 1, LOST)
     roads = {tuple(LOST)}
     for order in ["wait", "back", "boat"]:
         session.branch_from(store.tree().node(LOST[:-1]))
@@ -346,10 +334,7 @@ def test_branching_again_and_again_never_overwrites(mini, tmp_path):
 
 def test_branch_from_a_road_the_scenario_no_longer_has(mini, tmp_path, scenario_copy):
     store = Store.open(tmp_path / "saves", mini)
-    session = Session(mini, store, seed=1)
-    session.new()
-    for option_id in WISE:
-        session.choose(option_id)
+    session = session_played(mini, store, 1, WISE)
     scenario_copy.replace("scenes.yaml", "      - id: go_home\n", "      - id: withdraw\n")
     changed = load(scenario_copy.path)
     new_store = Store.open(tmp_path / "saves", changed)

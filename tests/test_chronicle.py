@@ -140,25 +140,22 @@ def test_the_ending_keeps_its_paragraphs_in_markdown(scenario_copy):
     assert md.endswith("## The ending\n\nYou went home, slowly.\n\nThe end.\n\nending: wise_ending\n")
 
 
-def test_a_broken_condition_in_a_list_is_reported_at_its_line(scenario_copy):
-    scenario_copy.replace("scenes.yaml", GAMBLE, GAMBLE_CHRONICLE.replace("supply == 0", "nowhere > 1"))
-    line = scenario_copy.line_of("scenes.yaml", "nowhere > 1")
+@pytest.mark.parametrize("choice, broken, fragment, field", [
+    ("gamble", "nowhere > 1", "nowhere > 1", "scenes[march].choices[gamble].chronicle[0].if"),  # in a list
+    ("go_home", "scouted +", "if: scouted +", "scenes[march].choices[go_home].chronicle.if"),  # a single entry
+])
+def test_a_broken_chronicle_condition_is_reported_at_its_line(scenario_copy, choice, broken, fragment, field):
+    original, chronicled, condition = {
+        "gamble": (GAMBLE, GAMBLE_CHRONICLE, "supply == 0"),
+        "go_home": (GO_HOME, GO_HOME_CHRONICLE, "not scouted"),
+    }[choice]
+    scenario_copy.replace("scenes.yaml", original, chronicled.replace(condition, broken))
+    line = scenario_copy.line_of("scenes.yaml", fragment)
     with pytest.raises(ScenarioLoadError) as err:
         load(scenario_copy.path)
     (problem,) = err.value.problems
-    assert str(problem).startswith(f"{scenario_copy.shown('scenes.yaml')}:{line}: "
-                                   "scenes[march].choices[gamble].chronicle[0].if: ")
-    assert "nowhere" in str(problem)
-
-
-def test_a_single_entry_with_a_broken_condition_is_reported_at_its_line(scenario_copy):
-    scenario_copy.replace("scenes.yaml", GO_HOME, GO_HOME_CHRONICLE.replace("not scouted", "scouted +"))
-    line = scenario_copy.line_of("scenes.yaml", "if: scouted +")
-    with pytest.raises(ScenarioLoadError) as err:
-        load(scenario_copy.path)
-    (problem,) = err.value.problems
-    assert str(problem).startswith(f"{scenario_copy.shown('scenes.yaml')}:{line}: "
-                                   "scenes[march].choices[go_home].chronicle.if: ")
+    assert str(problem).startswith(f"{scenario_copy.shown('scenes.yaml')}:{line}: {field}: ")
+    assert broken.split()[0] in str(problem)
 
 
 def test_an_empty_list_is_refused(scenario_copy):

@@ -78,11 +78,11 @@ def battles_fought(p: Playthrough) -> list[BattleRecord]:
     return out
 
 
-def unit_state(p: Playthrough, unit_id: str, men: int) -> str:
-    """A unit's standing at the end: 'fallen' (cut down in a battle), 'broken' (fled in the last
-    battle it fought, or its morale gone), 'absent' (no men with the army) or 'with the army'."""
+def unit_state(battles: list[BattleRecord], unit_id: str, men: int) -> str:
+    """A unit's standing after these battles: 'fallen' (cut down in a battle), 'broken' (fled in
+    the last battle it fought), 'absent' (no men with the army) or 'with the army'."""
     last = None
-    for b in battles_fought(p):
+    for b in battles:
         if unit_id in b.fallen or unit_id in b.broken or unit_id in b.stood:
             last = b
     if last is not None and unit_id in last.fallen:
@@ -109,6 +109,7 @@ def playthrough_json(p: Playthrough, stopped: str | None = None) -> dict[str, An
         named[q.id] = values[slots[q.id].index]
     for f in s.flags:
         named[f.id] = bool(values[slots[f.id].index])
+    battles = battles_fought(p)
     units: dict[str, dict[str, Any]] = {}
     for u in s.units:
         if u.is_enemy:
@@ -118,13 +119,13 @@ def playthrough_json(p: Playthrough, stopped: str | None = None) -> dict[str, An
         fatigue = values[slots[f"unit.{u.id}.fatigue"].index]
         units[u.id] = {
             "name": u.name, "men": men * 100, "morale": MORALE_NAMES[morale], "fatigue": FATIGUE_NAMES[fatigue],
-            "state": unit_state(p, u.id, men),
+            "state": unit_state(battles, u.id, men),
         }
     ending = p.ending
     return {
         "scenario": cs.id, "version": s.info.version, "seed": p.seed, "decisions": list(p.decisions),
         "scenes": scenes, "values": named, "units": units,
-        "battles": [b.as_json() for b in battles_fought(p)],
+        "battles": [b.as_json() for b in battles],
         "ending": ending,
         "stopped": None if ending else (stopped or "the playthrough has not reached an ending"),
     }

@@ -137,6 +137,14 @@ def test_battle_crisis(snap_compare, frozen, tmp_path, size):
     assert snapshot(snap_compare, frozen, tmp_path, size, run_before)
 
 
+async def to_the_ending(pilot) -> None:
+    """A new campaign, the road of 531 (or the first open choice) to its ending."""
+    await pilot.press("enter")
+    await pilot.pause()
+    while not pilot.app.session.current.ending:
+        await press_open(pilot)
+
+
 async def to_the_assembly(pilot) -> None:
     """The long scene before the battle, with both armies at Callinicum."""
     await pilot.press("enter")
@@ -250,10 +258,7 @@ def test_help(snap_compare, frozen, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_ending(snap_compare, frozen, tmp_path, size):
     async def run_before(pilot):
-        await pilot.press("enter")
-        await pilot.pause()
-        while not pilot.app.session.current.ending:
-            await press_open(pilot)
+        await to_the_ending(pilot)
         await settle(pilot)
 
     assert snapshot(snap_compare, frozen, tmp_path, size, run_before)
@@ -262,10 +267,7 @@ def test_ending(snap_compare, frozen, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_chronicle(snap_compare, frozen, tmp_path, size):
     async def run_before(pilot):
-        await pilot.press("enter")
-        await pilot.pause()
-        while not pilot.app.session.current.ending:
-            await press_open(pilot)
+        await to_the_ending(pilot)
         await pilot.press("c")
         await settle(pilot)
 
@@ -316,10 +318,7 @@ def test_odds_at_the_ending(snap_compare, frozen, tmp_path, size, monkeypatch):
     monkeypatch.setattr(OddsScreen, "BUDGET", 0)
 
     async def run_before(pilot):
-        await pilot.press("enter")
-        await pilot.pause()
-        while not pilot.app.session.current.ending:
-            await press_open(pilot)
+        await to_the_ending(pilot)
         await pilot.press("o")
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
