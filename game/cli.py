@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from game import DEFAULT_SCENARIO, __version__
+from game import DEFAULT_SCENARIO, __version__, config
+from game.errors import CallinicumError
 from game.scenario.errors import escape_controls
 
 COMMANDS = ("play", "serve", "check", "replay", "explore", "schema", "graph")
 
 
-class CliError(Exception):
+class CliError(CallinicumError):
     """A user-facing failure: printed as one line, exit status 1 (or `code`)."""
 
     def __init__(self, message: str, code: int = 1):
@@ -307,7 +307,7 @@ class _Progress:
 
     @classmethod
     def start(cls, total: int | None, *, quiet: bool) -> _Progress:
-        if quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        if quiet or not sys.stderr.isatty() or config.dumb_terminal():
             return cls()
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
@@ -405,7 +405,7 @@ def _preview(folder: Path, mods: list[Path]) -> object:
 def _terminal() -> bool:
     """Whether the player is at a terminal the full-screen interface can use (or a Textual driver
     of its own was chosen: the web browser's, under `callinicum serve`)."""
-    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
+    return config.served() or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def _play_plain(loader, seed: int | None) -> int:  # noqa: ANN001 - the loader cmd_play builds
@@ -437,7 +437,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     def loader():  # noqa: ANN202 - runs in the interface's worker thread
         from game.scenario.compiled import load
-        from game.session.store import Store, saves_dir
+        from game.session.store import Store
 
         from game.scenario.checker import check_scenario
         from game.scenario.errors import ScenarioLoadError
@@ -446,7 +446,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         errors = [f for f in check_scenario(cs) if f.severity == "error"]
         if errors:  # the checker's errors stop a scenario from being played, as `check` says
             raise ScenarioLoadError(errors)
-        return cs, Store.open(saves_dir(args.saves), cs)
+        return cs, Store.open(config.saves_dir(args.saves), cs)
 
     if args.plain or not _terminal():
         return _play_plain(loader, args.seed)
@@ -476,9 +476,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for mod in args.mod:
         command += ["--mod", str(Path(mod).resolve())]
     if args.saves is None:  # the browser's game saves where the terminal's would
-        from game.session.store import saves_dir
-
-        command += ["--saves", str(saves_dir().resolve())]
+        command += ["--saves", str(config.saves_dir().resolve())]
     url = f"http://{'localhost' if args.host in ('127.0.0.1', 'localhost') else args.host}:{args.port}"
     print(f"callinicum: serving the game at {url} (ctrl+c stops it)", file=sys.stderr, flush=True)
     Server(shlex.join(command), host=args.host, port=args.port, title="Callinicum 531", public_url=url).serve()
@@ -524,6 +522,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last guard: never a traceback for a player
         print(f"callinicum: internal error: {type(exc).__name__}: {escape_controls(exc)} (please report this)",
               file=sys.stderr)
-        if os.environ.get("CALLINICUM_DEBUG"):
+        if config.debug():
             raise
         return 70

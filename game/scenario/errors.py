@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from game.errors import CallinicumError
+
 # Characters that make a terminal act (ESC, BEL, CSI...), break a line, or reorder what is shown.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
@@ -57,7 +59,7 @@ class Problem:
         return f"{where}{tag}{field} {escape_controls(self.message)}"
 
 
-class ScenarioLoadError(Exception):
+class ScenarioLoadError(CallinicumError):
     """Raised when a scenario cannot be loaded; carries every problem found at once."""
 
     def __init__(self, problems: list[Problem]):

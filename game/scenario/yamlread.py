@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from game.errors import CallinicumError
+
 try:  # libyaml's composer is several times faster; the pure one behaves the same
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -37,7 +39,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class YamlProblem(Exception):
+class YamlProblem(CallinicumError):
     """A file that cannot be read as safe scenario YAML; `line` is 1-based."""
 
     def __init__(self, line: int, message: str):

@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from game.engine.campaign import EngineError
+from game.errors import CallinicumError
 from game.scenario.compiled import CompiledScenario
 from game.scenario.errors import escape_controls
 from game.session.playthrough import Playthrough
@@ -39,7 +40,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
-class SaveError(Exception):
+class SaveError(CallinicumError):
     """A save that cannot be read or written; the message is one line for the player."""
 
 
@@ -83,14 +84,14 @@ def clean_label(label: str) -> str:
 def from_playthrough(p: Playthrough, label: str = "") -> SaveFile:
     view = p.view()
     return SaveFile(
-        scenario=p.scenario.id, scenario_version=p.scenario.scenario.info.version,
-        content_hash=p.scenario.scenario.content_hash, seed=p.seed, decisions=list(p.decisions),
+        scenario=p.scenario.id, scenario_version=p.scenario.info.version,
+        content_hash=p.scenario.content_hash, seed=p.seed, decisions=list(p.decisions),
         label=clean_label(label), saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         date=view.date, place=view.place_name, ending=p.ending,
     )
 
 
-class _TooLong(ValueError):
+class _TooLong(CallinicumError, ValueError):
     pass
 
 

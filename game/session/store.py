@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from game import DEFAULT_SCENARIO
+from game import config
+from game.errors import CallinicumError
 from game.scenario.errors import escape_controls
 from game.scenario.compiled import CompiledScenario
 from game.session.branches import BranchRecord, BranchTree
@@ -49,7 +50,6 @@ from game.session.saves import (
 MAX_RECORDS = 5_000
 MAX_JSON_BYTES = 20_000_000
 RECORDS_FORMAT = 1
-ENV_SAVES = "CALLINICUM_SAVES"
 LOCK_NAME = ".lock"
 NOT_SAVING = "this campaign is not being saved"
 
@@ -105,31 +105,11 @@ class SlotInfo:
     error: str | None = None
 
 
-def default_saves_dir() -> Path:
-    """`saves/` in a checkout; otherwise the user's data directory."""
-    checkout = DEFAULT_SCENARIO.parent.parent
-    if (checkout / "pyproject.toml").exists() and os.access(checkout, os.W_OK):
-        return checkout / "saves"
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("callinicum531")) / "saves"
-
-
-def saves_dir(explicit: Path | None = None) -> Path:
-    """Where saves go: `--saves DIR` if given, else $CALLINICUM_SAVES if set, else the default."""
-    if explicit is not None:
-        return explicit
-    env = os.environ.get(ENV_SAVES, "").strip()
-    if env:
-        return Path(env).expanduser()
-    return default_saves_dir()
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class _Damaged(Exception):
+class _Damaged(CallinicumError):
     pass
 
 
@@ -154,7 +134,7 @@ class Store:
     @classmethod
     def open(cls, saves: Path | None, scenario: CompiledScenario) -> Store:
         """The store of a scenario's saves; a folder that cannot be made is reported, not raised."""
-        store = cls(saves or default_saves_dir(), scenario)
+        store = cls(saves or config.default_saves_dir(), scenario)
         try:
             store.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
