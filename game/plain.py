@@ -131,7 +131,7 @@ class PlainGame:
         return 0
 
     def title(self) -> None:
-        info = self.session.scenario.scenario.info
+        info = self.session.scenario.info
         self.heading(info.title + (f": {info.subtitle}" if info.subtitle else ""))
         self.line()
         self.prose(info.intro)
@@ -364,7 +364,7 @@ class PlainGame:
             self.prose(view.after)
         self.chronicle()
         found = len(self.session.store.endings_found())
-        total = len(self.session.scenario.scenario.endings)
+        total = len(self.session.scenario.endings)
         self.line(f"{found} of {total} endings found.")
         self.line(f"ending: {p.ending}")
         self.out.flush()

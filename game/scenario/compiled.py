@@ -8,6 +8,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,20 @@ from game.scenario.expressions import (
     compile_number,
 )
 from game.scenario.loader import Sources, load_scenario
-from game.scenario.models import Choice, ChronicleEntry, Counsel, Ending, Scene, Scenario, Unit
+from game.scenario.models import (
+    Character,
+    Choice,
+    ChronicleEntry,
+    Counsel,
+    Ending,
+    Flag,
+    Place,
+    Quality,
+    Scene,
+    Scenario,
+    ScenarioInfo,
+    Unit,
+)
 from game.scenario.models_base import Next, Route
 from game.scenario.record import BATTLE_FIELDS
 from game.scenario.record import UNIT_FIELDS as RECORD_UNIT_FIELDS
@@ -195,6 +209,61 @@ class CompiledScenario:
 
     def is_ending(self, node: int) -> bool:
         return node >= self.n_scenes
+
+    # -- what the layers above read of the scenario's data -------------------------------------
+    # Read through these rather than `.scenario`, so that the validated models stay the
+    # compiler's business. Lists are in the order of the scenario's files.
+    @property
+    def info(self) -> ScenarioInfo:
+        """The scenario's id, title, subtitle, version, intro and start."""
+        return self.scenario.info
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of every file's bytes: a save names it, to tell other content from its own."""
+        return self.scenario.content_hash
+
+    @property
+    def qualities(self) -> tuple[Quality, ...]:
+        return tuple(self.scenario.qualities)
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return tuple(self.scenario.flags)
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit, the player's and the enemy's (`is_enemy`)."""
+        return tuple(self.scenario.units)
+
+    @property
+    def endings(self) -> tuple[Ending, ...]:
+        return tuple(self.scenario.endings)
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        return tuple(self.scenario.places)
+
+    @property
+    def characters(self) -> tuple[Character, ...]:
+        return tuple(self.scenario.characters)
+
+    def place(self, place_id: str | None) -> Place | None:
+        """The place with this id; None for no id or an unknown one."""
+        return self._by_id["places"].get(place_id or "")  # type: ignore[return-value]
+
+    def character(self, character_id: str | None) -> Character | None:
+        """The character with this id; None for no id or an unknown one."""
+        return self._by_id["characters"].get(character_id or "")  # type: ignore[return-value]
+
+    def ending(self, ending_id: str | None) -> Ending | None:
+        """The ending with this id; None for no id or an unknown one."""
+        return self._by_id["endings"].get(ending_id or "")  # type: ignore[return-value]
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        return {section: {item.id: item for item in getattr(self.scenario, section)}
+                for section in ("places", "characters", "endings")}
 
 
 def roman_units(b: Battle) -> list[str]:

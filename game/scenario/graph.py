@@ -134,7 +134,7 @@ def _q(text: str) -> str:
 
 
 def _dot(cs: CompiledScenario, edges: list[Edge], on_path: set[str]) -> str:
-    info = cs.scenario.info
+    info = cs.info
     start = cs.node_id(cs.start)
     out = [
         f"digraph {_q(info.id)} {{",
@@ -202,7 +202,7 @@ def _mid(ident: str, ending: bool = False) -> str:
 
 
 def _mermaid(cs: CompiledScenario, edges: list[Edge], on_path: set[str]) -> str:
-    info = cs.scenario.info
+    info = cs.info
     start = cs.node_id(cs.start)
     endings = {n.model.id for n in _endings(cs)}
     out = [

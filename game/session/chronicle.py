@@ -155,7 +155,7 @@ def _voice(name: str, lead: str, lines: list[Voiced]) -> list[str]:
 def markdown(p: Playthrough, stopped: str | None = None) -> str:
     """A playthrough and its Chronicle as Markdown, for sharing."""
     c = chronicle(p)
-    info = p.scenario.scenario.info
+    info = p.scenario.info
     view = p.view()
     out = [f"# {info.title}: a campaign", "",
            f"Scenario `{p.scenario.id}` v{info.version}, seed {p.seed}, {len(p.decisions)} decisions.", ""]

@@ -97,7 +97,6 @@ def unit_state(battles: list[BattleRecord], unit_id: str, men: int) -> str:
 def playthrough_json(p: Playthrough, stopped: str | None = None) -> dict[str, Any]:
     """The contract of `callinicum replay --json` (README, "The command line")."""
     cs = p.scenario
-    s = cs.scenario
     values = p.state.values
     slots = cs.namespace.slots
     scenes: list[str] = []
@@ -105,13 +104,13 @@ def playthrough_json(p: Playthrough, stopped: str | None = None) -> dict[str, An
         if not cs.is_ending(st.node) and (not scenes or scenes[-1] != cs.node_id(st.node)):
             scenes.append(cs.node_id(st.node))
     named: dict[str, int | bool] = {}
-    for q in s.qualities:
+    for q in cs.qualities:
         named[q.id] = values[slots[q.id].index]
-    for f in s.flags:
+    for f in cs.flags:
         named[f.id] = bool(values[slots[f.id].index])
     battles = battles_fought(p)
     units: dict[str, dict[str, Any]] = {}
-    for u in s.units:
+    for u in cs.units:
         if u.is_enemy:
             continue
         men = values[slots[f"unit.{u.id}.men"].index]
@@ -123,7 +122,7 @@ def playthrough_json(p: Playthrough, stopped: str | None = None) -> dict[str, An
         }
     ending = p.ending
     return {
-        "scenario": cs.id, "version": s.info.version, "seed": p.seed, "decisions": list(p.decisions),
+        "scenario": cs.id, "version": cs.info.version, "seed": p.seed, "decisions": list(p.decisions),
         "scenes": scenes, "values": named, "units": units,
         "battles": [b.as_json() for b in battles],
         "ending": ending,

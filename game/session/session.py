@@ -28,8 +28,8 @@ def _starts_with(longer: list, prefix: list) -> bool:
 def scenario_changed(scenario: CompiledScenario, save: SaveFile) -> str | None:
     """One line when a save was made with another version of the scenario than the one loaded
     (its version or its content differ); None when it is the same."""
-    info = scenario.scenario.info
-    now_hash = scenario.scenario.content_hash
+    info = scenario.info
+    now_hash = scenario.content_hash
     same_version = save.scenario_version == info.version
     if same_version and (not save.content_hash or save.content_hash == now_hash):
         return None

@@ -22,8 +22,8 @@ def _wrap(text: str, indent: str = "") -> list[str]:
 def transcript(p: Playthrough, stopped: str | None = None) -> str:
     """The whole playthrough: each scene, the decision taken, what followed, and the ending."""
     campaign: Campaign = p.campaign
-    lines: list[str] = [f"{p.scenario.scenario.info.title} (scenario {p.scenario.id} "
-                        f"v{p.scenario.scenario.info.version}), seed {p.seed}", ""]
+    lines: list[str] = [f"{p.scenario.info.title} (scenario {p.scenario.id} "
+                        f"v{p.scenario.info.version}), seed {p.seed}", ""]
     state: State = p.states[0]
     last_node = -1
     for i, option_id in enumerate(p.decisions):

@@ -104,7 +104,7 @@ class CallinicumApp(App[int]):
     @property
     def info(self) -> object:
         """The scenario's id, title, subtitle and intro: from the scenario, or its preview."""
-        return self.scenario.scenario.info if self.scenario is not None else self.preview
+        return self.scenario.info if self.scenario is not None else self.preview
 
     def on_mount(self) -> None:
         # The stack is always [Textual's blank default screen, the main screen, overlays...].

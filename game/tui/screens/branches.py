@@ -79,7 +79,7 @@ class BranchesScreen(Overlay):
         session = self.game.session
         p = session.playthrough
         self.current_path = tuple(Turn(o, c) for o, c in zip(p.decisions, p.chance)) if p else None
-        self.ending_titles = {e.id: e.title for e in self.game.scenario.scenario.endings}
+        self.ending_titles = {e.id: e.title for e in self.game.scenario.endings}
         tree = self.query_one("#branch-tree", Tree)
         tree.clear()
         tree.root.data = Point(self.branch_tree.root)
@@ -97,7 +97,7 @@ class BranchesScreen(Overlay):
         else:
             self._chain(tree.root, root, True)
         found = self.game.store.endings_found()
-        total = len(self.game.scenario.scenario.endings)
+        total = len(self.game.scenario.endings)
         self.query_one("#branches-summary", Static).update(
             Content.assemble(
                 (f"{records} playthrough{'s' if records != 1 else ''}", "bold"),

@@ -31,7 +31,7 @@ class CampaignScreen(PlayScreen):
     AUTO_FOCUS = "#narrative"
 
     def compose(self) -> ComposeResult:
-        places = self.game.scenario.scenario.places
+        places = self.game.scenario.places
         yield GameHeader(id="header")
         with Horizontal(id="campaign-body"):
             with Vertical(id="main-column"):

@@ -77,7 +77,7 @@ class EndingScreen(PlayScreen):
             self.query_one("#ending-after-text", Static).update(Content(reflow(view.after)))
         c = chronicle(p)
         found = self.game.store.endings_found()
-        total = len(self.game.scenario.scenario.endings)
+        total = len(self.game.scenario.endings)
         summary: list[str | tuple[str, str]] = []
         if c.decisions_with_history:
             summary += [

@@ -29,7 +29,7 @@ class EndingsScreen(Overlay):
     ]
 
     def compose(self) -> ComposeResult:
-        endings = self.game.scenario.scenario.endings
+        endings = self.game.scenario.endings
         found = self.game.store.endings_found()
         with Vertical(id="endings-box", classes="overlay-box"):
             yield Static(

@@ -71,7 +71,7 @@ def ordinal(n: int) -> str:
 
 def ranked(cs: CompiledScenario, odds: Odds) -> list[tuple[str, str, float]]:
     """(id, title, probability) of every ending, likeliest first, ties in the scenario's order."""
-    rows = [(e.id, e.title, odds.endings.get(e.id, 0.0)) for e in cs.scenario.endings]
+    rows = [(e.id, e.title, odds.endings.get(e.id, 0.0)) for e in cs.endings]
     return sorted(rows, key=lambda r: -r[2])
 
 

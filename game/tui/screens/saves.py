@@ -97,7 +97,7 @@ class LoadScreen(Overlay):
 
     def compose(self) -> ComposeResult:
         store = self.game.store
-        titles = {e.id: e.title for e in self.game.scenario.scenario.endings}
+        titles = {e.id: e.title for e in self.game.scenario.endings}
         self.saves: dict[str, SaveFile] = {}
         options: list[Option | None] = []
         latest = store.latest()

@@ -79,10 +79,10 @@ class TitleScreen(PlayScreen):
             menu.add_option(Option(prompt, id=key, disabled=key == "continue" and latest is None))
         menu.highlighted = highlighted if highlighted is not None else 0
         found = len(store.endings_found())
-        total = len(self.game.scenario.scenario.endings)
+        total = len(self.game.scenario.endings)
         status: list[str | tuple[str, str]] = [(f"{found} of {total} endings found", "$muted")]
         if latest is not None:
-            titles = {e.id: e.title for e in self.game.scenario.scenario.endings}
+            titles = {e.id: e.title for e in self.game.scenario.endings}
             if latest.ending:
                 status += [
                     ("  ·  last campaign ended: ", "$muted"),
