@@ -1,4 +1,9 @@
-"""Shared fixtures: the mini scenario, broken copies of it, and ways to run the command line."""
+"""Shared fixtures and helpers for every folder of tests: where the test scenarios are, broken
+copies of the mini scenario, and ways to run the command line.
+
+The folders below (scenario, engine, session, cli, tui) mirror `game/`. They keep no conftest.py of
+their own outside packages: a test module imports these helpers with `from conftest import ...`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 MINI = TESTS / "scenarios" / "mini"
+FROZEN = TESTS / "tui" / "scenario"  # a frozen copy of the campaign, for snapshots and odds
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from game.scenario.compiled import CEnding, CScene, load
 from game.scenario.graph import render_graph, scenario_edges
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 SCENARIOS = {
     "mini": ROOT / "tests" / "scenarios" / "mini",
     "dara": ROOT / "content" / "dara",

@@ -14,8 +14,8 @@ from game.scenario.compiled import load
 from game.scenario.errors import ScenarioLoadError
 from game.scenario.loader import scenario_files
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "scenarios" / "mini"
+from conftest import MINI, ROOT
+
 
 DETOUR = """scenes:
   - id: detour

@@ -18,6 +18,8 @@ from game.scenario.errors import Problem, ScenarioLoadError, escape_controls
 from game.scenario import loader
 from game.scenario.loader import load_scenario, scenario_files
 
+from conftest import ROOT
+
 SECTIONS_LIST = "scenario, qualities, flags, characters, places, units, scenes, endings, battles"
 MARCH_EXTRA = "    date: Day two\n"
 
@@ -982,7 +984,7 @@ def test_files_too_large_together(scenario_copy, monkeypatch):
 
 
 def test_the_shipped_limits_are_the_documented_ones():
-    modding = (Path(__file__).resolve().parent.parent / "MODDING.md").read_text(encoding="utf-8")
+    modding = (ROOT / "MODDING.md").read_text(encoding="utf-8")
     for figure in (f"{loader.MAX_FILES:,}", f"{loader.MAX_TOTAL_BYTES:,}", f"{loader.MAX_ITEMS['scenes']:,}",
                    f"{loader.MAX_ITEMS['endings']:,}", f"{loader.MAX_OTHER_ITEMS:,}", f"{loader.MAX_CHOICES}",
                    f"{loader.MAX_OUTCOMES}", "1,000,000"):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from game.scenario.checker import check_scenario
 from game.scenario.compiled import load
 from game.scenario.errors import Problem, ScenarioLoadError
+
+from conftest import ROOT
 
 # What the checker says of the unchanged mini scenario: advice only.
 MINI_FINDINGS = [
@@ -316,7 +316,6 @@ def test_division_by_what_cannot_be_zero_is_quiet(scenario_copy):
 
 # -- the shipped scenarios are held to --strict ----------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.name for p in (ROOT / "content").iterdir() if (p / "scenario.yaml").is_file())
 
 
