@@ -6,7 +6,6 @@ import json
 import random
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,7 @@ from game.scenario.compiled import load
 from game.session.playthrough import Playthrough
 from game.session.transcript import transcript
 
-
-MINI = Path(__file__).resolve().parent / "scenarios" / "mini"
+from conftest import MINI
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from game.engine.abstraction import Abstraction
 from game.engine.explore import explore_exhaustive, explore_random
 from game.scenario.compiled import load
 
-MINI = Path(__file__).parent / "scenarios" / "mini"
+from conftest import MINI
 
 
 def test_merging_gives_the_same_odds_as_no_merging() -> None:

@@ -14,7 +14,7 @@ from game.engine.campaign import Campaign, EngineError, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import load
 
-MINI = Path(__file__).parent / "scenarios" / "mini"
+from conftest import MINI
 
 
 @pytest.fixture(scope="module")
