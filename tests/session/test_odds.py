@@ -4,7 +4,6 @@ decision where the player's own odds moved most."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ from game.scenario.compiled import load
 from game.session.odds import estimate, odds_from, odds_story
 from game.session.playthrough import Playthrough
 
-MINI = Path(__file__).parent / "scenarios" / "mini"
+from conftest import FROZEN, MINI
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +63,7 @@ def test_odds_story_needs_an_ending(mini) -> None:
 
 def test_odds_from_tells_its_progress_and_stops_when_told_to() -> None:
     """The interface shows the walk's progress, and stops it when the player closes the screen."""
-    cs = load(Path(__file__).parent / "tui" / "scenario")  # a campaign: from its start the walk runs out
+    cs = load(FROZEN)  # a campaign: from its start the walk runs out
     shares: list[float] = []
 
     class Closed(Exception):

@@ -22,7 +22,7 @@ from game.session.saves import SaveError, SaveFile, read_save, slot_filename, wr
 from game.session.session import Session
 from game.session.store import Store
 
-MINI = Path(__file__).resolve().parent / "scenarios" / "mini"
+from conftest import MINI, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -521,8 +521,7 @@ def test_old_save_of_a_finished_campaign_with_decisions_past_its_end(mini):
 
 
 def test_default_saves_dir_in_a_checkout():
-    root = Path(__file__).resolve().parent.parent
-    assert store_module.default_saves_dir() == root / "saves"
+    assert store_module.default_saves_dir() == ROOT / "saves"
 
 
 def test_default_saves_dir_when_installed(tmp_path, monkeypatch):

@@ -3,8 +3,6 @@ choices never explored, the road of 531, and "branch from here"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from game import DEFAULT_SCENARIO
@@ -15,7 +13,8 @@ from game.session.saves import read_save
 from game.session.session import Session
 from game.session.store import Store
 
-MINI = Path(__file__).resolve().parent / "scenarios" / "mini"
+from conftest import MINI
+
 
 # Three roads through the mini scenario (seed 1: the gamble brings the battle; seed 42: it is not tried)
 WISE = ["scout", "go_home"]

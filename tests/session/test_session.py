@@ -17,7 +17,7 @@ from game.session.saves import SaveError, read_save, write_save
 from game.session.session import Session
 from game.session.store import Store
 
-MINI = Path(__file__).resolve().parent / "scenarios" / "mini"
+from conftest import MINI
 
 
 @pytest.fixture(scope="module")
