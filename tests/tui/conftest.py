@@ -12,12 +12,9 @@ from game.scenario.errors import ScenarioLoadError
 from game.session.store import Store
 from game.tui.app import CallinicumApp
 
-ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "scenarios" / "mini"
+from conftest import FROZEN, MINI, ROOT
+
 CAMPAIGN = ROOT / "content" / "callinicum"
-FROZEN = (
-    Path(__file__).resolve().parent / "scenario"
-)  # a frozen copy of the campaign, for snapshots
 
 
 @pytest.fixture(scope="session")

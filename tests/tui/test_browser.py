@@ -24,8 +24,8 @@ import pytest
 from game.scenario.compiled import load
 from game.session.playthrough import Playthrough
 
-ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "scenarios" / "mini"
+from .conftest import MINI, ROOT
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ESCAPES = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")

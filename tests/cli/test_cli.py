@@ -13,7 +13,8 @@ from game.scenario.compiled import load
 from game.session import saves
 from game.session.playthrough import Playthrough
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import MINI, ROOT
+
 FILE_LINE = re.compile(r"^scen/[\w/]+\.yaml:\d+: ")
 SECTIONS = {"scenario", "qualities", "flags", "characters", "places", "units", "scenes", "endings", "battles"}
 EXPLORE_KEYS = {"scenario", "mode", "runs", "endings", "unreached_endings", "scenes_visited", "scenes_total",
@@ -313,7 +314,7 @@ def _damaged(mini_dir) -> dict[str, bytes]:
     }
 
 
-DAMAGED_KINDS = list(_damaged(Path(__file__).resolve().parent / "scenarios" / "mini"))
+DAMAGED_KINDS = list(_damaged(MINI))
 
 
 @pytest.mark.parametrize("kind", DAMAGED_KINDS)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import pytest
 
 from game.cli import COMMANDS, _parser
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 DARA = ROOT / "content" / "dara"
 
 

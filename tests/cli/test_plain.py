@@ -14,8 +14,7 @@ import pytest
 from game.engine.campaign import Option
 from game.plain import open_options
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "scenarios" / "mini"
+from conftest import MINI, ROOT
 
 
 def play(args: list[str], stdin: str, tmp_path: Path, *, flag: bool = True, timeout: float = 120):
