@@ -1,6 +1,9 @@
-"""The command line: `callinicum [play|check|replay|explore|schema]`.
+"""The command line: `callinicum [play|serve|check|replay|explore|schema|graph]`.
 
-Every failure is one clear line on stderr and a non-zero exit; a traceback is never shown.
+Each command is one entry of COMMANDS (what it runs, its help, its options); the options every
+command that reads a scenario shares (`--scenario`, `--mod`) are declared once, in
+`_scenario_options`. Every failure is one clear line on stderr and a non-zero exit; the game's own
+errors (`game.errors.CallinicumError`) are caught in `main`, and a traceback is never shown.
 """
 
 from __future__ import annotations
@@ -8,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import game.scenario
 from game import DEFAULT_SCENARIO, __version__, config
 from game.errors import CallinicumError
-from game.scenario.errors import escape_controls
-
-COMMANDS = ("play", "serve", "check", "replay", "explore", "schema", "graph")
+from game.scenario.errors import ScenarioLoadError, display_path, escape_controls
 
 
 class CliError(CallinicumError):
@@ -23,6 +27,12 @@ class CliError(CallinicumError):
     def __init__(self, message: str, code: int = 1):
         super().__init__(message)
         self.code = code
+
+
+# -- options ----------------------------------------------------------------------------------------
+
+SCENARIO_HELP = "scenario folder, or the name of a shipped scenario (default: the Callinicum campaign)"
+MOD_HELP = "a folder whose files override or add to the scenario's (may be given more than once)"
 
 
 def _play_seed(text: str) -> int:
@@ -38,10 +48,6 @@ def _play_seed(text: str) -> int:
     return seed
 
 
-SCENARIO_HELP = "scenario folder (default: the Callinicum campaign)"
-MOD_HELP = "a folder whose files override or add to the scenario's (may be given more than once)"
-
-
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -52,149 +58,131 @@ def _port(text: str) -> int:
     return port
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="callinicum",
-        description="Callinicum 531: you are Belisarius in the spring of 531.",
-    )
-    p.add_argument("--version", action="version", version=f"callinicum {__version__}")
-    sub = p.add_subparsers(dest="command")
-
-    def play_options(parser: argparse.ArgumentParser, plain: bool = True) -> None:
-        parser.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
-        parser.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
-        parser.add_argument("--seed", type=_play_seed, default=None, metavar="N",
-                            help="seed for chance (default: a new one each campaign)")
-        parser.add_argument("--saves", type=Path, default=None, metavar="DIR",
-                            help="folder for saves, branches and endings found")
-        if not plain:
-            return
-        parser.add_argument("--plain", action="store_true",
-                            help="plain lines of text read from standard input, no full-screen interface "
-                                 "(chosen by itself when standard input or output is not a terminal)")
-
-    play_options(p)
-    play = sub.add_parser("play", help="play the game (the default)")
-    play_options(play)
-
-    serve = sub.add_parser("serve", help="serve the game to a web browser (textual-serve)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for every "
-                            "network this computer is on)")
-    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port to listen on (default 8000)")
-    play_options(serve, plain=False)
-
-    check = sub.add_parser("check", help="validate scenario folders")
-    check.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
-                       help="scenario folders to check (default: the Callinicum campaign)")
-    check.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-
-    replay = sub.add_parser("replay", help="replay a saved playthrough and print its transcript")
-    replay.add_argument("file", type=Path, metavar="FILE", help="a save: an autosave, a named save or a shipped playthrough")
-    replay.add_argument("--until", type=int, default=None, metavar="N", help="stop after N decisions")
-    replay.add_argument("--scenario", type=Path, default=None, metavar="DIR",
-                        help="scenario folder (default: the shipped scenario the save names)")
-    replay.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
-    replay_format = replay.add_mutually_exclusive_group()
-    replay_format.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
-    replay_format.add_argument("--json", action="store_true",
-                               help="print the playthrough's record as one JSON object (scenes, values, units, battles)")
-
-    explore = sub.add_parser("explore", help="automated play: endings, coverage, speed")
-    explore.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
-    explore.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
-    explore.add_argument("--runs", type=int, default=1000, metavar="N", help="random playthroughs to play (default 1000)")
-    explore.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the random play (default 1)")
-    explore.add_argument("--exhaustive", action="store_true",
-                         help="explore every reachable state; count the paths to each ending")
-    explore.add_argument("--odds", action="store_true",
-                         help="explore every reachable state and give each ending's exact probability")
-    explore.add_argument("--follow", type=Path, default=None, metavar="FILE", help="take the decisions of this playthrough where possible")
-    explore.add_argument("--impact", action="store_true",
-                         help="how far each decision point's options move the ending odds (total variation, "
-                              "in percentage points, from random play)")
-    explore.add_argument("--save-runs", type=Path, default=None, metavar="DIR",
-                         help="write every random playthrough into DIR as a save that `replay` and the game can open")
-    explore.add_argument("--from", dest="origin", type=Path, default=None, metavar="FILE",
-                         help="start from where this saved playthrough stands (with --odds: the odds from that point)")
-    explore.add_argument("--max-states", type=int, default=None, metavar="N",
-                         help="an exhaustive walk stops (complete: false) after this many states "
-                              "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
-    explore.add_argument("--json", action="store_true", help="print the report as one JSON object")
-
-    sub.add_parser("schema", help="print the JSON Schema of scenario files")
-
-    graph = sub.add_parser("graph", help="print the scenario's scene graph")
-    graph.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=SCENARIO_HELP)
-    graph.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
-    graph.add_argument("--format", choices=("dot", "mermaid"), default="mermaid",
-                       help="Graphviz dot or Mermaid (default mermaid)")
-    return p
+def _scenario_options(parser: argparse.ArgumentParser, scenario_help: str | None = SCENARIO_HELP) -> None:
+    """`--scenario` and `--mod`, for every command that reads a scenario (`check` names its
+    folders as arguments, so it takes `--mod` alone: `scenario_help=None`)."""
+    if scenario_help is not None:
+        parser.add_argument("--scenario", type=Path, default=None, metavar="DIR", help=scenario_help)
+    parser.add_argument("--mod", type=Path, action="append", default=[], metavar="DIR", help=MOD_HELP)
 
 
-def _load(folder: Path | None, mods: list[Path]):
-    from game.scenario.compiled import load
-    from game.scenario.errors import ScenarioLoadError
+def _game_options(parser: argparse.ArgumentParser) -> None:
+    """What `play` and `serve` share: the scenario, the seed, the saves folder."""
+    _scenario_options(parser)
+    parser.add_argument("--seed", type=_play_seed, default=None, metavar="N",
+                        help="seed for chance (default: a new one each campaign)")
+    parser.add_argument("--saves", type=Path, default=None, metavar="DIR",
+                        help="folder for saves, branches and endings found")
 
-    try:
-        return load(folder or DEFAULT_SCENARIO, tuple(mods))
-    except ScenarioLoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        raise CliError("") from None
+
+def _play_options(parser: argparse.ArgumentParser) -> None:
+    _game_options(parser)
+    parser.add_argument("--plain", action="store_true",
+                        help="plain lines of text read from standard input, no full-screen interface "
+                             "(chosen by itself when standard input or output is not a terminal)")
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for every "
+                             "network this computer is on)")
+    parser.add_argument("--port", type=_port, default=8000, metavar="N", help="port to listen on (default 8000)")
+    _game_options(parser)
+
+
+def _check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                        help="scenario folders to check (default: the Callinicum campaign)")
+    _scenario_options(parser, scenario_help=None)
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _replay_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE",
+                        help="a save: an autosave, a named save or a shipped playthrough")
+    parser.add_argument("--until", type=int, default=None, metavar="N", help="stop after N decisions")
+    _scenario_options(parser, "scenario folder (default: the shipped scenario the save names)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--markdown", action="store_true", help="print a Markdown export with the Chronicle")
+    output.add_argument("--json", action="store_true",
+                        help="print the playthrough's record as one JSON object (scenes, values, units, battles)")
+
+
+def _explore_options(parser: argparse.ArgumentParser) -> None:
+    _scenario_options(parser)
+    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="random playthroughs to play (default 1000)")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the random play (default 1)")
+    parser.add_argument("--exhaustive", action="store_true",
+                        help="explore every reachable state; count the paths to each ending")
+    parser.add_argument("--odds", action="store_true",
+                        help="explore every reachable state and give each ending's exact probability")
+    parser.add_argument("--follow", type=Path, default=None, metavar="FILE",
+                        help="take the decisions of this playthrough where possible")
+    parser.add_argument("--impact", action="store_true",
+                        help="how far each decision point's options move the ending odds (total variation, "
+                             "in percentage points, from random play)")
+    parser.add_argument("--save-runs", type=Path, default=None, metavar="DIR",
+                        help="write every random playthrough into DIR as a save that `replay` and the game can open")
+    parser.add_argument("--from", dest="origin", type=Path, default=None, metavar="FILE",
+                        help="start from where this saved playthrough stands (with --odds: the odds from that point)")
+    parser.add_argument("--max-states", type=int, default=None, metavar="N",
+                        help="an exhaustive walk stops (complete: false) after this many states "
+                             "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+
+def _graph_options(parser: argparse.ArgumentParser) -> None:
+    _scenario_options(parser)
+    parser.add_argument("--format", choices=("dot", "mermaid"), default="mermaid",
+                        help="Graphviz dot or Mermaid (default mermaid)")
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    """`schema` takes none."""
+
+
+# -- check, replay ----------------------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from game.scenario.checker import check_scenario
-    from game.scenario.compiled import load
-    from game.scenario.errors import ScenarioLoadError, display_path
-
     failed = False
     for folder in args.dirs or [DEFAULT_SCENARIO]:
         try:
-            cs = load(folder, tuple(args.mod))
+            cs, findings = game.scenario.check(folder, args.mod)
         except ScenarioLoadError as exc:
             for problem in exc.problems:
                 print(problem)
             failed = True
             continue
-        findings = check_scenario(cs)
-        errors = [f for f in findings if f.severity == "error" or args.strict]
         for f in findings:
             print(f)
-        if errors:
+        if any(f.severity == "error" or args.strict for f in findings):
             failed = True
             continue
-        s = cs.scenario
         warn = f", {len(findings)} warning(s)" if findings else ""
-        print(f"ok: {escape_controls(display_path(Path(folder)))}: {s.info.title} v{s.info.version}: {len(s.scenes)} scenes, "
-              f"{len(s.endings)} endings, {len(s.battles)} battle(s){warn}")
+        print(f"ok: {escape_controls(display_path(Path(folder)))}: {cs.info.title} v{cs.info.version}: "
+              f"{cs.n_scenes} scenes, {len(cs.endings)} endings, {len(cs.battles)} battle(s){warn}")
     return 1 if failed else 0
 
 
-def _scenario_for_save(save, explicit: Path | None) -> Path:
+def _scenario_for_save(save, explicit: Path | None) -> Path:  # noqa: ANN001 - a SaveFile
+    """The scenario a save is replayed on: the one named on the command line, else the shipped
+    scenario the save names, else the campaign."""
     if explicit is not None:
         return explicit
-    candidate = DEFAULT_SCENARIO.parent / save.scenario
-    return candidate if candidate.is_dir() else DEFAULT_SCENARIO
+    return game.scenario.shipped(save.scenario) or DEFAULT_SCENARIO
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from game.session.saves import SaveError, read_save, replay
-    from game.session.transcript import transcript
+    from game.session.session import scenario_changed
 
-    try:
-        save = read_save(args.file)
-    except SaveError as exc:
-        raise CliError(str(exc)) from None
-    cs = _load(_scenario_for_save(save, args.scenario), args.mod)
+    save = read_save(args.file)
+    cs = game.scenario.load(_scenario_for_save(save, args.scenario), args.mod)
     try:
         p, stopped = replay(cs, save, args.until)
     except SaveError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    from game.session.session import scenario_changed
-
     changed = scenario_changed(cs, save)
     if changed:  # said first, in one line; the replay goes on as far as the decisions apply
         print(escape_controls(f"{args.file}: {changed}"), file=sys.stderr, flush=True)
@@ -207,6 +195,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
         sys.stdout.write(markdown(p, stopped))
     else:
+        from game.session.transcript import transcript
+
         sys.stdout.write(transcript(p, stopped))
     if stopped:
         print(escape_controls(f"{args.file}: {stopped}"), file=sys.stderr)
@@ -214,10 +204,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_explore(args: argparse.Namespace) -> int:
-    from game.engine.explore import explore_exhaustive, explore_random, follow_map
-    from game.session.saves import SaveError, read_save
+# -- explore ----------------------------------------------------------------------------------------
 
+
+def _refuse_conflicts(args: argparse.Namespace) -> None:
+    """Options that cannot go together are refused before anything is loaded; --max-states gets
+    its default from the kind of walk."""
     if args.runs < 0:
         raise CliError("--runs must be 0 or more")
     if args.max_states is None:
@@ -234,44 +226,53 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.impact and (exhaustive or args.follow is not None or args.origin is not None or args.save_runs):
         raise CliError("--impact measures every decision point from the start by random play; it cannot be "
                        "used with --exhaustive, --odds, --follow, --from or --save-runs")
-    cs = _load(args.scenario, args.mod)
-    if args.impact:
-        return _print_impact(cs, args)
-    origin = None
-    if args.origin is not None:
-        from game.session.saves import replay
 
-        try:
-            save = read_save(args.origin)
-            p, stopped = replay(cs, save)
-        except SaveError as exc:
-            raise CliError(str(exc)) from None
-        if stopped:
-            raise CliError(f"{args.origin}: {stopped}")
-        origin = p.state
-    if exhaustive:
+
+def _origin(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario; a State or None
+    """Where `--from FILE` starts the exploration: the state its playthrough stands in."""
+    if path is None:
+        return None
+    from game.session.saves import read_save, replay
+
+    p, stopped = replay(cs, read_save(path))
+    if stopped:
+        raise CliError(f"{path}: {stopped}")
+    return p.state
+
+
+def _follow(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's follow map
+    """The decisions `--follow FILE` takes where it can, by the state they were taken in."""
+    if path is None:
+        return None
+    from game.engine.explore import follow_map
+    from game.session.saves import read_save
+
+    save = read_save(path)
+    if save.scenario != cs.id:
+        raise CliError(f"{path}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
+    return follow_map(cs, save.seed, save.decisions)
+
+
+def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's report
+    """Run the walk the options ask for (exhaustive, or random play) and give its report."""
+    from game.engine.explore import explore_exhaustive, explore_random
+
+    origin = _origin(cs, args.origin)
+    if args.exhaustive or args.odds:
         with _Progress.start(None, quiet=args.json) as progress:
-            report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
-                                        progress=progress.update)
-    else:
-        follow = None
-        if args.follow is not None:
-            try:
-                save = read_save(args.follow)
-            except SaveError as exc:
-                raise CliError(str(exc)) from None
-            if save.scenario != cs.id:
-                raise CliError(f"{args.follow}: the playthrough is for scenario '{save.scenario}', not '{cs.id}'")
-            follow = follow_map(cs, save.seed, save.decisions)
-        kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
-        with _Progress.start(args.runs, quiet=args.json) as progress:
-            report = explore_random(cs, args.runs, args.seed, follow, origin=origin, keep=kept,
-                                    progress=progress.update)
-        if kept is not None:
-            _save_runs(cs, kept, args.save_runs)
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2))
-        return 0
+            return explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
+                                      progress=progress.update)
+    follow = _follow(cs, args.follow)
+    kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
+    with _Progress.start(args.runs, quiet=args.json) as progress:
+        report = explore_random(cs, args.runs, args.seed, follow, origin=origin, keep=kept,
+                                progress=progress.update)
+    if kept is not None:
+        _save_runs(cs, kept, args.save_runs)
+    return report
+
+
+def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
     total = sum(report.endings.values()) or 1
     print(f"{report.scenario}: {report.mode} exploration, {report.runs:,} playthroughs"
           + (f", {report.states:,} states" if report.states is not None else "")
@@ -293,6 +294,18 @@ def cmd_explore(args: argparse.Namespace) -> int:
     else:
         print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
               f"{report.choices_per_second:,.0f} choices/s")
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    _refuse_conflicts(args)
+    cs = game.scenario.load(args.scenario, args.mod)
+    if args.impact:
+        return _print_impact(cs, args)
+    report = _explore(cs, args)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        _print_report(report)
     return 0
 
 
@@ -363,6 +376,9 @@ def _save_runs(cs, runs: list[tuple[int, list[str]]], folder: Path) -> None:  # 
         write_save(folder / f"run-{i:0{width}d}.json", from_playthrough(p, f"explore run {i}"))
 
 
+# -- schema, graph ----------------------------------------------------------------------------------
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from game.scenario.schema import schema_json
 
@@ -373,33 +389,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     from game.scenario.graph import render_graph
 
-    cs = _load(args.scenario, args.mod)
+    cs = game.scenario.load(args.scenario, args.mod)
     sys.stdout.write(render_graph(cs, args.format))
     return 0
 
 
-def _preview(folder: Path, mods: list[Path]) -> object:
-    """The scenario's title and framing, read without validating anything: the title screen shows
-    them while the engine and the whole scenario load behind it."""
-    from types import SimpleNamespace
-
-    from game.scenario.yamlread import YamlProblem, read_yaml
-
-    def text(value: object) -> str | None:
-        return value if isinstance(value, str) else None
-
-    for root in [*reversed(mods), folder]:
-        path = root / "scenario.yaml"
-        if path.is_file():
-            try:
-                data = read_yaml(path).data
-            except YamlProblem:
-                break
-            info = data.get("scenario") if isinstance(data, dict) else None
-            if isinstance(info, dict):
-                return SimpleNamespace(id=text(info.get("id")) or "", title=text(info.get("title")) or "",
-                                       subtitle=text(info.get("subtitle")), intro=text(info.get("intro")))
-    return SimpleNamespace(id="", title=folder.name, subtitle=None, intro=None)
+# -- play, serve ------------------------------------------------------------------------------------
 
 
 def _terminal() -> bool:
@@ -408,79 +403,100 @@ def _terminal() -> bool:
     return config.served() or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
-def _play_plain(loader, seed: int | None) -> int:  # noqa: ANN001 - the loader cmd_play builds
+def _campaign_loader(folder: Path, mods: tuple[Path, ...], saves: Path | None) -> Callable[[], tuple]:
+    """What the interface runs behind its title screen, in a worker thread: the scenario through
+    the front door and the store of its saves. The session layer is imported there, not before
+    the title is drawn."""
+
+    def load() -> tuple:
+        from game.session.session import open_scenario
+
+        return open_scenario(folder, mods, saves)
+
+    return load
+
+
+def _play_plain(loader: Callable[[], tuple], seed: int | None) -> int:
     import shutil
 
     from game.plain import run_plain
-    from game.scenario.errors import ScenarioLoadError
     from game.session.session import Session
 
-    try:
-        cs, store = loader()
-    except ScenarioLoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
+    cs, store = loader()
     session = Session(cs, store, seed)
     width = min(100, shutil.get_terminal_size((81, 24)).columns - 1) if sys.stdout.isatty() else 80
     return run_plain(session, sys.stdin, sys.stdout, width=width, echo=not sys.stdin.isatty())
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from game.scenario.errors import Problem, display_path
-
-    folder = args.scenario or DEFAULT_SCENARIO
-    for root in (folder, *args.mod):
-        if not Path(root).is_dir():
-            print(Problem(display_path(Path(root)), 0, "", "no such scenario folder"), file=sys.stderr)
-            return 1
-
-    def loader():  # noqa: ANN202 - runs in the interface's worker thread
-        from game.scenario.compiled import load
-        from game.session.store import Store
-
-        from game.scenario.checker import check_scenario
-        from game.scenario.errors import ScenarioLoadError
-
-        cs = load(folder, tuple(args.mod))
-        errors = [f for f in check_scenario(cs) if f.severity == "error"]
-        if errors:  # the checker's errors stop a scenario from being played, as `check` says
-            raise ScenarioLoadError(errors)
-        return cs, Store.open(config.saves_dir(args.saves), cs)
-
+    folder, mods = game.scenario.locate(args.scenario, args.mod)  # a missing folder is said at once
+    loader = _campaign_loader(folder, mods, args.saves)
     if args.plain or not _terminal():
         return _play_plain(loader, args.seed)
     from game.tui.app import run_app_loading
 
-    return run_app_loading(loader, _preview(Path(folder), list(args.mod)), seed=args.seed)
+    return run_app_loading(loader, game.scenario.preview(folder, mods), seed=args.seed)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The game in a web browser: textual-serve runs `callinicum play` for each browser that connects."""
     import shlex
 
-    from game.scenario.errors import Problem, display_path
-
-    for root in (args.scenario, *args.mod):
-        if root is not None and not Path(root).is_dir():
-            print(Problem(display_path(Path(root)), 0, "", "no such scenario folder"), file=sys.stderr)
-            return 1
+    folder, mods = game.scenario.locate(args.scenario, args.mod)
     try:
         from textual_serve.server import Server
     except ImportError:
         raise CliError("serving to a browser needs textual-serve: pip install textual-serve") from None
     command = [sys.executable, "-m", "game", "play"]
-    for option, value in (("--scenario", args.scenario), ("--seed", args.seed), ("--saves", args.saves)):
-        if value is not None:
-            command += [option, str(Path(value).resolve()) if isinstance(value, Path) else str(value)]
-    for mod in args.mod:
-        command += ["--mod", str(Path(mod).resolve())]
-    if args.saves is None:  # the browser's game saves where the terminal's would
-        command += ["--saves", str(config.saves_dir().resolve())]
+    if args.scenario is not None:
+        command += ["--scenario", str(folder.resolve())]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    for mod in mods:
+        command += ["--mod", str(mod.resolve())]
+    # the browser's game saves where the terminal's would
+    command += ["--saves", str(config.saves_dir(args.saves).resolve())]
     url = f"http://{'localhost' if args.host in ('127.0.0.1', 'localhost') else args.host}:{args.port}"
     print(f"callinicum: serving the game at {url} (ctrl+c stops it)", file=sys.stderr, flush=True)
     Server(shlex.join(command), host=args.host, port=args.port, title="Callinicum 531", public_url=url).serve()
     return 0
+
+
+# -- the commands, and the way in -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[argparse.Namespace], int]
+    help: str
+    options: Callable[[argparse.ArgumentParser], None]
+
+
+#: Every command, in the order `--help` lists them; `play` is the default.
+COMMANDS: dict[str, Command] = {
+    "play": Command(cmd_play, "play the game (the default)", _play_options),
+    "serve": Command(cmd_serve, "serve the game to a web browser (textual-serve)", _serve_options),
+    "check": Command(cmd_check, "validate scenario folders", _check_options),
+    "replay": Command(cmd_replay, "replay a saved playthrough and print its transcript", _replay_options),
+    "explore": Command(cmd_explore, "automated play: endings, coverage, speed", _explore_options),
+    "schema": Command(cmd_schema, "print the JSON Schema of scenario files", _no_options),
+    "graph": Command(cmd_graph, "print the scenario's scene graph", _graph_options),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="callinicum",
+        description="Callinicum 531: you are Belisarius in the spring of 531.",
+    )
+    p.add_argument("--version", action="version", version=f"callinicum {__version__}")
+    _play_options(p)  # `callinicum --help` shows what the default command takes
+    sub = p.add_subparsers(dest="command")
+    for name, command in COMMANDS.items():
+        parser = sub.add_parser(name, help=command.help)
+        command.options(parser)
+        parser.set_defaults(run=command.run)
+    return p
 
 
 def _unknown_command(word: str) -> str:
@@ -492,24 +508,30 @@ def _unknown_command(word: str) -> str:
             "(callinicum --help says what each does)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _run(argv: list[str]) -> int:
     parser = _parser()
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        parser.error(_unknown_command(argv[0]))  # usage, then the message; exit status 2
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["play", *argv]
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
-        if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
-            parser.error(_unknown_command(argv[0]))  # usage, then the message; exit status 2
-        if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
-            argv = ["play", *argv]
-        args = parser.parse_args(argv)
-        handler = {
-            "play": cmd_play, "serve": cmd_serve, "check": cmd_check, "replay": cmd_replay,
-            "explore": cmd_explore, "schema": cmd_schema, "graph": cmd_graph,
-        }[args.command or "play"]
-        return handler(args)
+        return _run(list(sys.argv[1:] if argv is None else argv))
     except CliError as exc:
         if str(exc):
             print(f"callinicum: {escape_controls(exc)}", file=sys.stderr)
         return exc.code
+    except ScenarioLoadError as exc:  # every problem, each as file:line: field: message
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except CallinicumError as exc:  # a save, a decision or an expression the game refuses, in words
+        print(f"callinicum: {escape_controls(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("callinicum: interrupted", file=sys.stderr)
         return 130

@@ -12,13 +12,25 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
+import game.scenario
+from game import config
 from game.scenario.compiled import CompiledScenario
 from game.session.branches import BranchNode
 from game.session.playthrough import Decision, Playthrough
 from game.session.saves import SaveFile, replay, replay_decisions
 from game.session.store import Store
+
+
+def open_scenario(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = (),
+                  saves: Path | None = None) -> tuple[CompiledScenario, Store]:
+    """A scenario through the front door (`game.scenario.load`: the checker's errors stop it) and
+    the store of its saves: `saves` if given, else where $CALLINICUM_SAVES or the default puts them.
+    The interface runs this behind its title screen."""
+    scenario = game.scenario.load(path_or_name, mods)
+    return scenario, Store.open(config.saves_dir(saves), scenario)
 
 
 def _starts_with(longer: list, prefix: list) -> bool:
