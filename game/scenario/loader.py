@@ -200,67 +200,84 @@ def _read_files(files: list[tuple[str, Path]]) -> tuple[list[tuple[str, Document
 def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tuple[Scenario, Sources]:
     """Read and validate a scenario folder. Raises ScenarioLoadError with every problem found."""
     folder = Path(folder)
-    shown = display_path(folder)
     files = _listing(folder, [Path(o) for o in overlays])
     docs, problems, unreadable, content_hash = _read_files(files)
-    sources = Sources(files=[display_path(path) for _, path in files])
-    collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}
-    info: ScenarioInfo | None = None
-
+    found = _Items(Sources(files=[display_path(path) for _, path in files]), problems)
     for name, doc in docs:
-        if not isinstance(doc.data, dict):
-            problems.append(Problem(name, 1, "", "a scenario file must be a mapping of sections "
-                                    f"({', '.join(['scenario', *SECTIONS])})"))
-            continue
-        for key, value in doc.data.items():
-            line = doc.line_of((key,))
-            if key == "scenario":
-                if info is not None or sources.info is not None:
-                    problems.append(Problem(name, doc.key_line((key,)), "scenario",
-                                            "the 'scenario' section appears twice"))
-                    continue
-                loc = Located(name, doc, ("scenario",))
-                sources.info = loc
-                model = _validate(ScenarioInfo, value, loc, "scenario", problems)
-                if model is not None:
-                    info = model
-                continue
-            if key not in SECTIONS:
-                close = difflib.get_close_matches(key, ["scenario", *SECTIONS], n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(name, doc.key_line((key,)), key, f"unknown section '{key}'{hint}"))
-                continue
-            if not isinstance(value, list):
-                problems.append(Problem(name, line, key, f"'{key}' must be a list of items (each starting with '- ')"))
-                continue
-            for i, item in enumerate(value):
-                label = _item_label(key, item, i)
-                loc = Located(name, doc, (key, i))
-                model = _validate(SECTIONS[key], item, loc, label, problems)
-                if model is None:
-                    continue
-                ident = model.id  # type: ignore[attr-defined]
-                if (key, ident) in sources.items:
-                    first = sources.items[(key, ident)]
-                    problems.append(Problem(name, loc.line(), label,
-                                            f"duplicate id '{ident}' (first defined at {first.file}:{first.line()})"))
-                    continue
-                sources.items[(key, ident)] = loc
-                collected[key].append(model)
-
-    if info is None and not unreadable and not any(
-        p.field == "scenario" or p.field.startswith("scenario.") for p in problems
-    ):
-        problems.append(Problem(shown, 1, "scenario", "no file has a 'scenario' section (id, title, version, start)"))
-    if not collected["scenes"] and not problems:
-        problems.append(Problem(shown, 1, "scenes", "the scenario has no scenes"))
-    if not collected["endings"] and not problems:
-        problems.append(Problem(shown, 1, "endings", "the scenario has no endings"))
+        found.add_file(name, doc)
+    problems += _missing(display_path(folder), found, unreadable)
     if problems:
         raise ScenarioLoadError(problems)
-    assert info is not None
-    scenario = Scenario(info=info, content_hash=content_hash, **collected)
-    return scenario, sources
+    assert found.info is not None
+    return Scenario(info=found.info, content_hash=content_hash, **found.items), found.sources
+
+
+@dataclass
+class _Items:
+    """The validated items of a scenario's files, gathered file by file, with where each came from
+    and every problem found on the way."""
+
+    sources: Sources
+    problems: list[Problem]
+    items: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
+    info: ScenarioInfo | None = None
+
+    def add_file(self, name: str, doc: Document) -> None:
+        if not isinstance(doc.data, dict):
+            self.problems.append(Problem(name, 1, "", "a scenario file must be a mapping of sections "
+                                         f"({', '.join(['scenario', *SECTIONS])})"))
+            return
+        for key, value in doc.data.items():
+            if key == "scenario":
+                self._add_info(name, doc, value)
+            elif key not in SECTIONS:
+                close = difflib.get_close_matches(key, ["scenario", *SECTIONS], n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problems.append(Problem(name, doc.key_line((key,)), key, f"unknown section '{key}'{hint}"))
+            elif not isinstance(value, list):
+                self.problems.append(Problem(name, doc.line_of((key,)), key,
+                                             f"'{key}' must be a list of items (each starting with '- ')"))
+            else:
+                self._add_section(name, doc, key, value)
+
+    def _add_info(self, name: str, doc: Document, value: Any) -> None:
+        if self.info is not None or self.sources.info is not None:
+            self.problems.append(Problem(name, doc.key_line(("scenario",)), "scenario",
+                                         "the 'scenario' section appears twice"))
+            return
+        loc = Located(name, doc, ("scenario",))
+        self.sources.info = loc
+        self.info = _validate(ScenarioInfo, value, loc, "scenario", self.problems)
+
+    def _add_section(self, name: str, doc: Document, key: str, value: list[Any]) -> None:
+        for i, item in enumerate(value):
+            label = _item_label(key, item, i)
+            loc = Located(name, doc, (key, i))
+            model = _validate(SECTIONS[key], item, loc, label, self.problems)
+            if model is None:
+                continue
+            ident = model.id  # type: ignore[attr-defined]
+            first = self.sources.items.get((key, ident))
+            if first is not None:
+                self.problems.append(Problem(name, loc.line(), label,
+                                             f"duplicate id '{ident}' (first defined at {first.file}:{first.line()})"))
+                continue
+            self.sources.items[(key, ident)] = loc
+            self.items[key].append(model)
+
+
+def _missing(shown: str, found: _Items, unreadable: bool) -> list[Problem]:
+    """What a whole scenario needs and no file gave: its `scenario` section, a scene, an ending.
+    Said only where nothing else explains it (a file that could not be read may hold them)."""
+    if found.info is None and not unreadable and not any(
+        p.field == "scenario" or p.field.startswith("scenario.") for p in found.problems
+    ):
+        return [Problem(shown, 1, "scenario", "no file has a 'scenario' section (id, title, version, start)")]
+    if not found.items["scenes"] and not found.problems:
+        return [Problem(shown, 1, "scenes", "the scenario has no scenes")]
+    if not found.items["endings"] and not found.problems:
+        return [Problem(shown, 1, "endings", "the scenario has no endings")]
+    return []
 
 
 def _item_label(section: str, item: Any, index: int) -> str:
