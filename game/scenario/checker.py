@@ -66,27 +66,54 @@ def _expression_warnings(cs: CompiledScenario) -> Iterator[tuple[str, str, tuple
                     yield section, item.id, path, field, warning
 
 
+class _Findings:
+    """The checker's findings, each placed at its file and line by the scenario's sources."""
+
+    def __init__(self, cs: CompiledScenario):
+        self.sources = cs.sources
+        self.found: list[Problem] = []
+
+    def __call__(self, section: str, item: str, path: tuple, field: str, message: str,
+                 severity: str = "error") -> None:
+        file, line = self.sources.at(section, item, *path)
+        self.found.append(Problem(file, line, field, message, severity))
+
+
 def check_scenario(cs: CompiledScenario) -> list[Problem]:
-    findings: list[Problem] = []
-    src = cs.sources
+    """Every finding, errors and warnings, sorted by file and line."""
+    add = _Findings(cs)
+    reached = _reachable(cs)
+    _unreached(cs, reached, add)
+    _endless(cs, reached, add)
+    reads, writes = _reads_and_writes(cs)
+    _unused_values(cs, reads, writes, add)
+    for node in cs.nodes:
+        if isinstance(node, CScene):
+            _scene_choices(cs, node, add)
+    _inert_decisions(cs, reads, add)
+    _battles(cs, add)
+    for section, item, path, field, warning in _expression_warnings(cs):
+        add(section, item, path, field, warning, "warning")
+    return sorted(set(add.found))
 
-    def add(section: str, item: str, path: tuple, field: str, message: str, severity: str = "error") -> None:
-        file, line = src.at(section, item, *path)
-        findings.append(Problem(file, line, field, message, severity))
 
-    # reachability from the start
+def _reachable(cs: CompiledScenario) -> set[int]:
+    """The nodes some path reaches from the start."""
     seen = {cs.start}
     queue = deque([cs.start])
     while queue:
-        i = queue.popleft()
-        node = cs.nodes[i]
+        node = cs.nodes[queue.popleft()]
         if isinstance(node, CScene):
             for j in _successors(node):
                 if j not in seen:
                     seen.add(j)
                     queue.append(j)
+    return seen
+
+
+def _unreached(cs: CompiledScenario, reached: set[int], add: _Findings) -> None:
     for i, node in enumerate(cs.nodes):
-        if i in seen:
+        if i in reached:
             continue
         if isinstance(node, CEnding):
             add("endings", node.model.id, ("id",), f"endings[{node.model.id}]",
@@ -95,7 +122,9 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
             add("scenes", node.model.id, ("id",), f"scenes[{node.model.id}]",
                 "no path reaches this scene from the start (point a choice's 'next' here, or remove it)")
 
-    # scenes from which no ending can be reached
+
+def _endless(cs: CompiledScenario, reached: set[int], add: _Findings) -> None:
+    """Scenes the story reaches but from which no ending can be reached (walked back from the endings)."""
     preds: dict[int, set[int]] = {i: set() for i in range(len(cs.nodes))}
     for i, node in enumerate(cs.nodes):
         if isinstance(node, CScene):
@@ -104,50 +133,49 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
     can_end = {i for i, n in enumerate(cs.nodes) if isinstance(n, CEnding)}
     queue = deque(can_end)
     while queue:
-        j = queue.popleft()
-        for i in preds[j]:
+        for i in preds[queue.popleft()]:
             if i not in can_end:
                 can_end.add(i)
                 queue.append(i)
     for i, node in enumerate(cs.nodes):
-        if isinstance(node, CScene) and i in seen and i not in can_end:
+        if isinstance(node, CScene) and i in reached and i not in can_end:
             add("scenes", node.model.id, ("id",), f"scenes[{node.model.id}]",
                 "no ending can be reached from this scene: the story loops here forever")
 
-    # values read and written
+
+def _reads_and_writes(cs: CompiledScenario) -> tuple[set[int], set[int]]:
+    """The values any condition, weight, variant or effect reads, and those any effect or battle changes."""
     reads: set[int] = set()
     writes: set[int] = set()
+
+    def effects(items: tuple) -> None:
+        for e in items:
+            reads.update(e.reads - {e.slot.index})
+            writes.add(e.slot.index)
+
     for node in cs.nodes:
         for cond, _ in getattr(node, "variants", ()):
             reads |= cond.reads
-        if isinstance(node, CScene):
-            for cond, _ in node.counsel:
-                if cond:
-                    reads |= cond.reads
-            for e in node.effects:
-                reads |= e.reads - {e.slot.index}
-                writes.add(e.slot.index)
-            for c in node.choices:
-                if c.cond:
-                    reads |= c.cond.reads
-                for e in c.effects:
-                    reads |= e.reads - {e.slot.index}
-                    writes.add(e.slot.index)
-                if c.target:
-                    reads |= c.target.reads
-                for cond, _ in c.chronicle:
-                    if cond is not None:
-                        reads |= cond.reads
-                for o in c.outcomes:
-                    reads |= o.weight.reads | o.target.reads
-                    for e in o.effects:
-                        reads |= e.reads - {e.slot.index}
-                        writes.add(e.slot.index)
-            if node.battle is not None:
-                b = node.battle
-                reads |= b.reads
-                writes |= b.writes
-    for q in cs.scenario.qualities:
+        if not isinstance(node, CScene):
+            continue
+        reads.update(*(cond.reads for cond, _ in node.counsel if cond))
+        effects(node.effects)
+        for c in node.choices:
+            reads.update(*(cond.reads for cond in (c.cond, c.target) if cond))
+            reads.update(*(cond.reads for cond, _ in c.chronicle if cond is not None))
+            effects(c.effects)
+            for o in c.outcomes:
+                reads |= o.weight.reads | o.target.reads
+                effects(o.effects)
+        if node.battle is not None:
+            reads |= node.battle.reads
+            writes |= node.battle.writes
+    return reads, writes
+
+
+def _unused_values(cs: CompiledScenario, reads: set[int], writes: set[int], add: _Findings) -> None:
+    """Qualities and flags that are changed but never read, read but never changed, or never used."""
+    for q in cs.qualities:
         i = cs.namespace.slots[q.id].index
         if i in writes and i not in reads:
             add("qualities", q.id, ("id",), f"qualities[{q.id}]",
@@ -157,7 +185,7 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
                 f"'{q.id}' is read but never changed: it is always {q.start}", "warning")
         elif i not in writes and i not in reads and not q.shown:
             add("qualities", q.id, ("id",), f"qualities[{q.id}]", f"'{q.id}' is never used", "warning")
-    for f in cs.scenario.flags:
+    for f in cs.flags:
         i = cs.namespace.slots[f.id].index
         if i in writes and i not in reads:
             add("flags", f.id, ("id",), f"flags[{f.id}]", f"flag '{f.id}' is set but never read", "warning")
@@ -165,38 +193,39 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
             add("flags", f.id, ("id",), f"flags[{f.id}]",
                 f"flag '{f.id}' is never set: it is always {'true' if f.start else 'false'}", "warning")
 
-    # choices and chance
-    for node in cs.nodes:
-        if not isinstance(node, CScene):
-            continue
-        sid = node.model.id
-        for k, c in enumerate(node.choices):
-            path = ("choices", k)
-            if c.cond is not None and c.model.unavailable is None and not c.model.hidden:
-                add("scenes", sid, path + ("if",), f"scenes[{sid}].choices[{c.id}].unavailable",
-                    "a choice with a condition should say why it is closed ('unavailable: ...')", "warning")
-            if c.cond is not None and not c.cond.reads:
-                value = c.cond.fn(cs.initial)
-                if not value:
-                    add("scenes", sid, path + ("if",), f"scenes[{sid}].choices[{c.id}].if",
-                        "this condition is always false: the choice can never be taken")
-            if c.outcomes and all(not o.weight.reads and o.weight.fn(cs.initial) <= 0 for o in c.outcomes):
-                add("scenes", sid, path + ("chance",), f"scenes[{sid}].choices[{c.id}].chance",
-                    "every weight is zero or less, so no outcome has a chance")
-            for j, o in enumerate(c.outcomes):
-                if not o.weight.reads and o.weight.fn(cs.initial) < 0:
-                    add("scenes", sid, path + ("chance", j, "weight"),
-                        f"scenes[{sid}].choices[{c.id}].chance[{j}].weight",
-                        "a negative weight counts as 0: this outcome can never happen", "warning")
-        if node.choices and not node.battle and all(
-            c.cond is not None and not c.cond.reads and not c.cond.fn(cs.initial) for c in node.choices
-        ):
-            add("scenes", sid, ("choices",), f"scenes[{sid}].choices", "no choice here can ever be taken")
-        if node.model.history is None:
-            add("scenes", sid, ("id",), f"scenes[{sid}]", "the scene has no history note", "warning")
-    _inert_decisions(cs, reads, add)
+
+def _scene_choices(cs: CompiledScenario, node: CScene, add: _Findings) -> None:
+    """Choices that can never be taken, chance with no outcome that can happen, a missing history note."""
+    sid = node.model.id
+    for k, c in enumerate(node.choices):
+        path, label = ("choices", k), f"scenes[{sid}].choices[{c.id}]"
+        if c.cond is not None and c.model.unavailable is None and not c.model.hidden:
+            add("scenes", sid, path + ("if",), f"{label}.unavailable",
+                "a choice with a condition should say why it is closed ('unavailable: ...')", "warning")
+        if c.cond is not None and not c.cond.reads and not c.cond.fn(cs.initial):
+            add("scenes", sid, path + ("if",), f"{label}.if",
+                "this condition is always false: the choice can never be taken")
+        if c.outcomes and all(not o.weight.reads and o.weight.fn(cs.initial) <= 0 for o in c.outcomes):
+            add("scenes", sid, path + ("chance",), f"{label}.chance",
+                "every weight is zero or less, so no outcome has a chance")
+        for j, o in enumerate(c.outcomes):
+            if not o.weight.reads and o.weight.fn(cs.initial) < 0:
+                add("scenes", sid, path + ("chance", j, "weight"), f"{label}.chance[{j}].weight",
+                    "a negative weight counts as 0: this outcome can never happen", "warning")
+    if node.choices and not node.battle and all(
+        c.cond is not None and not c.cond.reads and not c.cond.fn(cs.initial) for c in node.choices
+    ):
+        add("scenes", sid, ("choices",), f"scenes[{sid}].choices", "no choice here can ever be taken")
+    if node.model.history is None:
+        add("scenes", sid, ("id",), f"scenes[{sid}]", "the scene has no history note", "warning")
+
+
+def _battles(cs: CompiledScenario, add: _Findings) -> None:
+    """A battle's discipline, its terrain, and whether any scene fights it."""
+    qualities = {q.id for q in cs.qualities}
+    fought = {node.model.battle for node in cs.nodes if isinstance(node, CScene)}
     for b in cs.scenario.battles:
-        if b.discipline is not None and b.discipline not in {q.id for q in cs.scenario.qualities}:
+        if b.discipline is not None and b.discipline not in qualities:
             add("battles", b.id, ("discipline",), f"battles[{b.id}].discipline", f"no quality with id '{b.discipline}'")
         kinds = [p.kind for p in b.phases]
         if "rise" in (b.terrain_left, b.terrain_right) and "shift" not in kinds:
@@ -205,14 +234,11 @@ def check_scenario(cs: CompiledScenario) -> list[Problem]:
         if b.terrain_left == b.terrain_right == "river":
             add("battles", b.id, ("terrain_left",), f"battles[{b.id}].terrain_left",
                 "a river on both flanks leaves nowhere to attack from: the line does not fit its terrain")
-        if not any(s.battle == b.id for s in cs.scenario.scenes):
+        if b.id not in fought:
             add("battles", b.id, ("id",), f"battles[{b.id}]", "no scene fights this battle", "warning")
-    for section, item, path, field, warning in _expression_warnings(cs):
-        add(section, item, path, field, warning, "warning")
-    return sorted(set(findings))
 
 
-def _inert_decisions(cs: CompiledScenario, reads: set[int], add) -> None:  # noqa: ANN001
+def _inert_decisions(cs: CompiledScenario, reads: set[int], add: _Findings) -> None:
     """A scene whose choices differ in nothing that anything later reads (the same road, the same
     chance, the same effects on values that are ever read) asks the player a question that cannot
     matter: its choices' own text is all that differs."""
