@@ -417,7 +417,29 @@ class _Compiler:
     def run(self) -> CompiledScenario:
         self.layout()
         s = self.s
-        ids = [sc.id for sc in s.scenes] + [e.id for e in s.endings]
+        self.node_index()
+        self.scenario_references()
+        compiled_battles: dict[str, CBattle] = {}
+        for b in s.battles:
+            cb = self.battle(b)
+            if cb is not None:
+                compiled_battles[b.id] = cb
+        nodes: list[CScene | CEnding] = [self.scene(sc, compiled_battles) for sc in s.scenes]
+        for e in s.endings:
+            nodes.append(CEnding(e, self.variants(e.variants, "endings", e.id, f"endings[{e.id}]")))
+        if self.problems:
+            raise ScenarioLoadError(self.problems)
+        return CompiledScenario(
+            scenario=s, sources=self.src, folder=self.folder, layout=tuple(self.slots.values()),
+            names=tuple(self.names), namespace=self.ns, initial=tuple(self.initial), nodes=nodes,
+            index=self.index, n_scenes=len(s.scenes), start=self.index.get(s.info.start, 0),
+            battles=compiled_battles,
+        )
+
+    def node_index(self) -> None:
+        """Every scene, then every ending, by id: the nodes' numbers. Scenes and endings share one
+        set of ids."""
+        ids = [sc.id for sc in self.s.scenes] + [e.id for e in self.s.endings]
         self.index = {}
         for i, ident in enumerate(ids):
             if ident in self.index:
@@ -425,9 +447,11 @@ class _Compiler:
                              f"'{ident}' is already a scene id; scenes and endings share one set of ids")
             else:
                 self.index[ident] = i
-        places = {p.id for p in s.places}
+
+    def scenario_references(self) -> None:
+        """The start scene, and each unit's commander and loyalty quality."""
+        s = self.s
         characters = {c.id for c in s.characters}
-        battles = {b.id: b for b in s.battles}
         self.ref("scene", s.info.start, {sc.id for sc in s.scenes}, "scenario", "", (), "scenario.start")
         if self.src.info is not None and s.info.start not in {sc.id for sc in s.scenes}:
             # point at the start field itself
@@ -441,58 +465,46 @@ class _Compiler:
                     self.problem("units", u.id, ("loyalty",), f"units[{u.id}].loyalty",
                                  f"no quality with id '{u.loyalty}'")
 
-        compiled_battles: dict[str, CBattle] = {}
-        for b in s.battles:
-            cb = self.battle(b)
-            if cb is not None:
-                compiled_battles[b.id] = cb
+    def scene(self, sc: Scene, battles: dict[str, CBattle]) -> CScene:
+        """One scene: its places and battle checked, its counsel, choices, variants and entry effects compiled."""
+        label = f"scenes[{sc.id}]"
+        places = {p.id for p in self.s.places}
+        self.ref("place", sc.place, places, "scenes", sc.id, ("place",), label + ".place")
+        self.ref("place", sc.enemy_at, places, "scenes", sc.id, ("enemy_at",), label + ".enemy_at")
+        if sc.battle is not None:
+            self.ref("battle", sc.battle, {b.id for b in self.s.battles}, "scenes", sc.id, ("battle",),
+                     label + ".battle")
+        entry = self.effects(sc.effects, "scenes", sc.id, ("effects",), label + ".effects")
+        return CScene(sc, self.scene_choices(sc, label), self.variants(sc.variants, "scenes", sc.id, label),
+                      self.counsel(sc, label), battles.get(sc.battle) if sc.battle is not None else None, entry)
 
-        nodes: list[CScene | CEnding] = []
-        for sc in s.scenes:
-            label = f"scenes[{sc.id}]"
-            self.ref("place", sc.place, places, "scenes", sc.id, ("place",), label + ".place")
-            self.ref("place", sc.enemy_at, places, "scenes", sc.id, ("enemy_at",), label + ".enemy_at")
-            counsel = []
-            for i, c in enumerate(sc.counsel):
-                self.ref("character", c.who, characters, "scenes", sc.id, ("counsel", i, "who"),
-                         f"{label}.counsel[{i}].who")
-                cond = None
-                if c.if_ is not None:
-                    cond = self.expr("condition", c.if_, "scenes", sc.id, ("counsel", i, "if"), f"{label}.counsel[{i}].if")
-                counsel.append((cond, c))
-            choices = []
-            seen: set[str] = set()
-            historical = 0
-            for i, ch in enumerate(sc.choices):
-                cl = f"{label}.choices[{ch.id}]"
-                if ch.id in seen:
-                    self.problem("scenes", sc.id, ("choices", i, "id"), cl + ".id", f"duplicate choice id '{ch.id}' in this scene")
-                seen.add(ch.id)
-                historical += ch.historical
-                choices.append(self.choice(ch, sc.id, ("choices", i), cl))
-            if historical > 1:
-                self.problem("scenes", sc.id, ("choices",), label + ".choices",
-                             f"{historical} choices are marked historical; at most one may be")
-            battle = None
-            if sc.battle is not None:
-                battle = compiled_battles.get(sc.battle)
-                if sc.battle not in battles:
-                    self.ref("battle", sc.battle, set(battles), "scenes", sc.id, ("battle",), label + ".battle")
-            entry = self.effects(sc.effects, "scenes", sc.id, ("effects",), label + ".effects")
-            nodes.append(CScene(sc, tuple(c for c in choices if c is not None),
-                                self.variants(sc.variants, "scenes", sc.id, label), tuple(counsel), battle,
-                                entry))
-        for e in s.endings:
-            nodes.append(CEnding(e, self.variants(e.variants, "endings", e.id, f"endings[{e.id}]")))
+    def counsel(self, sc: Scene, label: str) -> tuple[tuple[Compiled | None, Counsel], ...]:
+        characters = {c.id for c in self.s.characters}
+        out = []
+        for i, c in enumerate(sc.counsel):
+            self.ref("character", c.who, characters, "scenes", sc.id, ("counsel", i, "who"), f"{label}.counsel[{i}].who")
+            cond = None
+            if c.if_ is not None:
+                cond = self.expr("condition", c.if_, "scenes", sc.id, ("counsel", i, "if"), f"{label}.counsel[{i}].if")
+            out.append((cond, c))
+        return tuple(out)
 
-        if self.problems:
-            raise ScenarioLoadError(self.problems)
-        return CompiledScenario(
-            scenario=s, sources=self.src, folder=self.folder, layout=tuple(self.slots.values()),
-            names=tuple(self.names), namespace=self.ns, initial=tuple(self.initial), nodes=nodes,
-            index=self.index, n_scenes=len(s.scenes), start=self.index.get(s.info.start, 0),
-            battles=compiled_battles,
-        )
+    def scene_choices(self, sc: Scene, label: str) -> tuple[CChoice, ...]:
+        """A scene's choices: ids unique in the scene, at most one marked historical."""
+        choices = []
+        seen: set[str] = set()
+        historical = 0
+        for i, ch in enumerate(sc.choices):
+            cl = f"{label}.choices[{ch.id}]"
+            if ch.id in seen:
+                self.problem("scenes", sc.id, ("choices", i, "id"), cl + ".id", f"duplicate choice id '{ch.id}' in this scene")
+            seen.add(ch.id)
+            historical += ch.historical
+            choices.append(self.choice(ch, sc.id, ("choices", i), cl))
+        if historical > 1:
+            self.problem("scenes", sc.id, ("choices",), label + ".choices",
+                         f"{historical} choices are marked historical; at most one may be")
+        return tuple(c for c in choices if c is not None)
 
     def choice(self, ch: Choice, scene: str, path: tuple[str | int, ...], label: str) -> CChoice | None:
         cond = None
