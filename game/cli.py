@@ -433,6 +433,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     loader = _campaign_loader(folder, mods, args.saves)
     if args.plain or not _terminal():
         return _play_plain(loader, args.seed)
+    import gc
+
+    gc.disable()  # until the title is drawn (see run_app_loading): the title is up sooner
     from game.tui.app import run_app_loading
 
     return run_app_loading(loader, game.scenario.preview(folder, mods), seed=args.seed)

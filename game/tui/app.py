@@ -1,13 +1,13 @@
 """The Textual app: screens wired to the session. It never decides an outcome; the session does.
 
 `run_app` is what `callinicum play` calls. Every key is declared in `keys.py`, every screen lives
-in `screens/`, the look in `callinicum.tcss`.
+in `screens/`, the look in `title.tcss` (the title screen's, read first) and `callinicum.tcss` (the
+rest of the game's, read once the title is drawn).
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -35,22 +35,31 @@ if TYPE_CHECKING:
     from game.session.saves import SaveFile
     from game.session.store import Store
 
-# Screens beyond the title are imported when first shown: the title is up sooner.
-PLAY_SCREENS = {
-    "campaign": "campaign.CampaignScreen",
-    "battle": "battle.BattleScreen",
-    "ending": "ending.EndingScreen",
-}
+# Absolute paths: subclasses of the app live elsewhere.
+TITLE_CSS = Path(__file__).with_name("title.tcss")
+GAME_CSS = Path(__file__).with_name("callinicum.tcss")
 
 
-def screen_class(path: str) -> type[Screen]:
-    """A screen class by "module.Class" under game.tui.screens."""
-    module, name = path.rsplit(".", 1)
-    return getattr(importlib.import_module(f"game.tui.screens.{module}"), name)
+def play_screen(kind: str) -> PlayScreen:
+    """A new screen for the campaign, a battle or an ending.
+
+    Screens beyond the title are imported where they are first needed, so the title is up sooner.
+    """
+    if kind == "battle":
+        from game.tui.screens.battle import BattleScreen
+
+        return BattleScreen()
+    if kind == "ending":
+        from game.tui.screens.ending import EndingScreen
+
+        return EndingScreen()
+    from game.tui.screens.campaign import CampaignScreen
+
+    return CampaignScreen()
 
 
 class CallinicumApp(App[int]):
-    CSS_PATH = Path(__file__).with_name("callinicum.tcss")  # absolute: subclasses live elsewhere
+    CSS_PATH = TITLE_CSS  # the rest of the look is read once the title is drawn: _read_game_css
     TITLE = "Callinicum 531"
     BINDINGS = keys("quit", "help", "theme")
     COMMANDS = App.COMMANDS | {GameCommands}
@@ -86,7 +95,11 @@ class CallinicumApp(App[int]):
         self._problems_shown = 0
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK.name
+        # The theme is in place before the app starts, without the watcher: setting `self.theme`
+        # here would have Textual parse the whole stylesheet a second time before the title.
+        self.set_reactive(App.theme, DARK.name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(True, f"-theme-{DARK.name}", update=False)
 
     def _attach(self, scenario: CompiledScenario, store: Store) -> None:
         from game.session.session import Session
@@ -109,9 +122,24 @@ class CallinicumApp(App[int]):
     def on_mount(self) -> None:
         # The stack is always [Textual's blank default screen, the main screen, overlays...].
         self.push_screen(TitleScreen())
-        if self._loader is not None:
-            # the title is drawn first; the engine and the campaign load behind it
-            self.call_after_refresh(lambda: self.run_worker(self._load, thread=True, exclusive=True))
+        # the title is drawn first; the rest of the look, the engine and the campaign load behind it
+        self.call_after_refresh(
+            self._load_behind_title if self._loader is not None else self._read_game_css
+        )
+
+    def _load_behind_title(self) -> None:
+        gc.enable()  # `callinicum` keeps the collector off until the title is up: run_app_loading
+        self._read_game_css()
+        self.run_worker(self._load, thread=True, exclusive=True)
+
+    def _read_game_css(self) -> None:
+        """The look of every screen but the title, read once (after the title is drawn, or before
+        any other screen is shown). Only the new sheet is parsed; the title's are cached."""
+        key = str(GAME_CSS)
+        if self.stylesheet.has_source(key):
+            return
+        self.stylesheet.add_source(GAME_CSS.read_text(encoding="utf-8"), read_from=(key, ""))
+        self.stylesheet.update(self)
 
     def _load(self) -> None:
         assert self._loader is not None
@@ -192,6 +220,7 @@ class CallinicumApp(App[int]):
         p = self.session.current
         kind = "ending" if p.ending else "battle" if p.state.battle is not None else "campaign"
         self._close_overlays()
+        self._read_game_css()
         main = self.main_screen
         if isinstance(main, PlayScreen) and main.kind == kind:
             main.refresh_view()
@@ -199,7 +228,7 @@ class CallinicumApp(App[int]):
             screen = self._play_screens.get(kind)
             if screen is None:
                 # composed once and kept: moving between the campaign and a battle is a switch
-                screen = self._play_screens[kind] = screen_class(PLAY_SCREENS[kind])()  # type: ignore[assignment]
+                screen = self._play_screens[kind] = play_screen(kind)
                 self.install_screen(screen, f"play-{kind}")
             screen.refresh_view()
             self.switch_screen(screen)
@@ -337,8 +366,7 @@ class CallinicumApp(App[int]):
         self.show_play()
 
     # -- screens over the game ---------------------------------------------------------------
-    def _overlay(self, path: str, needs_play: bool = True) -> None:
-        screen_type = screen_class(path)
+    def _overlay(self, screen_type: type[Screen], needs_play: bool = True) -> None:
         if isinstance(self.screen, screen_type):
             self.pop_screen()
             return
@@ -346,52 +374,71 @@ class CallinicumApp(App[int]):
             self.notify("Begin or continue a campaign first.", severity="warning")
             return
         self._close_overlays()
+        self._read_game_css()
         self.push_screen(screen_type())
 
     @guarded
     def action_history(self) -> None:
-        self._overlay("history.HistoryScreen")
+        from game.tui.screens.history import HistoryScreen
+
+        self._overlay(HistoryScreen)
 
     @guarded
     def action_situation(self) -> None:
-        self._overlay("situation.SituationScreen")
+        from game.tui.screens.situation import SituationScreen
+
+        self._overlay(SituationScreen)
 
     @guarded
     def action_save(self) -> None:
-        self._overlay("saves.SaveScreen")
+        from game.tui.screens.saves import SaveScreen
+
+        self._overlay(SaveScreen)
 
     @guarded
     def action_load(self) -> None:
         if self._wait_for_load("load"):
             return
-        self._overlay("saves.LoadScreen", needs_play=False)
+        from game.tui.screens.saves import LoadScreen
+
+        self._overlay(LoadScreen, needs_play=False)
 
     @guarded
     def action_branches(self) -> None:
         if self._wait_for_load("branches"):
             return
-        self._overlay("branches.BranchesScreen", needs_play=False)
+        from game.tui.screens.branches import BranchesScreen
+
+        self._overlay(BranchesScreen, needs_play=False)
 
     @guarded
     def action_endings(self) -> None:
         if self._wait_for_load("endings"):
             return
-        self._overlay("endings.EndingsScreen", needs_play=False)
+        from game.tui.screens.endings import EndingsScreen
+
+        self._overlay(EndingsScreen, needs_play=False)
 
     @guarded
     def action_help(self) -> None:
-        self._overlay("help.HelpScreen", needs_play=False)
+        from game.tui.screens.help import HelpScreen
+
+        self._overlay(HelpScreen, needs_play=False)
 
     @guarded
     def action_chronicle(self) -> None:
         if not (self.playing and self.session.current.ending):
             self.notify("The Chronicle is written when a campaign has ended.")
             return
-        self._overlay("chronicle.ChronicleScreen")
+        from game.tui.screens.chronicle import ChronicleScreen
+
+        self._overlay(ChronicleScreen)
 
     @guarded
     def action_odds(self) -> None:
-        self._overlay("odds.OddsScreen")
+        from game.tui.screens.odds import OddsScreen
+
+        self._overlay(OddsScreen)
 
     @guarded
     def action_to_title(self) -> None:
@@ -425,9 +472,10 @@ class CallinicumApp(App[int]):
             )
         else:
             try:
-                self.push_screen(
-                    screen_class("error.ErrorScreen")(f"{type(exc).__name__}: {one_line(exc)}")
-                )
+                from game.tui.screens.error import ErrorScreen
+
+                self._read_game_css()
+                self.push_screen(ErrorScreen(f"{type(exc).__name__}: {one_line(exc)}"))
             except Exception:  # noqa: BLE001 - the error screen itself failed: a toast is the last resort
                 self.notify(one_line(exc), title="Something went wrong", severity="error")
 
@@ -464,7 +512,12 @@ def run_app(scenario: CompiledScenario, store: Store, seed: int | None = None) -
 def run_app_loading(
     loader: Callable[[], tuple[CompiledScenario, Store]], preview: object | None, seed: int | None = None
 ) -> int:
-    """The game as `callinicum` starts it: the title first, the campaign loading behind it."""
+    """The game as `callinicum` starts it: the title first, the campaign loading behind it.
+
+    `callinicum` turns the garbage collector off before it imports the interface: start-up makes
+    many objects and frees few, and the collector's passes would hold back the title. The app
+    turns it on again once the title is drawn, before the campaign loads.
+    """
     app = CallinicumApp(seed=seed, loader=loader, preview=preview)
     app.for_players = True
     app.run()
