@@ -80,6 +80,15 @@ class ScenarioCopy:
         return hits[0]
 
 
+def mini_variant(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
+    """A copy of the mini scenario at `tmp_path/scen` with (file, old, new) replacements, each of a
+    unique snippet."""
+    copy = ScenarioCopy(tmp_path)
+    for name, old, new in edits:
+        copy.replace(name, old, new)
+    return copy.path
+
+
 @pytest.fixture
 def scenario_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ScenarioCopy:
     """A fresh copy of the mini scenario at `scen/` (the working directory is its parent)."""

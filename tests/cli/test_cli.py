@@ -615,3 +615,26 @@ def test_explore_impact_json(mini_dir, run_cli):
 def test_explore_impact_is_random_play_from_the_start(mini_dir, run_cli, tmp_path):
     result = run_cli("explore", "--scenario", str(mini_dir), "--impact", "--exhaustive")
     assert result.code == 1 and "--impact" in result.err
+
+
+# -- a seed no save can hold is refused up front --------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63), "abc"])
+def test_play_refuses_a_seed_that_saves_cannot_record(seed, capsys):
+    """Before the fix `--seed -1` started the game, and every autosave then failed validation."""
+    from game.cli import _parser
+
+    for argv in (["play", "--seed", seed], ["--seed", seed]):
+        with pytest.raises(SystemExit) as info:
+            _parser().parse_args(argv)
+        assert info.value.code == 2
+        assert "argument --seed" in capsys.readouterr().err
+
+
+def test_the_largest_seed_a_save_holds_is_accepted():
+    from game.cli import _play_seed
+    from game.session.saves import MAX_SEED
+
+    assert _play_seed(str(MAX_SEED)) == MAX_SEED
+    assert _play_seed("0") == 0

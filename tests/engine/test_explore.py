@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from game.engine.abstraction import Abstraction
+from game.engine.campaign import Campaign
+from game.engine.dice import enumerate_chance
 from game.engine.explore import explore_exhaustive, explore_random
 from game.scenario.compiled import load
 
-from conftest import MINI
+from conftest import MINI, mini_variant
 
 
 def test_merging_gives_the_same_odds_as_no_merging() -> None:
@@ -357,3 +359,86 @@ def test_impact_is_zero_where_the_options_lead_alike_and_large_where_they_do_not
     middle = len(values) // 2
     assert impact.median == (values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2)
     assert explore_impact(load("scen"), samples=3, runs=120, seed=2).points == impact.points  # seeded
+
+
+# -- a battle that leads straight into another battle ---------------------------------------------
+
+
+def _two_battles(tmp_path: Path) -> Path:
+    """The mini scenario with a second battle fought right after the first, whose result a later
+    scene reads, and whose setup reads a flag the first battle never reads."""
+    root = mini_variant(tmp_path)
+    battle = (root / "battle.yaml").read_text(encoding="utf-8")
+    second = (
+        battle.replace("battles:\n", "")
+        .replace("  - id: fight\n", "  - id: fight2\n")
+        .replace("      victory: won\n", "      victory: won2\n")
+        .replace("      held: held\n", "      held: held2\n")
+        .replace("      - if: supply <= 1\n        units: roman\n        morale: -1\n",
+                 "      - if: scouted\n        units: roman\n        morale: 2\n")
+        .replace("      - if: won or held\n        to: win_ending\n      - to: loss_ending\n",
+                 "      - to: debrief\n")
+    )
+    first = battle.replace("      - if: won or held\n        to: win_ending\n      - to: loss_ending\n",
+                           "      - to: battle2\n")
+    (root / "battle.yaml").write_text(first + second, encoding="utf-8")
+    scenario = (root / "scenario.yaml").read_text(encoding="utf-8")
+    (root / "scenario.yaml").write_text(
+        scenario.replace("  - id: stood\n", "  - id: stood\n  - id: won2\n  - id: held2\n"), encoding="utf-8")
+    scenes = (root / "scenes.yaml").read_text(encoding="utf-8")
+    (root / "scenes.yaml").write_text(scenes.replace("endings:\n", """  - id: battle2
+    title: The second battle
+    date: Day four
+    place: ford
+    battle: fight2
+    text: Again.
+  - id: debrief
+    title: The reckoning
+    date: Day five
+    place: ford
+    text: So.
+    choices:
+      - id: report
+        label: Report
+        next:
+          - if: won2 or held2
+            to: win_ending
+          - to: loss_ending
+
+endings:
+"""), encoding="utf-8")
+    return root
+
+
+def _exact_by_brute_force(cs) -> dict[str, float]:
+    """Ending probabilities under uniform random play, with no merging of states at all."""
+    campaign = Campaign(cs)
+    memo: dict = {}
+
+    def dist(state) -> dict[str, float]:
+        found = memo.get(state)
+        if found is not None:
+            return found
+        if cs.is_ending(state.node):
+            out = {cs.node_id(state.node): 1.0}
+        else:
+            options = campaign.available(state)
+            out = {}
+            for option in options:
+                for p, nxt in enumerate_chance(lambda dice, o=option: campaign.step(state, o, dice, False).state):
+                    for ending, q in dist(nxt).items():
+                        out[ending] = out.get(ending, 0.0) + p * q / len(options)
+        memo[state] = out
+        return out
+
+    return dist(campaign.start())
+
+
+def test_exhaustive_odds_are_exact_when_one_battle_follows_another(tmp_path):
+    cs = load(_two_battles(tmp_path))
+    truth = _exact_by_brute_force(cs)
+    assert truth["win_ending"] > 0.01  # the second battle can be won, and the debrief reads it
+    report = explore_exhaustive(cs)
+    assert report.complete
+    for ending, value in report.endings.items():
+        assert value == pytest.approx(truth.get(ending, 0.0), abs=1e-9), ending

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from game import DEFAULT_SCENARIO
 from game.scenario.compiled import CEnding, CScene, load
 from game.scenario.errors import Problem, ScenarioLoadError, escape_controls
 from game.scenario import loader
 from game.scenario.loader import load_scenario, scenario_files
 
-from conftest import ROOT
+from conftest import ROOT, mini_variant
 
 SECTIONS_LIST = "scenario, qualities, flags, characters, places, units, scenes, endings, battles"
 MARCH_EXTRA = "    date: Day two\n"
@@ -989,3 +990,57 @@ def test_the_shipped_limits_are_the_documented_ones():
                    f"{loader.MAX_ITEMS['endings']:,}", f"{loader.MAX_OTHER_ITEMS:,}", f"{loader.MAX_CHOICES}",
                    f"{loader.MAX_OUTCOMES}", "1,000,000"):
         assert figure in modding.split("## Limits")[1].split("\n## ")[0], figure
+
+
+# -- mistakes of the format that used to load silently --------------------------------------------
+
+
+def test_an_enemy_unit_cannot_be_the_roman_reserve(tmp_path):
+    folder = mini_variant(tmp_path, ("battle.yaml", "reserve: spare", "reserve: enemy_left"))
+    problems = [str(p) for p in problems_of(folder)]
+    assert any("options[keep_some].reserve: unit 'enemy_left' is an enemy unit" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("ident", ["true", "false", "if", "not"])
+def test_a_quality_or_flag_cannot_be_named_with_a_reserved_word(tmp_path, ident):
+    folder = mini_variant(
+        tmp_path,
+        ("scenario.yaml", "flags:\n  - id: scouted\n", f"flags:\n  - id: scouted\n  - id: '{ident}'\n"),
+        ("scenario.yaml", "qualities:\n", f"qualities:\n  - id: '{ident}_'\n    label: Q\n"),
+    )
+    problems = [str(p) for p in problems_of(folder)]
+    assert any(f"flags[{ident}].id: '{ident}' is a reserved word in expressions" in p for p in problems), problems
+    assert not any(f"qualities[{ident}_]" in p for p in problems)  # only the word itself is reserved
+
+
+@pytest.mark.parametrize("ident", ["true", "yield"])
+def test_a_quality_cannot_be_named_with_a_reserved_word(tmp_path, ident):
+    folder = mini_variant(tmp_path, ("scenario.yaml", "qualities:\n", f"qualities:\n  - id: '{ident}'\n    label: Q\n"))
+    problems = [str(p) for p in problems_of(folder)]
+    assert any(f"qualities[{ident}].id: '{ident}' is a reserved word in expressions" in p for p in problems), problems
+
+
+def test_a_unit_cannot_be_named_with_a_python_keyword(tmp_path):
+    extra = "  - id: spare\n    name: x\n    kind: cavalry\n    men: 0\n  - id: class\n"
+    folder = mini_variant(tmp_path, ("scenario.yaml", "  - id: spare\n", extra))
+    problems = [str(p) for p in problems_of(folder)]
+    assert any("units[class].id: 'class' is a reserved word in expressions" in p for p in problems), problems
+
+
+def test_duplicate_order_option_and_phase_ids_in_a_battle_are_reported(tmp_path):
+    folder = mini_variant(
+        tmp_path,
+        ("battle.yaml", "          - id: press\n            label: Press\n", "          - id: hold\n            label: Press\n"),
+        ("battle.yaml", "          - id: horse_right\n", "          - id: allies_right\n"),
+        ("battle.yaml", "      - id: blow\n", "      - id: arrows\n"),
+    )
+    problems = [str(p) for p in problems_of(folder)]
+    assert any("phases[arrows].orders[hold].id: duplicate order id 'hold' in this phase" in p for p in problems)
+    assert any("deployment[flank].options[allies_right].id: duplicate option id 'allies_right'" in p
+               for p in problems)
+    assert any("phases[arrows].id: duplicate phase id 'arrows' in this battle" in p for p in problems)
+
+
+def test_the_shipped_scenarios_still_load():
+    for folder in (DEFAULT_SCENARIO, DEFAULT_SCENARIO.parent / "dara"):
+        load(folder)

@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static, Tree
+from textual.widgets._toast import Toast
 
 from game.tui.keys import CHOOSE, KEYS, all_help_keys
 from game.tui.screens.base import PlayScreen
@@ -942,3 +944,21 @@ async def test_the_ending_keeps_what_followed_on_a_page_of_its_own(scenario_copy
         after.collapsed = False
         await pilot.pause()
         assert app.screen.query_one("#ending-after-text", Static).display
+
+
+# -- notifications show save names literally ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["[/b] mine", "[my save]"])
+async def test_loading_a_save_named_like_markup_neither_crashes_nor_loses_text(tmp_path, mini, name):
+    app = make_app(mini, tmp_path / "saves", seed=1)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        app.save_as(name)
+        await pilot.pause()
+        app.load_save(app.store.slots()[0].save)
+        await pilot.pause(0.2)
+        shown = [toast.render().plain for toast in app.screen.query(Toast)]
+    assert f"Loaded: {name}" in "\n".join(shown)
