@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,41 @@ def test_saves_go_where_the_option_then_the_environment_then_the_default_say(tmp
     assert config.saves_dir() == tmp_path / "env"
     assert config.saves_dir(environ={"CALLINICUM_SAVES": "  "}) == tmp_path / "default"
     assert config.saves_dir(environ={}) == tmp_path / "default"
+
+
+def test_default_saves_dir_in_a_checkout():
+    assert config.default_saves_dir() == ROOT / "saves"
+
+
+def test_default_saves_dir_when_installed(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    (site / "content" / "callinicum").mkdir(parents=True)
+    monkeypatch.setattr(config, "DEFAULT_SCENARIO", site / "content" / "callinicum")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    from platformdirs import user_data_dir
+
+    expected = Path(user_data_dir("callinicum531")) / "saves"
+    assert config.default_saves_dir() == expected
+    if sys.platform.startswith("linux"):
+        assert expected == tmp_path / "data" / "callinicum531" / "saves"
+    # a read-only checkout is not a place for saves either
+    (site / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(config.os, "access", lambda path, mode: False)
+    assert config.default_saves_dir() == expected
+
+
+def test_saves_dir_option_then_environment_then_default_at_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("CALLINICUM_SAVES", raising=False)
+    assert config.saves_dir() == config.default_saves_dir()
+    monkeypatch.setenv("CALLINICUM_SAVES", "")
+    assert config.saves_dir() == config.default_saves_dir()
+    monkeypatch.setenv("CALLINICUM_SAVES", str(tmp_path / "env"))
+    assert config.saves_dir() == tmp_path / "env"
+    assert config.saves_dir(tmp_path / "opt") == tmp_path / "opt"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CALLINICUM_SAVES", "~/mine")
+    assert config.saves_dir() == tmp_path / "home" / "mine"
 
 
 def test_no_module_of_the_game_reads_the_environment_but_config():

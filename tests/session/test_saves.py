@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from game import DEFAULT_SCENARIO
+from game import DEFAULT_SCENARIO, config
 from game.scenario.compiled import load
-from game.session import saves, store as store_module
+from game.session import saves
 from game.session.playthrough import Playthrough
 from game.session.saves import SaveError, SaveFile, read_save, slot_filename, write_save
 from game.session.session import Session
@@ -520,41 +520,6 @@ def test_old_save_of_a_finished_campaign_with_decisions_past_its_end(mini):
 # -- where saves go --------------------------------------------------------------------------------
 
 
-def test_default_saves_dir_in_a_checkout():
-    assert store_module.default_saves_dir() == ROOT / "saves"
-
-
-def test_default_saves_dir_when_installed(tmp_path, monkeypatch):
-    site = tmp_path / "site-packages"
-    (site / "content" / "callinicum").mkdir(parents=True)
-    monkeypatch.setattr(store_module, "DEFAULT_SCENARIO", site / "content" / "callinicum")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    from platformdirs import user_data_dir
-
-    expected = Path(user_data_dir("callinicum531")) / "saves"
-    assert store_module.default_saves_dir() == expected
-    if sys.platform.startswith("linux"):
-        assert expected == tmp_path / "data" / "callinicum531" / "saves"
-    # a read-only checkout is not a place for saves either
-    (site / "pyproject.toml").write_text("[project]\n")
-    monkeypatch.setattr(store_module.os, "access", lambda path, mode: False)
-    assert store_module.default_saves_dir() == expected
-
-
-def test_saves_dir_option_then_environment_then_default(tmp_path, monkeypatch):
-    monkeypatch.delenv("CALLINICUM_SAVES", raising=False)
-    assert store_module.saves_dir() == store_module.default_saves_dir()
-    monkeypatch.setenv("CALLINICUM_SAVES", "")
-    assert store_module.saves_dir() == store_module.default_saves_dir()
-    monkeypatch.setenv("CALLINICUM_SAVES", str(tmp_path / "env"))
-    assert store_module.saves_dir() == tmp_path / "env"
-    assert store_module.saves_dir(tmp_path / "opt") == tmp_path / "opt"
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CALLINICUM_SAVES", "~/mine")
-    assert store_module.saves_dir() == tmp_path / "home" / "mine"
-
-
 @pytest.fixture
 def fake_app(monkeypatch):
     """Stand in for the Textual app: record the store `play` would run with."""
@@ -591,7 +556,7 @@ def test_play_saves_from_the_environment(tmp_path, monkeypatch, run_cli, fake_ap
 
 def test_play_saves_default(monkeypatch, run_cli, fake_app, tmp_path):
     monkeypatch.delenv("CALLINICUM_SAVES", raising=False)
-    monkeypatch.setattr(store_module, "default_saves_dir", lambda: tmp_path / "default")
+    monkeypatch.setattr(config, "default_saves_dir", lambda: tmp_path / "default")
     assert run_cli("--scenario", MINI).code == 0
     assert fake_app["store"].root == tmp_path / "default"
 
