@@ -9,6 +9,8 @@ import pytest
 from game.scenario import yamlread
 from game.scenario.yamlread import MAX_DEPTH, MAX_FILE_BYTES, YamlProblem, parse_yaml, read_yaml
 
+from conftest import BILLION_LAUGHS
+
 
 def problem_of(raw: bytes | str) -> YamlProblem:
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
@@ -327,3 +329,15 @@ def test_numbers_at_the_ends_of_the_range_are_read():
     doc = parse_yaml(b"a: 1000000\nb: -1000000\nc: 1_000_000\nd: '10000000000000000000000'\n")
     assert doc.data == {"a": 1_000_000, "b": -1_000_000, "c": 1_000_000, "d": "10000000000000000000000"}
     assert yamlread.MAX_NUMBER == 1_000_000
+
+
+# -- an alias bomb is refused at once -------------------------------------------------------------
+
+
+def test_billion_laughs_is_refused_at_once():
+    start = time.monotonic()
+    with pytest.raises(YamlProblem) as info:
+        parse_yaml(BILLION_LAUGHS.encode())
+    assert "anchors and aliases" in info.value.message
+    assert info.value.line in (1, 2)  # the anchor, or its first alias
+    assert time.monotonic() - start < 0.5

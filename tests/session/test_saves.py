@@ -7,9 +7,14 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import signal
+import stat
+import subprocess
 import sys
+import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,11 +23,29 @@ from game import DEFAULT_SCENARIO, config
 from game.scenario.compiled import load
 from game.session import saves
 from game.session.playthrough import Playthrough
-from game.session.saves import SaveError, SaveFile, read_save, slot_filename, write_save
+from game.session.saves import (
+    MAX_SAVE_BYTES,
+    SaveError,
+    SaveFile,
+    from_playthrough,
+    read_save,
+    replay,
+    slot_filename,
+    write_save,
+)
 from game.session.session import Session
 from game.session.store import Store
 
-from conftest import MINI, ROOT
+from conftest import (
+    MINI,
+    POSIX,
+    ROOT,
+    Result,
+    assert_clean_failure,
+    game_process,
+    needs_posix,
+    run_main_in,
+)
 
 
 @pytest.fixture(scope="module")
@@ -667,3 +690,363 @@ def test_replay_of_a_campaign_autosave_ends_with_its_ending(tmp_path, run_cli):
     md = run_cli("replay", autosave, "--markdown")
     assert md.code == 0 and md.out_lines[-1] == f"ending: {p.ending}"
     assert "## As the chroniclers would tell it" in md.out
+
+
+# -- hostile saves ---------------------------------------------------------------------------------
+# Truncated, garbage, from a future version, a folder, a FIFO, a huge sparse file, deep JSON, a foreign
+# scenario: the API raises only SaveError (one line); `python -m game replay FILE` exits non-zero with
+# one line and never a traceback; the file is never changed.
+
+
+def build_save_cases(root: Path) -> dict[str, Path]:
+    cs = load(MINI)
+    folder = root / "saves"
+    folder.mkdir()
+    good = from_playthrough(Playthrough.new(cs, 5, ["scout", "gamble"]), "good")
+    raw = good.model_dump_json(indent=2).encode()
+    data = json.loads(raw)
+    cases: dict[str, Path] = {}
+
+    def case(name: str, content: bytes) -> Path:
+        path = folder / f"{name}.json"
+        path.write_bytes(content)
+        cases[name] = path
+        return path
+
+    case("good", raw)
+    case("truncated", raw[: len(raw) // 2])
+    case("truncated_to_nothing", b"")
+    case("garbage", bytes(random.Random(531).getrandbits(8) for _ in range(3000)))
+    case("nul_byte", raw.replace(b'"label"', b'"la\x00bel"'))
+    case("latin1", raw.replace(b'"good"', '"caf\xe9"'.encode("latin-1")))
+    case("future_version", json.dumps({**data, "format": 2}).encode())
+    case("far_future_version", json.dumps({**data, "format": 10**50}).encode())
+    case("format_as_text", json.dumps({**data, "format": "2"}).encode())
+    case("deep_json", b"[" * 100_000 + b"]" * 100_000)
+    case("deep_json_maps", b'{"a":' * 50_000 + b"1" + b"}" * 50_000)
+    case("huge_seed", json.dumps({**data, "seed": 2**64}).encode())
+    case("seed_of_5000_digits", raw.replace(b'"seed": 5', b'"seed": ' + b"9" * 5000))
+    case("foreign_scenario", json.dumps({**data, "scenario": "elsewhere"}).encode())
+    case("escaping_scenario", json.dumps({**data, "scenario": "../../etc"}).encode())
+    case("decision_gone", json.dumps({**data, "decisions": ["scout", "nope", "gamble"]}).encode())
+    case("ten_thousand_decisions", json.dumps({**data, "decisions": ["scout"] * 10_000}).encode())
+    case("too_large", b" " * (MAX_SAVE_BYTES + 1) + raw)
+    directory = folder / "a_folder.json"
+    directory.mkdir()
+    (directory / "inside.json").write_bytes(raw)
+    cases["directory"] = directory
+    cases["missing"] = folder / "missing.json"
+    if POSIX:
+        sparse = folder / "sparse.json"
+        with open(sparse, "wb") as f:
+            f.truncate(5 * 2**30)  # 5 GB of nothing, taking no disk
+        cases["sparse_5gb"] = sparse
+        fifo = folder / "fifo.json"
+        os.mkfifo(fifo)
+        cases["fifo"] = fifo
+        link = folder / "loop.json"
+        link.symlink_to(link.name)
+        cases["symlink_loop"] = link
+    return cases
+
+
+@pytest.fixture(scope="module")
+def hostile_saves(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    """Every hostile save file, built once: (their root, name -> file)."""
+    root = tmp_path_factory.mktemp("adversarial")
+    return root, build_save_cases(root)
+
+
+REPLAY_SUBPROCESSES = ("truncated", "future_version", "directory")
+
+
+@pytest.fixture(scope="module")
+def replays(hostile_saves) -> dict[str, Result]:
+    """`replay` of every hostile save, by case: `main()` in this process, and for real a `python -m
+    game replay FILE` subprocess for the saves the issue names."""
+    root, saves = hostile_saves
+    results: dict[str, Result] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        real = {name: pool.submit(game_process, ["replay", os.path.relpath(saves[name], root), "--scenario", str(MINI)],
+                                  root) for name in REPLAY_SUBPROCESSES}
+        for name, path in saves.items():
+            results[f"replay:{name}"] = run_main_in(["replay", os.path.relpath(path, root), "--scenario", str(MINI)],
+                                                    root)
+        results["replay:foreign_scenario_default"] = run_main_in(
+            ["replay", os.path.relpath(saves["foreign_scenario"], root)], root)
+        for name, future in real.items():
+            results[f"subprocess replay:{name}"] = future.result(timeout=120)
+    return results
+
+
+def test_replay_for_real(replays):
+    """The `replay` subprocesses: no traceback, and exactly what `main()` printed."""
+    for name in REPLAY_SUBPROCESSES:
+        real, inside = replays[f"subprocess replay:{name}"], replays[f"replay:{name}"]
+        assert "Traceback" not in real.text
+        assert (real.code, real.out, real.err) == (inside.code, inside.out, inside.err), name
+
+
+DAMAGED_SAVES = [
+    ("truncated", "damaged save (not valid JSON)"),
+    ("truncated_to_nothing", "damaged save (not valid JSON)"),
+    ("garbage", "damaged save (not valid JSON)"),
+    ("nul_byte", "damaged save"),
+    ("latin1", "damaged save (not valid JSON)"),
+    ("future_version", "newer version of the game (format 2)"),
+    ("far_future_version", "damaged save (it holds a number of 51 digits)"),
+    ("format_as_text", "damaged save (format: should be a whole number)"),
+    ("deep_json", "damaged save (not valid JSON)"),
+    ("deep_json_maps", "damaged save (not valid JSON)"),
+    ("huge_seed", "damaged save (seed:"),
+    ("seed_of_5000_digits", "damaged save (it holds a number of 5,000 digits)"),
+    ("escaping_scenario", "damaged save (scenario:"),
+    ("too_large", "not a save (file is too large"),
+    ("directory", "not a save (it is a folder)"),
+    ("missing", "cannot read save"),
+    ("sparse_5gb", "not a save (file is too large"),
+    ("fifo", "not a save (not a regular file)"),
+    ("symlink_loop", "cannot read save"),
+]
+
+
+@pytest.mark.parametrize("name, fragment", DAMAGED_SAVES, ids=[d[0] for d in DAMAGED_SAVES])
+def test_damaged_save(hostile_saves, replays, name, fragment):
+    root, saves = hostile_saves
+    if name not in saves:
+        pytest.skip("needs POSIX files")
+    path = saves[name]
+    before = _snapshot(path)
+    with pytest.raises(SaveError) as info:
+        read_save(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message and fragment in message, message
+    assert _snapshot(path) == before  # never changed, never created
+    result = replays[f"replay:{name}"]
+    assert_clean_failure(result)
+    assert result.code == 1 and result.out == ""
+    assert len(result.err.splitlines()) == 1, result
+    line = result.err.strip()
+    shown = os.path.relpath(path, root)
+    assert line.startswith(f"callinicum: {shown}: ") and fragment in line, line
+    assert _snapshot(path) == before
+
+
+def _snapshot(path: Path) -> object:
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(info.st_mode) and info.st_size < 10_000_000:
+        return info.st_mode, info.st_size, info.st_mtime_ns, path.read_bytes()
+    return info.st_mode, info.st_size, info.st_mtime_ns
+
+
+def test_good_save_replays(hostile_saves, replays):
+    result = replays["replay:good"]
+    assert result.code == 0 and result.err == "", result
+    p, stopped = replay(load(MINI), read_save(hostile_saves[1]["good"]))
+    assert stopped is None
+    if p.ending:
+        assert result.out.splitlines()[-1] == f"ending: {p.ending}"
+
+
+def test_foreign_and_outdated_saves(hostile_saves, replays):
+    root, saves = hostile_saves
+    for key in ("replay:foreign_scenario", "replay:foreign_scenario_default"):
+        result = replays[key]
+        assert_clean_failure(result)
+        assert len(result.err.splitlines()) == 1, result
+        line = result.err.strip()
+        assert "save is for scenario 'elsewhere'" in line, line
+    for name, step in (("decision_gone", 2), ("ten_thousand_decisions", 2)):
+        result = replays[f"replay:{name}"]
+        assert_clean_failure(result)
+        assert len(result.err.splitlines()) == 1, result
+        line = result.err.strip()
+        assert line.startswith(f"{os.path.relpath(saves[name], root)}: decision {step} (")
+        assert "no longer exists" in line
+        p, stopped = replay(load(MINI), read_save(saves[name]))
+        assert len(p.decisions) == step - 1 and stopped is not None
+
+
+@pytest.mark.parametrize("name", [d[0] for d in DAMAGED_SAVES if d[0] not in ("missing", "directory")])
+def test_damaged_autosave_is_set_aside_unchanged(hostile_saves, tmp_path, name):
+    """The same files as the autosave of a store: reported in one line, kept aside byte for byte, and
+    play goes on."""
+    saves = hostile_saves[1]
+    if name not in saves:
+        pytest.skip("needs POSIX files")
+    cs = load(MINI)
+    store = Store.open(tmp_path / "saves", cs)
+    source = saves[name]
+    if name == "fifo":
+        os.mkfifo(store.autosave_path)
+    elif name == "symlink_loop":
+        store.autosave_path.symlink_to(store.autosave_path.name)
+    elif name == "sparse_5gb":
+        with open(store.autosave_path, "wb") as f:
+            f.truncate(source.stat().st_size)
+    else:
+        shutil.copy(source, store.autosave_path)
+    before = _snapshot(store.autosave_path)
+    session = Session(cs, store)
+    assert session.continue_latest() is None
+    assert len(store.problems) == 1 and "\n" not in store.problems[0]
+    session.new(3)
+    session.choose("scout")
+    assert _snapshot(store.dir / "autosave.damaged.json") == before  # moved aside, not one byte changed
+    assert read_save(store.autosave_path).decisions == ["scout"]
+    assert all("\n" not in line for line in store.problems)
+
+
+# -- slot names that try to escape the saves folder -----------------------------------------------
+
+
+ESCAPING_NAMES = ["../../x", "../../../../../../tmp/escaped", "/etc/passwd", "..", ".", "...", "con", "CON.json",
+                  "nul", "com1", "lpt9.txt", "\x00", "a\x00b", "a/b", "a\\b", "~/x", "$HOME", "%APPDATA%",
+                  "\n", " ", ".hidden", "x" * 1000, "\u202eevil", "../autosave", "../playthroughs"]
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*")}
+
+
+def test_slot_names_never_escape_the_saves_folder(tmp_path):
+    cs = load(MINI)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = outside / "inner" / "saves"
+    store = Store.open(root, cs)
+    session = Session(cs, store)
+    session.new(5)
+    session.choose("scout")
+    before_outside = _files_under(tmp_path) - _files_under(root)
+    written = {}
+    for name in ESCAPING_NAMES:
+        path = session.save(name)
+        assert path.parent == store.slots_dir and path.resolve().parent == store.slots_dir.resolve(), name
+        assert path.name.endswith(".json") and not path.name.startswith(".")
+        assert path.stem.lower().split(".")[0] not in {"con", "nul", "com1", "lpt9", "prn", "aux"}
+        assert read_save(path).decisions == ["scout"]
+        written[name] = path
+    assert _files_under(tmp_path) - _files_under(root) == before_outside  # nothing outside the saves
+    assert {p.name for p in store.dir.iterdir()} == {".lock", "autosave.json", "playthroughs.json", "slots"}
+    assert not Path("/tmp/escaped.json").exists()
+    # the autosave and the records are never overwritten by a slot
+    assert read_save(store.autosave_path).label == "Autosave"
+    assert [s.error for s in store.slots()] == [None] * len(store.slots())
+
+
+def test_a_slot_that_is_a_symlink_is_replaced_not_followed(tmp_path):
+    cs = load(MINI)
+    store = Store.open(tmp_path / "saves", cs)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not touch")
+    store.slots_dir.mkdir(parents=True)
+    (store.slots_dir / "evil.json").symlink_to(secret)
+    [slot] = store.slots()
+    assert slot.save is None and "\n" not in slot.error
+    session = Session(cs, store)
+    session.new(1)
+    path = session.save("evil")
+    assert secret.read_text() == "do not touch"
+    assert not path.is_symlink() and read_save(path).seed == 1
+
+
+def test_replay_of_a_slot_named_to_escape(tmp_path):
+    cs = load(MINI)
+    store = Store.open(tmp_path / "saves", cs)
+    session = Session(cs, store)
+    session.new(2)
+    session.choose("scout")
+    path = session.save("../../x")
+    result = game_process(["replay", str(path), "--scenario", str(MINI)], tmp_path)
+    assert result.code == 0 and "Traceback" not in result.text, result
+    assert "Send scouts" in result.out
+
+
+# -- a process killed again and again during a save loop ------------------------------------------
+
+
+SAVE_LOOP = textwrap.dedent("""
+    import random, sys
+    from pathlib import Path
+    from game.scenario.compiled import load
+    from game.session.session import Session
+    from game.session.store import Store
+
+    cs = load(sys.argv[1])
+    store = Store.open(Path(sys.argv[2]), cs)
+    session = Session(cs, store)
+    rng = random.Random(int(sys.argv[3]))
+    session.new(rng.randrange(1000))
+    print("ready", flush=True)
+    n = 0
+    while True:
+        p = session.current
+        options = [o.id for o in p.options() if o.available]
+        if not options:
+            session.new(rng.randrange(1000))
+            continue
+        session.choose(rng.choice(options))
+        n += 1
+        if n % 3 == 0:
+            session.save(f"slot {n % 4}")
+        if n % 7 == 0:
+            session.undo()
+""")
+
+
+@needs_posix
+def test_a_process_killed_during_a_save_loop_leaves_every_save_whole(tmp_path):
+    cs = load(MINI)
+    root = tmp_path / "saves"
+    script = tmp_path / "loop.py"
+    script.write_text(SAVE_LOOP)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    rng = random.Random(531)
+    for round_no in range(4):
+        proc = subprocess.Popen([sys.executable, str(script), str(MINI), str(root), str(round_no)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+            time.sleep(rng.uniform(0.02, 0.3))
+            assert proc.poll() is None, proc.stderr.read()  # still saving when killed
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait(10)
+            proc.stdout.close()
+            proc.stderr.close()
+        assert proc.returncode == -signal.SIGKILL
+        # every file the game wrote is whole: it loads, replays, and nothing is reported damaged
+        store = Store(root, cs)
+        latest = store.latest()
+        assert latest is not None and store.problems == []
+        assert replay(cs, latest)[1] is None
+        for slot in store.slots():
+            assert slot.error is None, slot.error
+            assert replay(cs, slot.save)[1] is None
+        records = store.records()
+        assert records and store.problems == []
+        store.endings_found()
+        assert store.problems == []
+        tree = store.tree()
+        for node in tree.nodes()[:20]:
+            tree.info(node)
+        session = Session(cs, store)
+        resumed = session.continue_latest()
+        assert resumed is not None and resumed.decisions == latest.decisions and session.notice is None
+    # temporary files of killed writers are hidden and swept by the next write to the same file
+    session = Session(cs, Store.open(root, cs))
+    session.new(1)
+    session.choose("scout")
+    for n in range(4):
+        session.save(f"slot {n}")
+    leftovers = [p for p in root.rglob("*") if p.name.endswith(".tmp") and "playthroughs" not in p.name
+                 and "endings" not in p.name]
+    assert leftovers == []
+    for path in root.rglob("*.json"):
+        if path.name.startswith(("autosave", "slot")) or path.parent.name == "slots":
+            read_save(path)
