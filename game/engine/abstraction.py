@@ -8,123 +8,166 @@ the thresholds ("cuts") that can still make a difference, by pulling them back t
 effects from the end of the story to its start (a backward fixed point). A value used in any other
 way (a weight such as `authority + discipline`, arithmetic, a battle's rules) keeps its exact value.
 
+How each expression uses each value (its thresholds, its bounds, whether it is a constant) is
+worked out once, as the scenario is compiled (`game.scenario.expressions.Analysis`); this module
+only combines those analyses along the story.
+
 The merge is exact: from merged states, every sequence of decisions and chance outcomes leads to
 the same endings with the same probabilities.
 """
 
 from __future__ import annotations
 
-import ast
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from game.scenario.compiled import CompiledScenario, CScene, Target
-from game.scenario.expressions import BOOL, Compiled, Effect
+from game.scenario.compiled import CBattle, CompiledScenario, CScene, Target
+from game.scenario.expressions import ALL, BOOL, Compiled, Cuts, Effect, union
 
-ALL = None  # the exact value matters
-Cuts = frozenset[int] | None
-
-
-def _union(a: Cuts, b: Cuts) -> Cuts:
-    if a is ALL or b is ALL:
-        return ALL
-    return a | b
+Row = list[Cuts]  # per slot of the layout
+Banded = tuple[int, ...] | None  # sorted cut points, or None when the exact value matters
 
 
-class _Uses:
-    """How one compiled expression uses each slot: threshold cuts, or ALL for any other use."""
+def _uses(expr: Compiled | Effect | None) -> Mapping[int, Cuts]:
+    """How an expression (an effect: its value) uses each slot it reads."""
+    return {} if expr is None else expr.analysis.cuts
 
-    def __init__(self, scenario: CompiledScenario):
-        self.slots = scenario.namespace.slots
-        self.cache: dict[str, dict[int, Cuts]] = {}
 
-    def of(self, expr: Compiled | Effect | None) -> dict[int, Cuts]:
-        if expr is None:
-            return {}
-        if isinstance(expr, Effect):
-            tree = ast.parse(expr.source.strip(), mode="exec").body[0]
-            value = tree.value  # type: ignore[attr-defined]
-            return self._expr(value)
-        if expr.source not in self.cache:
-            self.cache[expr.source] = self._expr(ast.parse(expr.source.strip(), mode="eval").body)
-        return self.cache[expr.source]
+def _merge(into: Row, more: Mapping[int, Cuts] | Row) -> None:
+    items = more.items() if isinstance(more, Mapping) else enumerate(more)
+    for j, c in items:
+        into[j] = union(into[j], c)
 
-    def of_target(self, t: Target) -> dict[int, Cuts]:
-        out: dict[int, Cuts] = {}
-        for cond, _ in t.routes:
-            for j, c in self.of(cond).items():
-                out[j] = _union(out.get(j, frozenset()), c)
-        return out
 
-    def _name(self, node: ast.AST) -> int | None:
-        if isinstance(node, ast.Name):
-            slot = self.slots.get(node.id)
-        elif isinstance(node, ast.Attribute):
-            parts = []
-            cur: ast.AST = node
-            while isinstance(cur, ast.Attribute):
-                parts.append(cur.attr)
-                cur = cur.value
-            if not isinstance(cur, ast.Name):
-                return None
-            parts.append(cur.id)
-            slot = self.slots.get(".".join(reversed(parts)))
+def _pull(after: Row, effects: Iterable[Effect]) -> Row:
+    """The cuts before a sequence of effects, given the cuts after it."""
+    cur = list(after)
+    for e in reversed(list(effects)):
+        i = e.slot.index
+        target_after = cur[i]
+        matters = target_after is ALL or bool(target_after)
+        const = e.analysis.constant
+        if e.op == "=":
+            cur[i] = frozenset()
+            if matters and const is None:
+                # the new value depends on the old ones only as the expression uses them: through
+                # thresholds when it only compares them with constants
+                _merge(cur, _uses(e))
+        elif not matters:
+            continue
+        elif const is not None and target_after is not ALL:
+            k = const if e.op == "+=" else -const
+            lo, hi = e.slot.lo, e.slot.hi
+            cur[i] = frozenset(c - k for c in target_after if lo < c - k <= hi)
         else:
-            return None
-        return slot.index if slot is not None else None
-
-    def _const(self, node: ast.AST) -> int | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-            return node.value
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            inner = self._const(node.operand)
-            return -inner if inner is not None else None
-        return None
-
-    def _expr(self, node: ast.AST) -> dict[int, Cuts]:
-        out: dict[int, Cuts] = {}
-
-        def add(slot: int, cuts: Cuts) -> None:
-            out[slot] = _union(out.get(slot, frozenset()), cuts)
-
-        def walk(n: ast.AST) -> None:
-            if isinstance(n, ast.Compare) and len(n.ops) == 1:
-                left, right, op = n.left, n.comparators[0], n.ops[0]
-                ls, rc = self._name(left), self._const(right)
-                rs, lc = self._name(right), self._const(left)
-                if ls is not None and rc is not None:
-                    add(ls, _threshold(op, rc, flipped=False))
-                    return
-                if rs is not None and lc is not None:
-                    add(rs, _threshold(op, lc, flipped=True))
-                    return
-            if isinstance(n, ast.BoolOp):
-                for v in n.values:
-                    walk(v)
-                return
-            if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
-                walk(n.operand)
-                return
-            slot = self._name(n)
-            if slot is not None:
-                add(slot, ALL)
-                return
-            for child in ast.iter_child_nodes(n):
-                walk(child)
-
-        walk(node)
-        return out
+            cur[i] = ALL
+            for j in _uses(e):
+                cur[j] = ALL
+    return cur
 
 
-def _threshold(op: ast.cmpop, c: int, flipped: bool) -> Cuts:
-    """The cut points of `slot op c` (or `c op slot` when flipped): a cut x splits v < x from v >= x."""
-    if isinstance(op, (ast.Eq, ast.NotEq)):
-        return frozenset({c, c + 1})
-    if flipped:  # c < slot  is  slot > c
-        op = {ast.Lt: ast.Gt(), ast.LtE: ast.GtE(), ast.Gt: ast.Lt(), ast.GtE: ast.LtE()}[type(op)]
-    if isinstance(op, (ast.GtE, ast.Lt)):
-        return frozenset({c})
-    return frozenset({c + 1})  # > and <=
+def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False) -> dict[int, Cuts]:
+    """How a battle reads the campaign's values: units exactly, everything else by thresholds.
+
+    `begun`: only what it reads after `BattleRules.begin`, which reads the units and the setups of
+    the morning (those with no phase that reveal nothing) into the battle's state once and for all.
+    """
+    tables = b.model.tables
+    out: dict[int, Cuts] = {}
+
+    def add(more: Mapping[int, Cuts]) -> None:
+        for j, c in more.items():
+            out[j] = union(out.get(j, frozenset()), c)
+
+    if not begun:
+        for slots in b.unit_slots.values():
+            add(dict.fromkeys(slots, ALL))
+    add({j: frozenset(tables.loyalty_cuts) for j in b.loyalty_slots.values()})
+    discipline = scenario.namespace.slots.get(b.model.discipline or "")
+    if discipline is not None:
+        add({discipline.index: frozenset(tables.discipline_cuts)})
+    for st in b.setup:
+        if not begun or st.phase is not None or st.reveal:
+            add(_uses(st.cond))
+    for h in b.hidden:  # read when the army is deployed
+        add(_uses(h.cond))
+    for cond, _ in b.after.routes:
+        add(_uses(cond))
+    choices = [opt for group in b.deployment for opt in group] + [order for row in b.orders for order in row]
+    for choice in choices:
+        add(_uses(choice.cond))
+        for e in choice.effects:  # the battle's own arithmetic on the values it changes: exact
+            add({e.slot.index: ALL})
+            add(dict.fromkeys(_uses(e), ALL))
+    return out
+
+
+class _Liveness:
+    """The backward fixed point: per node, the cuts of every value that some future can still read."""
+
+    def __init__(self, scenario: CompiledScenario, odds: bool):
+        self.scenario = scenario
+        self.odds = odds
+        self.width = len(scenario.layout)
+        self.cuts: list[Row] = [[frozenset()] * self.width for _ in scenario.nodes]
+        self._battle_reads = {
+            i: _battle_reads(node.battle, scenario)
+            for i, node in enumerate(scenario.nodes) if isinstance(node, CScene) and node.battle is not None
+        }
+
+    def solve(self) -> list[Row]:
+        changed = True
+        while changed:
+            changed = False
+            for i, node in enumerate(self.scenario.nodes):
+                if isinstance(node, CScene):
+                    row = self._scene(i, node)
+                    if row != self.cuts[i]:
+                        self.cuts[i] = row
+                        changed = True
+        return self.cuts
+
+    def arrival(self, i: int) -> Row:
+        """The cuts on arrival at node i, before its own effects run."""
+        node = self.scenario.nodes[i]
+        return _pull(self.cuts[i], node.effects) if isinstance(node, CScene) and node.effects else self.cuts[i]
+
+    def _through(self, t: Target) -> Row:
+        """The cuts before a road is taken: those on arrival at each node it leads to, and its conditions'."""
+        acc: Row = [frozenset()] * self.width
+        for cond, node in t.routes:
+            _merge(acc, self.arrival(node))
+            _merge(acc, _uses(cond))
+        return acc
+
+    def _scene(self, i: int, node: CScene) -> Row:
+        acc: Row = [frozenset()] * self.width
+        for c in node.choices:
+            if c.target is not None:
+                after = self._through(c.target)
+            else:
+                after = [frozenset()] * self.width
+                for o in c.outcomes:
+                    _merge(after, _pull(self._through(o.target), o.effects))
+                    # a weight matters to the odds; to where the story can go only if it can rule out
+                    if self.odds or o.weight.analysis.may_be_zero_or_less():
+                        _merge(after, _uses(o.weight))
+            _merge(acc, _pull(after, c.effects))
+            _merge(acc, _uses(c.cond))
+        if node.battle is not None:
+            after = self._through(node.battle.after)
+            written = node.battle.writes
+            reads = self._battle_reads[i]
+            for j in range(self.width):
+                if j in reads:
+                    acc[j] = union(acc[j], reads[j])
+                if j not in written:
+                    acc[j] = union(acc[j], after[j])
+        return acc
+
+
+def _banded(row: Row) -> list[Banded]:
+    return [None if c is ALL else tuple(sorted(c)) for c in row]
 
 
 class Abstraction:
@@ -140,116 +183,37 @@ class Abstraction:
         paths to each, but not the probabilities.
         """
         self.scenario = scenario
-        uses = _Uses(scenario)
-        layout = scenario.layout
-        width = len(layout)
-        n = len(scenario.nodes)
-        self.is_flag = [s.type == BOOL for s in layout]
-        cuts: list[list[Cuts]] = [[frozenset()] * width for _ in range(n)]
-
-        def pull(after: list[Cuts], effects: Iterable[Effect]) -> list[Cuts]:
-            """Cuts before a sequence of effects, given the cuts after it."""
-            cur = list(after)
-            for e in reversed(list(effects)):
-                i = e.slot.index
-                reads = uses.of(e)
-                const = _effect_constant(e)
-                target_after = cur[i]
-                matters = target_after is ALL or bool(target_after)
-                if e.op == "=":
-                    cur[i] = frozenset()
-                    if matters and const is None:
-                        # the new value depends on the old values only as the expression uses them:
-                        # through thresholds when it only compares them with constants
-                        for j, c in reads.items():
-                            cur[j] = _union(cur[j], c)
-                elif not matters:
-                    continue
-                elif const is not None and target_after is not ALL:
-                    k = const if e.op == "+=" else -const
-                    lo, hi = e.slot.lo, e.slot.hi
-                    cur[i] = frozenset(c - k for c in target_after if lo < c - k <= hi)
-                else:
-                    cur[i] = ALL
-                    for j in reads:
-                        cur[j] = ALL
-            return cur
-
-        def merge(into: list[Cuts], more: dict[int, Cuts] | list[Cuts]) -> None:
-            items = more.items() if isinstance(more, dict) else enumerate(more)
-            for j, c in items:
-                into[j] = _union(into[j], c)
-
-        def through_target(t: Target) -> list[Cuts]:
-            acc: list[Cuts] = [frozenset()] * width
-            for cond, node in t.routes:
-                # the cuts on arrival: a scene's own effects run as the story enters it
-                entry = scenario.nodes[node].effects if isinstance(scenario.nodes[node], CScene) else ()
-                merge(acc, pull(cuts[node], entry) if entry else cuts[node])
-                if cond is not None:
-                    merge(acc, uses.of(cond))
-            return acc
-
-        changed = True
-        while changed:
-            changed = False
-            for i, node in enumerate(scenario.nodes):
-                if not isinstance(node, CScene):
-                    continue
-                acc: list[Cuts] = [frozenset()] * width
-                for c in node.choices:
-                    if c.target is not None:
-                        after = through_target(c.target)
-                    else:
-                        after = [frozenset()] * width
-                        for o in c.outcomes:
-                            merge(after, pull(through_target(o.target), o.effects))
-                            if odds or _may_vanish(o.weight, uses.slots):
-                                merge(after, uses.of(o.weight))
-                    merge(acc, pull(after, c.effects))
-                    merge(acc, uses.of(c.cond))
-                if node.battle is not None:
-                    b = node.battle
-                    after = through_target(b.after)
-                    written = b.writes
-                    battle_reads = _battle_reads(b, uses, scenario)
-                    for j in range(width):
-                        if j in battle_reads:
-                            acc[j] = _union(acc[j], battle_reads[j])
-                        if j not in written:
-                            acc[j] = _union(acc[j], after[j])
-                if acc != cuts[i]:
-                    cuts[i] = acc
-                    changed = True
-        # the cuts on arrival at each node, before its own effects run (where a battle's outcome
-        # leaves the story: the explorer enters the next scene after merging)
-        arrival = [pull(cuts[i], node.effects) if isinstance(node, CScene) and node.effects else cuts[i]
-                   for i, node in enumerate(scenario.nodes)]
+        self.is_flag = [s.type == BOOL for s in scenario.layout]
+        width, n = len(scenario.layout), len(scenario.nodes)
         if exact:
             cuts = arrival = [[ALL] * width for _ in range(n)]
-        self.cuts = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in cuts]
-        self._arrival = [[None if c is ALL else tuple(sorted(c)) for c in row] for row in arrival]
+        else:
+            live = _Liveness(scenario, odds)
+            cuts = live.solve()
+            # where a battle's outcome leaves the story, the explorer enters the next scene after merging
+            arrival = [live.arrival(i) for i in range(n)]
+        self.cuts = [_banded(row) for row in cuts]
+        self._arrival = [_banded(row) for row in arrival]
         # per battle scene: the values the battle still reads once it has begun, with their cuts
-        self._begun: dict[int, tuple[tuple[int, tuple[int, ...] | None], ...]] = {}
+        self._begun: dict[int, tuple[tuple[int, Banded], ...]] = {}
         for i, node in enumerate(scenario.nodes):
             if isinstance(node, CScene) and node.battle is not None:
                 b = node.battle
-                live = _battle_reads(b, uses, scenario, begun=True)
+                begun = _battle_reads(b, scenario, begun=True)
                 if exact:
-                    live = dict.fromkeys(set(live) | b.reads | b.writes, ALL)
-                self._begun[i] = tuple(
-                    (j, None if c is ALL else tuple(sorted(c))) for j, c in sorted(live.items()) if c is ALL or c
-                )
+                    begun = dict.fromkeys(set(begun) | b.reads | b.writes, ALL)
+                self._begun[i] = tuple((j, None if c is ALL else tuple(sorted(c)))
+                                       for j, c in sorted(begun.items()) if c is ALL or c)
         # per node: the exact slots, and the (slot, cuts) pairs; dead slots are left out of keys
         self._exact = [tuple(j for j, c in enumerate(row) if c is None) for row in self.cuts]
-        self._banded = [tuple((j, c) for j, c in enumerate(row) if c) for row in self.cuts]
+        self._bands = [tuple((j, c) for j, c in enumerate(row) if c) for row in self.cuts]
 
     def key(self, state: object) -> tuple:
         node, values, battle = state  # type: ignore[misc]
         return (
             node,
             tuple([values[j] for j in self._exact[node]]),
-            tuple([bisect_right(c, values[j]) for j, c in self._banded[node]]),
+            tuple([bisect_right(c, values[j]) for j, c in self._bands[node]]),
             battle,
         )
 
@@ -274,104 +238,13 @@ class Abstraction:
         return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
 
 
-def _cells(row: list[tuple[int, ...] | None], values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
+def _cells(row: list[Banded], values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
     return tuple([values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots])
 
 
-def _may_vanish(weight: Compiled, slots: dict) -> bool:
+def _may_vanish(weight: Compiled, slots: object = None) -> bool:
     """Can this chance weight be zero or less (ruling its outcome out) for some values?"""
-    try:
-        lo, _ = _bounds(ast.parse(weight.source.strip(), mode="eval").body, slots)
-    except ValueError:
-        return True
-    return lo <= 0
-
-
-def _bounds(node: ast.AST, slots: dict) -> tuple[int, int]:
-    """The least and greatest value an expression can take over every value's range."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, bool)):
-        return int(node.value), int(node.value)
-    if isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
-        return 0, 1
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        name = node.id if isinstance(node, ast.Name) else ast.unparse(node)
-        if name in ("true", "false"):
-            return (1, 1) if name == "true" else (0, 0)
-        slot = slots.get(name)
-        if slot is None:
-            raise ValueError(name)
-        return slot.lo, slot.hi
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        lo, hi = _bounds(node.operand, slots)
-        return (-hi, -lo) if isinstance(node.op, ast.USub) else (lo, hi)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-        a, b = _bounds(node.left, slots), _bounds(node.right, slots)
-        if isinstance(node.op, ast.Add):
-            return a[0] + b[0], a[1] + b[1]
-        if isinstance(node.op, ast.Sub):
-            return a[0] - b[1], a[1] - b[0]
-        products = [x * y for x in a for y in b]
-        return min(products), max(products)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
-        parts = [_bounds(arg, slots) for arg in node.args]
-        pick = min if node.func.id == "min" else max
-        return pick(p[0] for p in parts), pick(p[1] for p in parts)
-    raise ValueError(ast.dump(node))  # anything else: assume it may vanish
-
-
-def _effect_constant(e: Effect) -> int | None:
-    if e.reads - {e.slot.index}:
-        return None
-    tree = ast.parse(e.source.strip(), mode="exec").body[0]
-    value = tree.value  # type: ignore[attr-defined]
-    if isinstance(value, ast.Constant):
-        v = value.value
-        return int(v) if isinstance(v, (int, bool)) else None
-    if isinstance(value, ast.Name) and value.id in ("true", "false"):
-        return 1 if value.id == "true" else 0
-    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant):
-        return -int(value.operand.value)
-    return None
-
-
-def _battle_reads(b, uses: _Uses, scenario: CompiledScenario,  # noqa: ANN001
-                  begun: bool = False) -> dict[int, Cuts]:
-    """How a battle reads the campaign's values: units exactly, everything else by thresholds.
-
-    `begun`: only what it reads after `BattleRules.begin`, which reads the units and the setups of
-    the morning (those with no phase that reveal nothing) into the battle's state once and for all.
-    """
-    from game.engine.battle import DISCIPLINE_CUTS, LOYALTY_CUTS
-
-    out: dict[int, Cuts] = {}
-
-    def add(more: dict[int, Cuts]) -> None:
-        for j, c in more.items():
-            out[j] = _union(out.get(j, frozenset()), c)
-
-    if not begun:
-        for slots in b.unit_slots.values():
-            add({j: ALL for j in slots})
-    add({j: frozenset(LOYALTY_CUTS) for j in b.loyalty_slots.values()})
-    if b.model.discipline and b.model.discipline in scenario.namespace.slots:
-        add({scenario.namespace.slots[b.model.discipline].index: frozenset(DISCIPLINE_CUTS)})
-    for st in b.setup:
-        if not begun or st.phase is not None or st.reveal:
-            add(uses.of(st.cond))
-    add(uses.of_target(b.after))
-    for group in b.deployment:
-        for opt in group:
-            add(uses.of(opt.cond))
-            for e in opt.effects:
-                add({e.slot.index: ALL})
-                add({j: ALL for j in uses.of(e)})
-    for row in b.orders:
-        for order in row:
-            add(uses.of(order.cond))
-            for e in order.effects:
-                add({e.slot.index: ALL})
-                add({j: ALL for j in uses.of(e)})
-    return out
+    return weight.analysis.may_be_zero_or_less()
 
 
 def thresholds_here(scenario: CompiledScenario, node: int) -> dict[int, tuple[int, ...]]:
@@ -379,7 +252,6 @@ def thresholds_here(scenario: CompiledScenario, node: int) -> dict[int, tuple[in
     conditions, chance weights and roads, its text variants and counsel, and its battle's setup and
     deployment conditions, per slot (values used other than by comparison are left out). These are
     what a player can see matter to the decision in front of them."""
-    uses = _Uses(scenario)
     n = scenario.nodes[node]
     exprs: list[Compiled | None] = [c for c, _ in getattr(n, "variants", ())]
     if isinstance(n, CScene):
@@ -394,7 +266,7 @@ def thresholds_here(scenario: CompiledScenario, node: int) -> dict[int, tuple[in
             exprs += [opt.cond for group in n.battle.deployment for opt in group]
     out: dict[int, set[int]] = {}
     for e in exprs:
-        for slot, cuts in uses.of(e).items():
+        for slot, cuts in _uses(e).items():
             if cuts:  # ALL (None) and empty sets carry no threshold to show
                 out.setdefault(slot, set()).update(cuts)
     return {slot: tuple(sorted(c)) for slot, c in out.items()}

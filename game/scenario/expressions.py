@@ -20,8 +20,8 @@ from __future__ import annotations
 import ast
 import difflib
 import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 INT = "number"
 BOOL = "true/false"
@@ -44,6 +44,32 @@ class Slot:
     hi: int
 
 
+ALL = None  # a value used other than by comparing it with constants: its exact value matters
+Cuts = frozenset[int] | None  # the cut points x of a value (each splits v < x from v >= x), or ALL
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What an expression tells about the values it reads, worked out once as it is compiled, for
+    the checker and the explorer alike.
+
+    `cuts`: per slot read, the thresholds it is compared with (`supply >= 3` cuts supply at 3:
+    values on the same side of every cut are alike to the expression), or ALL when it is used in
+    any other way (arithmetic, a weight, a comparison with another value). `lo`..`hi`: the least
+    and greatest value the expression can take over every value's range. `constant`: its value
+    when it reads nothing, else None.
+    """
+
+    cuts: Mapping[int, Cuts] = field(default_factory=dict)
+    lo: int = 0
+    hi: int = 1
+    constant: int | None = None
+
+    def may_be_zero_or_less(self) -> bool:
+        """Can the expression be 0 or less for some values (a chance weight that rules its outcome out)?"""
+        return self.lo <= 0
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A compiled condition or weight: call it with the state's values."""
@@ -53,6 +79,7 @@ class Compiled:
     type: str
     reads: frozenset[int]
     warnings: tuple[str, ...] = ()  # advice for the checker (a divisor that can be 0)
+    analysis: Analysis = field(default_factory=Analysis, compare=False)
 
     def __call__(self, values: Values) -> int:
         return self.fn(values)
@@ -68,6 +95,7 @@ class Effect:
     fn: Fn
     reads: frozenset[int]
     warnings: tuple[str, ...] = ()
+    analysis: Analysis = field(default_factory=Analysis, compare=False)  # of the value on the right
 
     def apply(self, values: list[int]) -> None:
         rhs = self.fn(values)
@@ -151,7 +179,8 @@ def _compile_typed(source: str, ns: Namespace, want: str, message: str) -> Compi
         kind = INT
     if kind != want:
         raise ExpressionError(f"{message}; '{source.strip()}' is a {kind}")
-    return Compiled(source, fn, kind, frozenset(builder.reads), tuple(builder.warnings))
+    body = tree.body  # type: ignore[attr-defined]
+    return Compiled(source, fn, kind, frozenset(builder.reads), tuple(builder.warnings), analyse(body, ns))
 
 
 def compile_effect(source: str, ns: Namespace) -> Effect:
@@ -183,7 +212,7 @@ def compile_effect(source: str, ns: Namespace) -> Effect:
     reads = set(builder.reads)
     if op != "=":
         reads.add(slot.index)
-    return Effect(source, slot, op, fn, frozenset(reads), tuple(builder.warnings))
+    return Effect(source, slot, op, fn, frozenset(reads), tuple(builder.warnings), analyse(value, ns))
 
 
 def _dotted(node: ast.AST) -> str:
@@ -370,6 +399,77 @@ def bounds(node: ast.AST, ns: Namespace) -> tuple[int, int]:
         pick = min if node.func.id == "min" else max  # type: ignore[attr-defined]
         return pick(lo for lo, _ in parts), pick(hi for _, hi in parts)
     return 0, 1  # a comparison, 'and', 'or', 'not': true or false
+
+
+def analyse(node: ast.AST, ns: Namespace) -> Analysis:
+    """The `Analysis` of an expression that compiled (its tree and its namespace)."""
+    cuts: dict[int, Cuts] = {}
+    _cuts(node, ns, cuts)
+    lo, hi = bounds(node, ns)
+    return Analysis(cuts, lo, hi, lo if lo == hi and not cuts else None)
+
+
+def union(a: Cuts, b: Cuts) -> Cuts:
+    """The cuts of a value read both ways: ALL if either needs its exact value."""
+    if a is ALL or b is ALL:
+        return ALL
+    return a | b
+
+
+def _cuts(node: ast.AST, ns: Namespace, out: dict[int, Cuts]) -> None:
+    """Add to `out` how `node` uses each value: the cut points of its comparisons with constants,
+    ALL for any other use. 'and', 'or' and 'not' only combine comparisons."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, right, op = node.left, node.comparators[0], node.ops[0]
+        for name, const, flipped in ((left, right, False), (right, left, True)):
+            slot, c = _name_slot(name, ns), _int_constant(const)
+            if slot is not None and c is not None:
+                out[slot] = union(out.get(slot, frozenset()), _threshold(op, c, flipped))
+                return
+    if isinstance(node, ast.BoolOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        for child in ast.iter_child_nodes(node):
+            _cuts(child, ns, out)
+        return
+    slot = _name_slot(node, ns)
+    if slot is not None:
+        out[slot] = ALL
+        return
+    for child in ast.iter_child_nodes(node):
+        _cuts(child, ns, out)
+
+
+def _name_slot(node: ast.AST, ns: Namespace) -> int | None:
+    """The slot a name (or dotted name) reads; None for anything else, `true` and `false` included."""
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return None
+    try:
+        slot = ns.slots.get(_dotted(node))
+    except ExpressionError:
+        return None
+    return slot.index if slot is not None else None
+
+
+def _int_constant(node: ast.AST) -> int | None:
+    """A whole number written in the expression (`3`, `-2`), or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int_constant(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+_FLIPPED = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+
+
+def _threshold(op: ast.cmpop, c: int, flipped: bool) -> frozenset[int]:
+    """The cut points of `value op c` (of `c op value` when flipped)."""
+    kind = type(op)
+    if kind in (ast.Eq, ast.NotEq):
+        return frozenset({c, c + 1})
+    if flipped:  # c < value  is  value > c
+        kind = _FLIPPED[kind]
+    return frozenset({c}) if kind in (ast.GtE, ast.Lt) else frozenset({c + 1})  # > and <= cut above c
 
 
 def _describe(node: ast.AST) -> str:
