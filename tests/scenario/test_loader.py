@@ -1107,6 +1107,22 @@ HOSTILE_EXPRESSIONS = {
 }
 
 
+def _links_and_devices(case) -> None:
+    """Symlink loops, a dangling link, a FIFO and links to devices, each set in a case of its own."""
+    loops = case("symlink_loops")
+    (loops / "loop").symlink_to(".")
+    (loops / "up").symlink_to("..")
+    (loops / "a.yaml").symlink_to("b.yaml")
+    (loops / "b.yaml").symlink_to("a.yaml")
+    (loops / "dangling.yaml").symlink_to("no_such_file.yaml")
+    (loops / "sub").mkdir()
+    (loops / "sub" / "back").symlink_to(loops)
+    special = case("special_files")
+    os.mkfifo(special / "fifo.yaml")
+    (special / "zero.yaml").symlink_to("/dev/zero")
+    (special / "random.yaml").symlink_to("/dev/urandom")
+
+
 def build_scenario_cases(root: Path) -> dict[str, Path]:
     """Build every scenario folder; returns name -> folder."""
     cases: dict[str, Path] = {}
@@ -1156,18 +1172,7 @@ def build_scenario_cases(root: Path) -> dict[str, Path]:
     _replace_line(hexed, "scenes.yaml", 3, b"    title: 0x" + b"f" * 4000)
 
     if POSIX:
-        loops = case("symlink_loops")
-        (loops / "loop").symlink_to(".")
-        (loops / "up").symlink_to("..")
-        (loops / "a.yaml").symlink_to("b.yaml")
-        (loops / "b.yaml").symlink_to("a.yaml")
-        (loops / "dangling.yaml").symlink_to("no_such_file.yaml")
-        (loops / "sub").mkdir()
-        (loops / "sub" / "back").symlink_to(loops)
-        special = case("special_files")
-        os.mkfifo(special / "fifo.yaml")
-        (special / "zero.yaml").symlink_to("/dev/zero")
-        (special / "random.yaml").symlink_to("/dev/urandom")
+        _links_and_devices(case)
     cases["a_file_not_a_folder"] = MINI / "scenes.yaml"
     cases["no_such_folder"] = root / "does_not_exist"
     return cases

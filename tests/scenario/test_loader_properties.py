@@ -82,6 +82,12 @@ def mutated_scenario(draw) -> dict[str, bytes]:
             lines[i] = ""
     for name, lines in files.items():
         out_bytes[name] = "\n".join(lines).encode("utf-8", "surrogatepass")
+    _mutate_a_file(draw, out_bytes, names)
+    return out_bytes
+
+
+def _mutate_a_file(draw, out_bytes: dict[str, bytes], names: list[str]) -> None:
+    """Most often nothing; else one file dropped, renamed, added, replaced by bytes or cut short."""
     file_op = draw(st.sampled_from(["none"] * 6 + ["drop", "rename", "add", "bytes", "cut_bytes"]))
     name = draw(st.sampled_from(names))
     if file_op == "drop":
@@ -95,7 +101,6 @@ def mutated_scenario(draw) -> dict[str, bytes]:
         out_bytes[name] = draw(st.binary(max_size=300))
     elif file_op == "cut_bytes":
         out_bytes[name] = out_bytes[name][: draw(st.integers(0, len(out_bytes[name])))]
-    return out_bytes
 
 
 def check_load(folder: Path) -> CompiledScenario | None:
