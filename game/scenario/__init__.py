@@ -44,7 +44,8 @@ def shipped(name: str) -> Path | None:
     return folder if (folder / "scenario.yaml").is_file() else None
 
 
-def locate(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = ()) -> tuple[Path, tuple[Path, ...]]:
+def locate(path_or_name: Path | str | None = None,
+           mods: Sequence[Path | str] = ()) -> tuple[Path, tuple[Path, ...]]:
     """The scenario's folder and its mods' folders: a folder as given, else a shipped scenario of
     that name; none given, the Callinicum campaign. A folder that is not there is a
     ScenarioLoadError ("no such scenario folder"), raised before anything is read."""
@@ -55,7 +56,8 @@ def locate(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = 
         folder = shipped(str(path_or_name)) or folder
     missing = [root for root in (folder, *map(Path, mods)) if not root.is_dir()]
     if missing:
-        raise ScenarioLoadError([Problem(display_path(root), 0, "", "no such scenario folder") for root in missing])
+        raise ScenarioLoadError([Problem(display_path(root), 0, "", "no such scenario folder")
+                                 for root in missing])
     return folder, tuple(Path(m) for m in mods)
 
 
