@@ -23,6 +23,8 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from game.errors import CallinicumError
+
 INT = "number"
 BOOL = "true/false"
 
@@ -30,7 +32,7 @@ Values = Sequence[int]
 Fn = Callable[[Values], int]
 
 
-class ExpressionError(ValueError):
+class ExpressionError(CallinicumError, ValueError):
     """A mistake in an expression, in a modder's words."""
 
 
