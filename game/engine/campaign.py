@@ -7,102 +7,19 @@ for a decision and the dice; nothing here knows about terminals, files or time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from game.engine.abstraction import thresholds_here
-from game.engine.battle import BattleRules, BattleState, BattleView
+from game.engine.battle import BattleRules
 from game.engine.dice import Dice
+from game.engine.errors import EngineError
+from game.engine.state import State, apply_effects
+from game.engine.views import CounselView, Option, QualityView, UnitView, View
 from game.scenario.compiled import CChoice, CEnding, CompiledScenario, CScene, Target
-from game.scenario.expressions import Effect
 
-
-class State(NamedTuple):
-    node: int
-    values: tuple[int, ...]
-    battle: BattleState | None = None
-
-
-class EngineError(ValueError):
-    """A decision that is not open in this state (unknown id, unavailable, or the game is over)."""
-
-
-@dataclass(frozen=True)
-class Option:
-    """A decision open (or visibly closed) to the player."""
-
-    id: str
-    label: str
-    available: bool = True
-    reason: str | None = None
-    historical: bool = False
-    sources: tuple[str, ...] = ()
-    group: str | None = None  # e.g. the deployment question this option answers
-    # a gamble: each outcome that can happen, its label and percent (1..99) from this state
-    chance: tuple[tuple[str | None, int], ...] = ()
-
-    @property
-    def gamble(self) -> str | None:
-        """The odds of a chance choice in words, e.g. 'A gamble: the army obeys 47% · uproar 53%'."""
-        if not self.chance:
-            return None
-        return "A gamble: " + " · ".join(f"{label} {pct}%" if label else f"{pct}%" for label, pct in self.chance)
-
-
-@dataclass(frozen=True)
-class QualityView:
-    id: str
-    label: str
-    value: int
-    min: int
-    max: int
-    description: str | None
-    thresholds: tuple[int, ...] = ()  # values at which something in the decision at hand changes
-
-
-@dataclass(frozen=True)
-class UnitView:
-    id: str
-    name: str
-    kind: str
-    commander: str | None
-    men: int
-    morale: int
-    fatigue: int
-    experience: str
-
-
-@dataclass(frozen=True)
-class CounselView:
-    who: str
-    name: str
-    title: str | None
-    says: str
-
-
-@dataclass(frozen=True)
-class View:
-    """Everything an interface shows of a state."""
-
-    node_id: str
-    title: str
-    stage: str | None
-    date: str | None
-    place: str | None
-    place_name: str | None
-    enemy_at: str | None
-    text: str
-    counsel: tuple[CounselView, ...]
-    options: tuple[Option, ...]
-    qualities: tuple[QualityView, ...]
-    army: tuple[UnitView, ...]
-    history: object | None
-    ending: str | None = None
-    ending_kind: str | None = None
-    battle: BattleView | None = None
-    prompt: str | None = None
-    after: str | None = None  # an ending's "after" page: what followed, in history
+# the engine's vocabulary lives in its own modules; the campaign offers it to its callers too
+__all__ = ["Campaign", "CounselView", "EngineError", "Option", "QualityView", "State", "Step", "UnitView", "View",
+           "apply_effects"]
 
 
 @dataclass
@@ -111,15 +28,6 @@ class Step:
 
     state: State
     text: list[str] = field(default_factory=list)
-
-
-def apply_effects(values: Sequence[int], effects: Sequence[Effect]) -> tuple[int, ...]:
-    if not effects:
-        return tuple(values)
-    out = list(values)
-    for e in effects:
-        e.apply(out)
-    return tuple(out)
 
 
 class Campaign:
@@ -154,6 +62,13 @@ class Campaign:
         if rules is not None:
             return State(node, values, rules.begin(values))
         return State(node, values, None)
+
+    def leave_battle(self, node: int, values: tuple[int, ...]) -> State:
+        """The state after the battle fought at `node` has ended with `values` (its record
+        written): the story goes on where the battle's `after` leads."""
+        rules = self._rules_at[node]
+        assert rules is not None
+        return self.enter(rules.battle.after.resolve(values), values)
 
     def ending(self, state: State) -> str | None:
         if self.scenario.is_ending(state.node):
@@ -219,8 +134,7 @@ class Campaign:
             result = rules.step(state.battle, state.values, option_id, dice, check, log)
             if result.battle is not None:
                 return Step(State(state.node, result.values, result.battle), result.text)
-            target = rules.battle.after.resolve(result.values)
-            return Step(self.enter(target, result.values), result.text)
+            return Step(self.leave_battle(state.node, result.values), result.text)
         choice = self._choice(node, option_id)
         if check and choice.cond is not None and not choice.cond.fn(state.values):
             raise EngineError(f"'{option_id}' is not available: {choice.model.unavailable or 'conditions not met'}")

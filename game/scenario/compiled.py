@@ -12,7 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from game.scenario.battle_models import Battle, DeployOption, Order
+from game.scenario.battle_log import templates
+from game.scenario.battle_models import Battle, DeployOption, EnemyPlan, Order
 from game.scenario.errors import Problem, ScenarioLoadError
 from game.scenario.expressions import (
     BOOL,
@@ -127,6 +128,17 @@ class CSetup:
     text: str | None
 
 
+@dataclass(frozen=True)
+class CHidden:
+    unit: int  # index into CBattle.roman
+    at: int  # the line position (0-based) it comes down on
+    phase: int  # it comes down at the start of this phase
+    cond: Compiled | None
+    surprise: int
+    strike: int
+    text: str | None
+
+
 @dataclass
 class CBattle:
     model: Battle
@@ -143,20 +155,38 @@ class CBattle:
     unit_broke: dict[int, Slot]  # roman index -> flag slot
     commander_fell: dict[int, Slot]
     after: Target
-    reads: frozenset[int] = frozenset()
     record: dict[str, int] = field(default_factory=dict)  # battle field -> slot index
     unit_record: tuple[dict[str, int], ...] = ()  # per roman index: unit field -> slot index
     phase_variants: tuple[tuple[tuple[Compiled, str], ...], ...] = ()  # per phase
     brought: tuple[tuple[Compiled, str, str], ...] = ()  # (condition, text, where it came from); shown only
+    ground: tuple[str, ...] = ()  # the terrain at each line position, left to right
+    plans: tuple[EnemyPlan, ...] = ()  # per phase: the enemy's plan (a shift phase's own, or the battle's)
+    hidden: tuple[CHidden, ...] = ()
+    log: dict[str, str] = field(default_factory=dict)  # every log line's template (game/scenario/battle_log.py)
+
+    @property
+    def reads(self) -> frozenset[int]:
+        """Every value the battle reads: its conditions, effects, units and loyalties, and where it goes after."""
+        out: set[int] = set(self.after.reads) | set(self.loyalty_slots.values())
+        conds = [s.cond for s in self.setup] + [h.cond for h in self.hidden]  # what is `brought` is only shown
+        conds += [o.cond for group in self.deployment for o in group] + [o.cond for row in self.orders for o in row]
+        out |= {j for c in conds if c is not None for j in c.reads}
+        effects = [e for group in self.deployment for o in group for e in o.effects]
+        effects += [e for row in self.orders for o in row for e in o.effects]
+        out |= {j for e in effects for j in e.reads}
+        for slots in self.unit_slots.values():
+            out |= set(slots)
+        return frozenset(out)
 
     @property
     def writes(self) -> frozenset[int]:
-        """Every value the battle can change: its record and results, the units, its orders' effects."""
+        """Every value the battle can change: its record and results, the player's units, its orders'
+        effects. The one list of what a battle writes: the rules, the explorer and the checker read it."""
         out = {s.index for s in self.results.values()}
         out |= set(self.record.values()) | {j for fields in self.unit_record for j in fields.values()}
         out |= {s.index for s in self.unit_broke.values()} | {s.index for s in self.commander_fell.values()}
-        for slots in self.unit_slots.values():
-            out |= set(slots)
+        for uid in self.roman:
+            out |= set(self.unit_slots[uid])
         for group in self.deployment:
             for opt in group:
                 out |= {e.slot.index for e in opt.effects}
@@ -275,6 +305,9 @@ def roman_units(b: Battle) -> list[str]:
             for uid in (opt.line or []) + ([opt.reserve] if opt.reserve not in (None, "none") else []):
                 if uid not in roman:
                     roman.append(uid)
+    for h in b.hidden:
+        if h.unit not in roman:
+            roman.append(h.unit)
     return roman
 
 
@@ -549,37 +582,59 @@ class _Compiler:
             seen.add(ident)
 
     def battle(self, b: Battle) -> CBattle | None:
-        label = f"battles[{b.id}]"
         units = {u.id: u for u in self.s.units}
-        characters = {c.id for c in self.s.characters}
+        if not self._battle_units(b, units):
+            return None
+        label = f"battles[{b.id}]"
+        roman = roman_units(b)
+        all_units = tuple(roman) + tuple(b.enemy_line)
+        self._battle_kinds(b, units, all_units)
+        after = self.target(b.after, "battles", b.id, ("after",), label + ".after")
+        if after is None:
+            return None
+        deployment = self._battle_deployment(b, roman)
+        orders = self._battle_orders(b)
+        setups = self._battle_setups(b, all_units)
+        phase_ids = [ph.id for ph in b.phases]
+        unit_slots = {uid: tuple(self.slots[f"unit.{uid}.{f}"].index for f, _, _ in UNIT_FIELDS) for uid in all_units}
+        loyalty = {uid: self.slots[units[uid].loyalty].index for uid in all_units
+                   if units[uid].loyalty and units[uid].loyalty in self.slots}
+        unit_broke, commander_fell = self._battle_unit_results(b, roman)
+        return CBattle(
+            model=b, roman=tuple(roman), enemy=tuple(b.enemy_line), unit_models={u: units[u] for u in all_units},
+            unit_slots=unit_slots, loyalty_slots=loyalty,
+            default_line=tuple(range(len(b.line))), setup=setups, deployment=deployment,
+            orders=orders, results=self._battle_results(b), unit_broke=unit_broke, commander_fell=commander_fell,
+            after=after,
+            record={f: self.slots[battle_name(b.id, f)].index for f, *_ in BATTLE_FIELDS},
+            unit_record=tuple({f: self.slots[unit_name(b.id, uid, f)].index for f, *_ in RECORD_UNIT_FIELDS}
+                              for uid in roman),
+            phase_variants=tuple(self.variants(ph.variants, "battles", b.id, f"{label}.phases[{ph.id}]",
+                                               ("phases", p)) for p, ph in enumerate(b.phases)),
+            brought=self._battle_brought(b),
+            ground=tuple(b.ground),
+            plans=tuple(ph.plan or b.plan for ph in b.phases),
+            hidden=self._battle_hidden(b, roman, phase_ids),
+            log=templates(b.log),
+        )
+
+    def _battle_units(self, b: Battle, units: dict[str, Unit]) -> bool:
+        """The battle's lines, commanders and deployment name units and characters that exist, on the right side."""
+        label = f"battles[{b.id}]"
         ok = True
         for key, ids, side in (("line", b.line, "roman"), ("enemy_line", b.enemy_line, "enemy")):
             for i, uid in enumerate(ids):
-                u = units.get(uid)
-                if u is None:
-                    self.ref("unit", uid, set(units), "battles", b.id, (key, i), f"{label}.{key}[{i}]")
-                    ok = False
-                elif (side == "roman") == u.is_enemy:
-                    self.problem("battles", b.id, (key, i), f"{label}.{key}[{i}]",
-                                 f"unit '{uid}' is on the {'enemy' if u.is_enemy else 'Roman'} side; "
-                                 f"'{key}' needs {'Roman' if side == 'roman' else 'enemy'} units")
-                    ok = False
+                ok &= self._battle_unit(b, units, uid, (key, i), f"{label}.{key}[{i}]", side)
+        characters = {c.id for c in self.s.characters}
         self.ref("character", b.commander, characters, "battles", b.id, ("commander",), label + ".commander")
         self.ref("character", b.enemy_commander, characters, "battles", b.id, ("enemy_commander",),
                  label + ".enemy_commander")
-        roman = roman_units(b)
         for d, dec in enumerate(b.deployment):
             for o, opt in enumerate(dec.options):
                 ol = f"{label}.deployment[{dec.id}].options[{opt.id}]"
                 op = ("deployment", d, "options", o)
                 for k, uid in enumerate(opt.line or []):
-                    u = units.get(uid)
-                    if u is None:
-                        self.ref("unit", uid, set(units), "battles", b.id, op + ("line", k), f"{ol}.line[{k}]")
-                        ok = False
-                    elif u.is_enemy:
-                        self.problem("battles", b.id, op + ("line", k), f"{ol}.line[{k}]", f"unit '{uid}' is an enemy unit")
-                        ok = False
+                    ok &= self._battle_unit(b, units, uid, op + ("line", k), f"{ol}.line[{k}]", "roman")
                 if opt.line is not None and len(opt.line) != len(b.line):
                     self.problem("battles", b.id, op + ("line",), ol + ".line",
                                  f"the line has {len(opt.line)} units but the battle has {len(b.line)} positions")
@@ -587,44 +642,70 @@ class _Compiler:
                 if opt.line is not None and len(set(opt.line)) != len(opt.line):
                     self.problem("battles", b.id, op + ("line",), ol + ".line", "a unit stands twice in the line")
                     ok = False
-                if opt.reserve not in (None, "none") and opt.reserve not in units:
-                    self.ref("unit", opt.reserve, set(units), "battles", b.id, op + ("reserve",), ol + ".reserve")
-                    ok = False
-                elif opt.reserve not in (None, "none") and units[opt.reserve].is_enemy:
-                    self.problem("battles", b.id, op + ("reserve",), ol + ".reserve",
-                                 f"unit '{opt.reserve}' is an enemy unit")
-                    ok = False
+                if opt.reserve not in (None, "none"):
+                    ok &= self._battle_unit(b, units, opt.reserve, op + ("reserve",), ol + ".reserve", "roman")
                 if isinstance(opt.station, int) and not 1 <= opt.station <= len(b.line):
                     self.problem("battles", b.id, op + ("station",), ol + ".station",
                                  f"station {opt.station} is not a line position (1..{len(b.line)})")
                     ok = False
-        if not ok:
-            return None
-        enemy = tuple(b.enemy_line)
-        all_units = tuple(roman) + enemy
-        unit_slots = {uid: tuple(self.slots[f"unit.{uid}.{f}"].index for f, _, _ in UNIT_FIELDS) for uid in all_units}
-        loyalty = {uid: self.slots[units[uid].loyalty].index for uid in all_units
-                   if units[uid].loyalty and units[uid].loyalty in self.slots}
+        for k, h in enumerate(b.hidden):
+            ok &= self._battle_unit(b, units, h.unit, ("hidden", k, "unit"), f"{label}.hidden[{k}].unit", "roman")
+        return ok
+
+    def _battle_unit(self, b: Battle, units: dict[str, Unit], uid: str, path: tuple[str | int, ...],
+                     field_: str, side: str) -> bool:
+        u = units.get(uid)
+        if u is None:
+            self.ref("unit", uid, set(units), "battles", b.id, path, field_)
+            return False
+        if (side == "roman") == u.is_enemy:
+            key = path[0]
+            self.problem("battles", b.id, path, field_,
+                         f"unit '{uid}' is on the {'enemy' if u.is_enemy else 'Roman'} side; "
+                         f"'{key}' needs {'Roman' if side == 'roman' else 'enemy'} units"
+                         if key in ("line", "enemy_line") else f"unit '{uid}' is an enemy unit")
+            return False
+        return True
+
+    def _battle_kinds(self, b: Battle, units: dict[str, Unit], all_units: tuple[str, ...]) -> None:
+        """Every unit's kind and experience are in the battle's tables, which say how they fight."""
+        t = b.tables
+        for uid in all_units:
+            u = units[uid]
+            for what, value, known in (("kind", u.kind, t.kinds), ("experience", u.experience, t.experience),
+                                       ("experience", u.experience, t.experience_weight)):
+                if value not in known:
+                    self.problem("units", uid, (what,), f"units[{uid}].{what}",
+                                 f"battle '{b.id}' has no {what} '{value}' in its tables "
+                                 f"(it knows {', '.join(sorted(known))})")
+                    break
+        for pos, ground in enumerate(b.ground):
+            if ground not in t.terrain:
+                self.problem("battles", b.id, ("terrain",), f"battles[{b.id}].terrain[{pos}]",
+                             f"the tables give no defence for terrain '{ground}'")
+
+    def _battle_setups(self, b: Battle, all_units: tuple[str, ...]) -> tuple[CSetup, ...]:
+        label = f"battles[{b.id}]"
+        nr = len(all_units) - len(b.enemy_line)
+        phase_ids = [ph.id for ph in b.phases]
+        # a setup's `phase` names a phase by id
+        self.unique(phase_ids, b.id, ("phases",), f"{label}.phases", "phase")
         setups = []
         for i, st in enumerate(b.setup):
             sl = f"{label}.setup[{i}]"
             cond = self.expr("condition", st.if_, "battles", b.id, ("setup", i, "if"), sl + ".if")
-            if st.units == "roman":
-                idx = tuple(range(len(roman)))
-            elif st.units == "enemy":
-                idx = tuple(range(len(roman), len(all_units)))
-            elif st.units == "all":
-                idx = tuple(range(len(all_units)))
+            groups = {"roman": range(nr), "enemy": range(nr, len(all_units)), "all": range(len(all_units))}
+            if isinstance(st.units, str):
+                idx = tuple(groups[st.units])
             else:
-                idx = []
+                found = []
                 for k, uid in enumerate(st.units):
                     if uid in all_units:
-                        idx.append(all_units.index(uid))
+                        found.append(all_units.index(uid))
                     else:
                         self.ref("unit in this battle", uid, set(all_units), "battles", b.id,
                                  ("setup", i, "units", k), f"{sl}.units[{k}]")
-                idx = tuple(idx)
-            phase_ids = [ph.id for ph in b.phases]
+                idx = tuple(found)
             phase = None
             if st.phase is not None:
                 if st.phase in phase_ids:
@@ -633,8 +714,10 @@ class _Compiler:
                     self.ref("phase", st.phase, set(phase_ids), "battles", b.id, ("setup", i, "phase"), sl + ".phase")
             if cond is not None:
                 setups.append(CSetup(cond, idx, st.morale, st.fatigue, st.men, st.reveal, phase, st.text))
-        # a setup's `phase` names a phase by id
-        self.unique([ph.id for ph in b.phases], b.id, ("phases",), f"{label}.phases", "phase")
+        return tuple(setups)
+
+    def _battle_deployment(self, b: Battle, roman: list[str]) -> tuple[tuple[CDeployOption, ...], ...]:
+        label = f"battles[{b.id}]"
         deployment = []
         for d, dec in enumerate(b.deployment):
             self.unique([opt.id for opt in dec.options], b.id, ("deployment", d, "options"),
@@ -654,7 +737,7 @@ class _Compiler:
                 for uid, pct in opt.detach.items():
                     if uid not in roman or not 1 <= pct <= 100:
                         self.problem("battles", b.id, op + ("detach", uid), f"{ol}.detach.{uid}",
-                                     f"'{uid}' is not a Roman unit of this battle" if uid not in roman
+                                     f"'{uid}' is not a unit of the player's in this battle" if uid not in roman
                                      else f"{pct} is not a percentage from 1 to 100")
                     else:
                         detach.append((roman.index(uid), pct))
@@ -663,6 +746,10 @@ class _Compiler:
                                  "'detach' forms a reserve: name the reserve unit in 'reserve'")
                 opts.append(CDeployOption(opt, cond, eff, line, reserve, station, tuple(detach)))
             deployment.append(tuple(opts))
+        return tuple(deployment)
+
+    def _battle_orders(self, b: Battle) -> tuple[tuple[COrder, ...], ...]:
+        label = f"battles[{b.id}]"
         orders = []
         for p, phase in enumerate(b.phases):
             self.unique([order.id for order in phase.orders], b.id, ("phases", p, "orders"),
@@ -677,68 +764,65 @@ class _Compiler:
                 eff = self.effects(order.effects, "battles", b.id, op + ("effects",), ol + ".effects")
                 row.append(COrder(order, cond, eff))
             orders.append(tuple(row))
+        return tuple(orders)
+
+    def _battle_results(self, b: Battle) -> dict[str, Slot]:
         results: dict[str, Slot] = {}
         for key, value in b.results.model_dump().items():
             if isinstance(value, str):
                 slot = self.slots.get(value)
                 want = INT if key in ("roman_losses", "enemy_losses") else BOOL
                 if slot is None or slot.type != want or value.startswith("unit."):
-                    self.problem("battles", b.id, ("results", key), f"{label}.results.{key}",
+                    self.problem("battles", b.id, ("results", key), f"battles[{b.id}].results.{key}",
                                  f"no {'quality' if want == INT else 'flag'} with id '{value}'")
                 else:
                     results[key] = slot
+        return results
+
+    def _battle_unit_results(self, b: Battle, roman: list[str]) -> tuple[dict[int, Slot], dict[int, Slot]]:
         unit_broke: dict[int, Slot] = {}
         commander_fell: dict[int, Slot] = {}
         for key, table in (("unit_broke", unit_broke), ("commander_fell", commander_fell)):
             for uid, flag in getattr(b.results, key).items():
                 slot = self.slots.get(flag)
+                field_ = f"battles[{b.id}].results.{key}.{uid}"
                 if uid not in roman:
-                    self.ref("Roman unit in this battle", uid, set(roman), "battles", b.id,
-                             ("results", key, uid), f"{label}.results.{key}.{uid}")
+                    self.ref("unit of the player's in this battle", uid, set(roman), "battles", b.id,
+                             ("results", key, uid), field_)
                 elif slot is None or slot.type != BOOL:
-                    self.problem("battles", b.id, ("results", key, uid), f"{label}.results.{key}.{uid}",
-                                 f"no flag with id '{flag}'")
+                    self.problem("battles", b.id, ("results", key, uid), field_, f"no flag with id '{flag}'")
                 else:
                     table[roman.index(uid)] = slot
-        after = self.target(b.after, "battles", b.id, ("after",), label + ".after")
-        if after is None:
-            return None
-        reads: set[int] = set(after.reads)
-        for s in setups:
-            reads |= s.cond.reads
-        for group in deployment:
-            for opt in group:
-                if opt.cond:
-                    reads |= opt.cond.reads
-                for e in opt.effects:
-                    reads |= e.reads
-        for row in orders:
-            for order in row:
-                if order.cond:
-                    reads |= order.cond.reads
-                for e in order.effects:
-                    reads |= e.reads
-        for slots in unit_slots.values():
-            reads |= set(slots)
-        reads |= set(loyalty.values())
-        record = {f: self.slots[battle_name(b.id, f)].index for f, *_ in BATTLE_FIELDS}
-        unit_record = tuple(
-            {f: self.slots[unit_name(b.id, uid, f)].index for f, *_ in RECORD_UNIT_FIELDS} for uid in roman
-        )
-        phase_variants = tuple(
-            self.variants(ph.variants, "battles", b.id, f"{label}.phases[{ph.id}]", ("phases", p))
-            for p, ph in enumerate(b.phases)
-        )
+        return unit_broke, commander_fell
+
+    def _battle_brought(self, b: Battle) -> tuple[tuple[Compiled, str, str], ...]:
         brought = []
         for i, item in enumerate(b.brought):
-            cond = self.expr("condition", item.if_, "battles", b.id, ("brought", i, "if"), f"{label}.brought[{i}].if")
+            cond = self.expr("condition", item.if_, "battles", b.id, ("brought", i, "if"),
+                             f"battles[{b.id}].brought[{i}].if")
             if cond is not None:
                 brought.append((cond, item.text, item.from_))
-        return CBattle(
-            model=b, roman=tuple(roman), enemy=enemy, unit_models={u: units[u] for u in all_units},
-            unit_slots=unit_slots, loyalty_slots=loyalty,
-            default_line=tuple(range(len(b.line))), setup=tuple(setups), deployment=tuple(deployment),
-            orders=tuple(orders), results=results, unit_broke=unit_broke, commander_fell=commander_fell,
-            after=after, reads=frozenset(reads), record=record, unit_record=unit_record,
-            phase_variants=phase_variants, brought=tuple(brought),
-        )
+        return tuple(brought)
+
+    def _battle_hidden(self, b: Battle, roman: list[str], phase_ids: list[str]) -> tuple[CHidden, ...]:
+        out = []
+        for k, h in enumerate(b.hidden):
+            hl = f"battles[{b.id}].hidden[{k}]"
+            path = ("hidden", k)
+            cond = None
+            if h.if_ is not None:
+                cond = self.expr("condition", h.if_, "battles", b.id, path + ("if",), hl + ".if")
+            if h.arrives not in phase_ids:
+                self.ref("phase", h.arrives, set(phase_ids), "battles", b.id, path + ("arrives",), hl + ".arrives")
+                continue
+            if not 1 <= h.at <= len(b.line):
+                self.problem("battles", b.id, path + ("at",), hl + ".at",
+                             f"position {h.at} is not a line position (1..{len(b.line)})")
+                continue
+            if h.unit in b.line:
+                self.problem("battles", b.id, path + ("unit",), hl + ".unit",
+                             f"'{h.unit}' stands in the battle's line: a hidden force is a unit kept out of it")
+                continue
+            out.append(CHidden(roman.index(h.unit), h.at - 1, phase_ids.index(h.arrives), cond,
+                               h.surprise, h.strike, h.text))
+        return tuple(out)

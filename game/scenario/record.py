@@ -34,6 +34,8 @@ BATTLE_FIELDS: tuple[tuple[str, str, int, int, str], ...] = (
     ("commander_boat", BOOL, 0, 1, "the commander crossed the river by boat"),
     ("commander_killed", BOOL, 0, 1, "the commander was killed"),
     ("commander_captured", BOOL, 0, 1, "the commander was taken alive"),
+    ("enemy_commander_fell", BOOL, 0, 1, "the enemy commander fell, or his standard was taken: his army gave way"),
+    ("hidden_arrived", BOOL, 0, 1, "a hidden force came down on the enemy"),
     ("broken", INT, 0, MAX_UNITS, "how many of the player's units broke and fled"),
     ("roman_losses", INT, 0, 999, "the player's losses, in hundreds of men (dead, and men of units cut down)"),
     ("enemy_losses", INT, 0, 999, "the enemy's losses, in hundreds of men"),

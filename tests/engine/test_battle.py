@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from game import DEFAULT_SCENARIO
-from game.engine.battle import ENCIRCLED, FLED, IN_LINE, BattleRules
+from game.engine.battle import ENCIRCLED, FLED, IN_LINE, BattleRules, fight
 from game.engine.campaign import Campaign, EngineError, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import load
@@ -199,8 +199,8 @@ def test_battle_result_flows_back_to_the_campaign(campaign: Campaign) -> None:
 def test_archery_costs_the_enemy_more(campaign: Campaign) -> None:
     s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND)
     rules = campaign.battle_rules(s)
-    after = rules._archery(s.battle, "hold", log := [])
-    assert any("The archery costs the Romans" in line for line in log)
+    after = fight.archery(rules, s.battle, "hold", log := [])
+    assert any("The archery costs your army" in line for line in log)  # the mini scenario keeps the default words
     assert 0 < after.lost < after.elost
     assert all(st == IN_LINE for st in after.status[:3])
 
@@ -246,8 +246,7 @@ def _outcomes(campaign: Campaign, state: State, option: str) -> list[tuple[float
 LOGGED_BATTLES = {
     "last_stand": (DEPLOY_BLIND + ["hold", "stand"], 6, [
         "[Morning] Arrows",
-        "The archery costs the Romans 200 men and the enemy 400: their arrows fly thicker, but the Roman "
-        "bows drive harder.",
+        "The archery costs your army 200 men and the enemy 400.",
         "[Noon] The blow",
         "Dust hangs over the rise on your right, and nobody on the low ground can see past it. Behind that "
         "screen The Rival is massing 1,000 horsemen against your right.",
@@ -265,13 +264,12 @@ LOGGED_BATTLES = {
         "until dark.",
         "The shield wall gives way. The last of the army is driven into the river.",
         "The Captain is killed on the bank.",
-        "Nightfall. The army is destroyed. Roman losses: about 3,600 men, dead or scattered; the enemy's: "
+        "Nightfall. The army is destroyed. Your losses: about 3,600 men, dead or scattered; the enemy's: "
         "about 600.",
     ]),
     "counter_charge": (["horse_right", "keep_some", "watch", "press", "bend", "charge"], 6, [
         "[Morning] Arrows",
-        "The archery costs the Romans 500 men and the enemy 700: their arrows fly thicker, but the Roman "
-        "bows drive harder.",
+        "The archery costs your army 500 men and the enemy 700.",
         "[Noon] The blow",
         "The Rival thins his rear ranks and sends 1,000 horsemen along behind his line to his left, against "
         "your right. You see it happen.",
@@ -289,8 +287,8 @@ LOGGED_BATTLES = {
         "5% that it succeeds.",
         "The allies fight on where they stand until they are cut to pieces: 500 men fall, and the few who cut "
         "their way out towards the river are scattered: the unit is no more.",
-        "The charge founders against fresh horsemen. The Roman cavalry is scattered.",
-        "Nightfall. The army is destroyed. Roman losses: about 2,900 men, dead or scattered; the enemy's: "
+        "The charge founders against fresh horsemen. Your cavalry is scattered.",
+        "Nightfall. The army is destroyed. Your losses: about 2,900 men, dead or scattered; the enemy's: "
         "about 900.",
     ]),
 }

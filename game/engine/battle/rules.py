@@ -1,0 +1,411 @@
+"""The rules of one battle: its decisions, its steps, and what it writes back at nightfall.
+
+The fighting itself is in `fight.py` (archery, the enemy's shifts, the assault, panic, hidden
+forces) and `crisis.py` (the last order of the day); the view in `view.py`. Every number comes
+from the battle's `tables` and every sentence from its `log` (game/scenario/battle_models.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from game.engine.battle import crisis, fight
+from game.engine.battle.log import Words
+from game.engine.battle.state import (
+    BOAT,
+    CAPTURED,
+    DEFEAT,
+    ENCIRCLED,
+    FELL,
+    FLED,
+    HELD,
+    HIDDEN,
+    IN_LINE,
+    KILLED,
+    PENDING,
+    RESERVE,
+    ROUTED,
+    STANDING,
+    STOOD,
+    VICTORY,
+    WITH_ARMY,
+    BattleResult,
+    BattleState,
+    band,
+)
+from game.engine.battle.view import BattleView, battle_view
+from game.engine.dice import Dice
+from game.engine.errors import EngineError
+from game.engine.state import apply_effects
+from game.engine.views import Option
+from game.scenario.compiled import CBattle, COrder, CompiledScenario
+
+# the battle's results (scenario `results`) that `_finish` writes, in the order it writes them
+RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "flank_broke", "shift_seen", "stood", "boat",
+                "commander_killed", "commander_captured")
+RESULT_QUANTITIES = ("roman_losses", "enemy_losses")
+OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed"}
+
+
+class BattleRules:
+    """The battle model for one battle of a compiled scenario."""
+
+    def __init__(self, battle: CBattle, scenario: CompiledScenario):
+        self.battle = battle
+        self.model = battle.model
+        self.tables = battle.model.tables
+        self.n = len(battle.default_line)
+        self.ndeploy = len(battle.deployment)
+        self.units = [battle.unit_models[u] for u in battle.roman]
+        self.enemies = [battle.unit_models[u] for u in battle.enemy]
+        self.kinds = [self.tables.kinds[u.kind] for u in self.units]
+        self.phases = self.model.phases
+        self.ground = battle.ground
+        characters = {c.id: c for c in scenario.scenario.characters}
+        commander = characters[self.model.commander].name if self.model.commander in characters else "the commander"
+        enemy = characters[self.model.enemy_commander].name if self.model.enemy_commander in characters else "the enemy"
+        self.commander_name = commander
+        self.words = Words(battle.log, commander, enemy)
+        self.river = next((i for i, g in enumerate(self.ground) if g == "river"), None)
+        slot = scenario.namespace.slots.get(self.model.discipline or "")
+        self.discipline_slot = slot.index if slot is not None else None
+        self.layout = scenario.layout  # the range of every campaign value, for what the battle writes back
+        self.commander_unit = next(
+            (i for i, u in enumerate(self.units) if u.commander == self.model.commander), None
+        )
+        self._slots(battle)
+        self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
+        self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
+        self._arrivals = [tuple(h for h in battle.hidden if h.phase == p) for p in range(len(self.phases))]
+        self._dead = [self._dead_at(t) for t in range(self.ndeploy + len(self.phases) + 1)]
+        self.changes = tuple(sorted(battle.writes))  # every campaign value the battle can change
+
+    def _slots(self, battle: CBattle) -> None:
+        """Where `_finish` writes the day's result, worked out once: (result index, slot) pairs."""
+        r = battle.results
+        self._flag_slots = tuple((k, r[key].index) for k, key in enumerate(RESULT_FLAGS) if key in r)
+        self._quantity_slots = tuple(
+            (k, r[key].index, r[key].lo, r[key].hi) for k, key in enumerate(RESULT_QUANTITIES) if key in r
+        )
+        self._broke_slots = tuple((u, slot.index) for u, slot in battle.unit_broke.items())
+        self._fell_slots = tuple((u, slot.index) for u, slot in battle.commander_fell.items())
+        self._unit_slots = tuple(
+            (u, m, self.layout[m].lo, self.layout[m].hi, mo, fa)
+            for u, (m, mo, fa) in enumerate(battle.unit_slots[uid] for uid in battle.roman)
+        )
+
+    def _dead_at(self, t: int) -> dict[str, int]:
+        """The fields of the battle state that nothing from step t on reads (see `forget`)."""
+        p = t - self.ndeploy
+        rest = range(max(p, 0), len(self.phases))
+        if p < 0 or any(self.phases[q].kind == "shift" for q in rest):
+            return {}
+        actions = {order.model.action for q in rest for order in self.battle.orders[q]}
+        dead = ["station", "support", "extra", "refused"]
+        dead += [f for f, order in (("watch", "watch_rise"), ("reserve", "send_reserve")) if order not in actions]
+        return dict.fromkeys(dead, 0)
+
+    # -- beginning ---------------------------------------------------------------------------
+    def begin(self, values: tuple[int, ...]) -> BattleState:
+        b = self.battle
+        nr = len(b.roman)
+        men, morale, fatigue = [], [], []
+        for uid in b.roman + b.enemy:
+            m, mo, fa = b.unit_slots[uid]
+            men.append(values[m])
+            morale.append(values[mo])
+            fatigue.append(values[fa])
+        for s in b.setup:
+            if s.phase is None and s.cond.fn(values):
+                for i in s.units:
+                    men[i] = max(0, men[i] + s.men)
+                    morale[i] = band(morale[i] + s.morale, 0, 4)
+                    fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
+        line = b.default_line
+        bs = BattleState(
+            step=0, line=line, reserve=-1, station=self._default_station(line), watch=0,
+            men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]),
+            status=self._statuses(line, -1, tuple(men[:nr]), values, self.ndeploy == 0),
+            emen=tuple(men[nr:]), emorale=tuple(morale[nr:]),
+            target=-1, seen=0, support=-1, extra=0, refused=0, broke=0, outcome=PENDING,
+            commander=WITH_ARMY, lost=0, elost=0, stood=0, order=(), start=tuple(men[:nr]),
+        )
+        return bs
+
+    def _statuses(self, line: tuple[int, ...], reserve: int, men: tuple[int, ...], values: tuple[int, ...],
+                  deployed: bool) -> tuple[int, ...]:
+        """Each unit in the line or not; once the army is deployed, a hidden force that is there
+        waits out of sight."""
+        status = [RESERVE] * len(self.units)
+        for u in line:
+            status[u] = IN_LINE
+        if deployed:
+            for h in self.battle.hidden:
+                if (status[h.unit] == RESERVE and h.unit != reserve and men[h.unit] > 0
+                        and (h.cond is None or h.cond.fn(values))):
+                    status[h.unit] = HIDDEN
+        return tuple(status)
+
+    def _default_station(self, line: tuple[int, ...]) -> int:
+        if self.commander_unit is not None and self.commander_unit in line:
+            return line.index(self.commander_unit)
+        return self.n // 2
+
+    def forget(self, bs: BattleState) -> BattleState:
+        """`bs` with the fields that no later part of the battle reads set to 0, for the explorer:
+        states that differ only there play out alike, to the last value the battle writes back.
+
+        Only the shift reads the commander's station, the support, the extra men and the refused
+        flank; besides the shift, only the order to watch the rise reads `watch`, and only the
+        order to send the reserve reads `reserve` (deployment reads everything). What merely
+        carries a field along unchanged does not count as reading it.
+        """
+        dead = self._dead[bs.step]
+        return bs._replace(**dead) if dead else bs
+
+    # -- decisions ---------------------------------------------------------------------------
+    def current_phase(self, bs: BattleState) -> int | None:
+        p = bs.step - self.ndeploy
+        return p if 0 <= p < len(self.phases) else None
+
+    def decisions(self, bs: BattleState, values: tuple[int, ...]) -> list[tuple[Any, str | None]]:
+        """The current question's options or orders (their data), each with why it is closed (or None)."""
+        if bs.step < self.ndeploy:
+            return [(opt.model, self._closed_option(opt, bs, values)) for opt in self.battle.deployment[bs.step]]
+        p = self.current_phase(bs)
+        if p is None:
+            return []
+        return [(order.model, self._closed(order, bs, values)) for order in self.battle.orders[p]]
+
+    def available(self, bs: BattleState, values: tuple[int, ...]) -> list[str]:
+        return [m.id for m, reason in self.decisions(bs, values) if reason is None]
+
+    def options(self, bs: BattleState, values: tuple[int, ...]) -> list[Option]:
+        if bs.step < self.ndeploy:
+            group = self.model.deployment[bs.step].title
+        else:
+            p = self.current_phase(bs)
+            group = self.phases[p].title if p is not None else ""
+        return [
+            Option(m.id, m.label, reason is None, reason, m.historical, tuple(m.sources), group)
+            for m, reason in self.decisions(bs, values)
+        ]
+
+    def _closed_option(self, opt: Any, bs: BattleState, values: tuple[int, ...]) -> str | None:
+        """Why a deployment option cannot be chosen now, or None when it can."""
+        if opt.cond is not None and not opt.cond.fn(values):
+            return opt.model.unavailable or "The conditions for this are not met."
+        if opt.reserve is not None and opt.reserve >= 0:
+            line = opt.line if opt.line is not None else bs.line
+            if opt.reserve in line:
+                return "That unit holds a place in the line you have chosen."
+            if bs.men[opt.reserve] <= 0 and not opt.detach:
+                return "That unit is not with the army."
+        return None
+
+    def _closed(self, order: COrder, bs: BattleState, values: tuple[int, ...]) -> str | None:
+        """Why an order cannot be given now, or None when it can."""
+        if order.cond is not None and not order.cond.fn(values):
+            return order.model.unavailable or "The conditions for this are not met."
+        action = order.model.action
+        if action == "send_reserve" and (bs.reserve < 0 or bs.status[bs.reserve] != RESERVE):
+            return "No reserve was kept back."
+        if action == "watch_rise" and bs.watch:
+            return "Riders already watch the rise."
+        if action in ("dismount_stand", "take_boat"):
+            return self._closed_stand(action, bs)
+        if action in ("counter_charge", "strike_at_commander") and not any(
+            self.kinds[u].mounted and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0
+            for u in range(len(self.units))
+        ):
+            return "No cavalry is left to charge."
+        return None
+
+    def _closed_stand(self, action: str, bs: BattleState) -> str | None:
+        if not bs.broke:
+            return "The line still holds; this is not yet the hour for it."
+        if action == "take_boat":
+            return None if self.river is not None else "There is no river at your back."
+        anchor = bs.line[self.river] if self.river is not None else None
+        if anchor is not None and (bs.status[anchor] != IN_LINE or bs.men[anchor] <= 0):
+            name = self.units[anchor].name
+            return f"{name[:1].upper() + name[1:]} have broken: there is no line left by the river to join."
+        if not any(s == IN_LINE and m > 0 for s, m in zip(bs.status, bs.men)):
+            return "No unit is left in the line to stand with."
+        return None
+
+    # -- steps -------------------------------------------------------------------------------
+    def step(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice,
+             check: bool = True, log: bool = True) -> BattleResult:
+        """The next battle state (or, at nightfall, the campaign's values) for an order. With
+        `log=False` nothing of the log is written (its text is empty), for the explorer."""
+        if check:
+            self._check(bs, values, option_id)
+        text: list[str] | None = [] if log else None
+        if bs.step == 0 and text is not None:
+            for what, source in self.brought(values):
+                self.words.say(text, "from_campaign", what=what, source=source)
+        if bs.step < self.ndeploy:
+            bs, values = self._deploy(bs, values, option_id, text)
+        else:
+            p = self.current_phase(bs)
+            assert p is not None
+            order = self._orders[p][option_id]
+            values = apply_effects(values, order.effects)
+            if text is not None and order.model.text:
+                text.append(order.model.text.rstrip())
+            bs = self._resolve(bs, values, p, order.model.action, dice, text)
+        # phases with no decision to make (an unseen shift) resolve at once
+        while True:
+            p = self.current_phase(bs)
+            if p is None or self.phases[p].kind != "shift" or fight.sees_shift(self, bs, values, p):
+                break
+            bs = self._resolve(bs, values, p, "hold", dice, text)
+        log_text = text if text is not None else []
+        if bs.step >= self.ndeploy + len(self.phases):
+            return BattleResult(None, self._finish(bs, values, text), log_text)
+        return BattleResult(bs, values, log_text)
+
+    def _check(self, bs: BattleState, values: tuple[int, ...], option_id: str) -> None:
+        reasons = {m.id: reason for m, reason in self.decisions(bs, values)}
+        if option_id not in reasons:
+            raise EngineError(f"there is no order '{option_id}' at this point of the battle")
+        if reasons[option_id] is not None:
+            raise EngineError(f"'{option_id}' cannot be given now: {reasons[option_id]}")
+
+    def _deploy(self, bs: BattleState, values: tuple[int, ...], option_id: str,
+                text: list[str] | None) -> tuple[BattleState, tuple[int, ...]]:
+        opt = next(o for o in self.battle.deployment[bs.step] if o.model.id == option_id)
+        values = apply_effects(values, opt.effects)
+        line, reserve, station, watch = bs.line, bs.reserve, bs.station, bs.watch
+        if opt.line is not None:
+            old_station_unit = line[station] if station >= 0 else None
+            line = opt.line
+            if old_station_unit is not None and old_station_unit in line:
+                station = line.index(old_station_unit)
+        if opt.reserve is not None:
+            reserve = opt.reserve
+        if opt.station is not None:
+            station = opt.station
+        if opt.model.watch is not None:
+            watch = int(opt.model.watch)
+        if reserve >= 0 and reserve in line:
+            reserve = -1
+        men = list(bs.men)
+        for u, pct in opt.detach:
+            if reserve >= 0 and u != reserve:
+                moved = men[u] * pct // 100
+                men[u] -= moved
+                men[reserve] += moved
+        status = self._statuses(line, reserve, tuple(men), values, bs.step + 1 == self.ndeploy)
+        if text is not None and opt.model.text:
+            text.append(opt.model.text.rstrip())
+        return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
+                           men=tuple(men), status=status, start=tuple(men)), values
+
+    def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
+                 text: list[str] | None) -> BattleState:
+        phase = self.phases[p]
+        self.words.say(text, "phase", time=phase.time, title=phase.title)
+        for h in self._arrivals[p]:
+            bs = fight.arrive(self, bs, h, text)
+        if phase.kind == "archery":
+            bs = fight.archery(self, bs, action, text)
+        elif phase.kind == "shift":
+            bs = fight.shift(self, bs, values, p, action, dice, text)
+        else:
+            bs = crisis.crisis(self, bs, values, action, dice, text)
+        return self._phase_setups_apply(bs, values, p, text)
+
+    def _phase_setups_apply(self, bs: BattleState, values: tuple[int, ...], p: int,
+                            text: list[str] | None) -> BattleState:
+        """Modifiers that take hold as the day goes on (the fast, the heat), at the end of phase p."""
+        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
+        if not setups:
+            return bs._replace(step=bs.step + 1)
+        men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
+        nr = len(self.units)
+        for s in setups:
+            for i in s.units:
+                if i < nr:
+                    men[i] = max(0, men[i] + s.men)
+                    morale[i] = band(morale[i] + s.morale, 0, 4)
+                    fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
+            if text is not None and s.text:
+                text.append(s.text)
+        return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
+
+    # -- nightfall ---------------------------------------------------------------------------
+    def _finish(self, bs: BattleState, values: tuple[int, ...],
+                text: list[str] | None) -> tuple[int, ...]:
+        """Nightfall: write the day's record, its results and the units back into the campaign's values."""
+        outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
+        out = list(values)
+        # in the order of RESULT_FLAGS and RESULT_QUANTITIES
+        flags = (True, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED, bs.broke,
+                 bs.seen, bs.stood, bs.commander == BOAT, bs.commander == KILLED, bs.commander == CAPTURED)
+        for k, j in self._flag_slots:
+            out[j] = 1 if flags[k] else 0
+        losses = self.write_record(bs, out, outcome)
+        quantities = (losses, bs.elost)
+        for k, j, lo, hi in self._quantity_slots:
+            out[j] = band(quantities[k], lo, hi)
+        status = bs.status
+        for u, j in self._broke_slots:
+            out[j] = 1 if status[u] == FLED else 0
+        for u, j in self._fell_slots:
+            out[j] = 1 if status[u] == FELL else 0
+        for u, m, lo, hi, mo, fa in self._unit_slots:
+            # a unit cut down is gone; the survivors of one that fled are still with the army, broken
+            out[m] = 0 if status[u] == FELL else band(bs.men[u], lo, hi)  # setups and detachments may exceed it
+            out[mo] = bs.morale[u]
+            out[fa] = bs.fatigue[u]
+        if text is not None:
+            self.words.say(text, "nightfall", outcome=self.words.line(OUTCOME_KEYS[outcome]), losses=losses,
+                           elost=bs.elost)
+        return tuple(out)
+
+    def write_record(self, bs: BattleState, out: list[int], outcome: int = PENDING) -> int:
+        """Write the battle record (game/scenario/record.py) into `out`: at nightfall the day's, and
+        while it is fought the record so far (for the phases' text variants). Returns the losses."""
+        rec = self.battle.record
+        losses = 0
+        for u, fields in enumerate(self.battle.unit_record):
+            st = bs.status[u]
+            start = bs.start[u] if bs.start else bs.men[u]
+            lost = max(0, start - (0 if st == FELL else bs.men[u]))
+            losses += lost
+            out[fields["broke"]] = bs.order.index(u) + 1 if u in bs.order else 0
+            out[fields["fled"]] = int(st == FLED)
+            out[fields["fell"]] = int(st == FELL)
+            out[fields["stood"]] = int(st in (IN_LINE, STANDING, ENCIRCLED) and start > 0)
+            out[fields["lost"]] = min(lost, 999)
+        done = outcome != PENDING
+        struck = bs.struck
+        for name, on in (("fought", done), ("victory", outcome == VICTORY), ("held", outcome == HELD),
+                         ("defeat", outcome == DEFEAT), ("routed", outcome == ROUTED),
+                         ("struck_left", struck & 1), ("struck_right", struck >> (self.n - 1) & 1),
+                         ("flank_broke", bs.broke), ("shift_seen", bs.seen),
+                         ("commander_with_army", done and bs.commander == WITH_ARMY),
+                         ("commander_stood", bs.commander == STOOD), ("commander_boat", bs.commander == BOAT),
+                         ("commander_killed", bs.commander == KILLED),
+                         ("commander_captured", bs.commander == CAPTURED),
+                         ("enemy_commander_fell", bs.efell), ("hidden_arrived", bs.arrived)):
+            out[rec[name]] = int(bool(on))
+        out[rec["broken"]] = len(bs.order)
+        out[rec["roman_losses"]] = min(losses, 999)
+        out[rec["enemy_losses"]] = min(bs.elost, 999)
+        return losses
+
+    # -- the view ----------------------------------------------------------------------------
+    def brought(self, values: tuple[int, ...]) -> list[tuple[str, str]]:
+        """What the campaign brought to the field, each with the decision it came from. Shown, never
+        read by the rules: the rules read the same values through setups and conditions."""
+        return [(what, source) for cond, what, source in self.battle.brought if cond.fn(values)]
+
+    def flank_strength(self, bs: BattleState, pos: int, values: tuple[int, ...] | None = None) -> int:
+        """How strong a position looks to the enemy commander: what he judges 'weakest' by."""
+        return fight.strength(self, bs, pos, values)
+
+    def view(self, bs: BattleState, values: tuple[int, ...]) -> BattleView:
+        return battle_view(self, bs, values)

@@ -1,0 +1,7 @@
+"""The engine's error: a decision that cannot be taken in the state it was asked of."""
+
+from __future__ import annotations
+
+
+class EngineError(ValueError):
+    """A decision that is not open in this state (unknown id, unavailable, or the game is over)."""
