@@ -1,7 +1,8 @@
 """The battle log's lines: every sentence the battle rules write, as a template a battle's `log`
 may replace, with its default in a neutral voice (no people, peoples or places: those belong to a
-scenario). A template names what it shows in braces, from the fields listed for its key; a name
-with a capital first letter (`{Unit}`) is the same name capitalised, for the start of a sentence.
+scenario). A template names what it shows in braces, from the fields listed for its key (and the
+two commanders' names, which every line may show); a name with a capital first letter (`{Unit}`)
+is the same name capitalised, for the start of a sentence.
 MODDING.md ("The battle log") lists them; a test keeps the two in step.
 """
 
@@ -124,7 +125,7 @@ def template_problem(key: str, text: str) -> str | None:
     """Why `text` cannot be the template of log line `key`, or None when it can."""
     if key not in LOG_LINES:
         return f"there is no log line '{key}' (see MODDING.md, 'The battle log')"
-    allowed = LOG_LINES[key][1]
+    allowed = LOG_LINES[key][1] + tuple(n for n in COMMANDER + ENEMY_COMMANDER if n not in LOG_LINES[key][1])
     try:
         parts = list(Formatter().parse(text))
     except ValueError as e:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from game.scenario.battle_log import templates
-from game.scenario.battle_models import Battle, DeployOption, EnemyPlan, Order
+from game.scenario.battle_models import Battle, DeployOption, EnemyPlan, Order, Tables
 from game.scenario.errors import Problem, ScenarioLoadError
 from game.scenario.expressions import (
     BOOL,
@@ -497,6 +497,20 @@ class _Compiler:
                 if slot is None or slot.type != INT or u.loyalty.startswith("unit."):
                     self.problem("units", u.id, ("loyalty",), f"units[{u.id}].loyalty",
                                  f"no quality with id '{u.loyalty}'")
+        self.unit_kinds()
+
+    def unit_kinds(self) -> None:
+        """A unit's kind and experience are known to some battle's tables (or the defaults); those
+        of a unit that fights are checked against its own battle's (`_battle_kinds`)."""
+        tables = [b.tables for b in self.s.battles] or [Tables()]
+        fighting = {uid for b in self.s.battles for uid in roman_units(b) + list(b.enemy_line)}
+        for u in self.s.units:
+            if u.id in fighting:
+                continue
+            for what, value, known in (("kind", u.kind, {k for t in tables for k in t.kinds}),
+                                       ("experience", u.experience, {k for t in tables for k in t.experience})):
+                if value not in known:
+                    self.ref(what, value, known, "units", u.id, (what,), f"units[{u.id}].{what}")
 
     def scene(self, sc: Scene, battles: dict[str, CBattle]) -> CScene:
         """One scene: its places and battle checked, its counsel, choices, variants and entry effects compiled."""

@@ -79,8 +79,6 @@ class Place(Model):
     y: int = Field(ge=0, le=100)
 
 
-UnitKind = Literal["cavalry", "horse_archers", "infantry", "arab_cavalry"]
-Experience = Literal["green", "regular", "veteran"]
 
 
 class Unit(Model):
@@ -89,12 +87,13 @@ class Unit(Model):
     id: Id
     name: Line
     side: Literal["roman", "enemy", "persian"] = "roman"
-    kind: UnitKind
+    kind: Id = Field(description="how it fights: a kind in its battle's `tables.kinds` (by default infantry, "
+                                 "cavalry, horse_archers or arab_cavalry)")
     commander: Id | None = None
     men: int = Field(ge=0, le=999, description="in hundreds; 0 means not with the army")
     morale: int = Field(3, ge=0, le=4, description="0 broken, 1 wavering, 2 shaken, 3 steady, 4 eager")
     fatigue: int = Field(0, ge=0, le=2, description="0 fresh, 1 tired, 2 spent")
-    experience: Experience = "regular"
+    experience: Id = Field("regular", description="green, regular or veteran, or another in its battle's tables")
     loyalty: Id | None = Field(None, description="a quality id that measures this unit's loyalty")
 
     @property

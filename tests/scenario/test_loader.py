@@ -394,9 +394,18 @@ def number_out_of_range(s):
 
 @case
 def bad_literal(s):
+    s.replace("scenario.yaml", "    kind: infantry", "    kind: infantry\n    side: ally")
+    return [("scenario.yaml", 54, "units[foot].side",
+             "'ally' is not allowed here; expected 'roman', 'enemy' or 'persian'")]
+
+
+@case
+def unknown_unit_kind(s):
+    """A unit's kind is free, but its battle's tables must say how it fights."""
     s.replace("scenario.yaml", "    kind: infantry", "    kind: archers")
     return [("scenario.yaml", 53, "units[foot].kind",
-             "'archers' is not allowed here; expected 'cavalry', 'horse_archers', 'infantry' or 'arab_cavalry'")]
+             "battle 'fight' has no kind 'archers' in its tables (it knows arab_cavalry, cavalry, horse_archers, "
+             "infantry)")]
 
 
 @case

@@ -103,15 +103,15 @@ def plan_of(r: BattleRules, p: int) -> EnemyPlan:
 
 
 def target(r: BattleRules, bs: BattleState, values: Values | None, plan: EnemyPlan) -> int:
-    """Where the enemy masses: a fixed end, the weaker end still standing, or the weakest unit in
-    the line; -1 when no unit is left in the line to strike."""
+    """Where the enemy masses: an end (or the unit still standing nearest it), the weaker end still
+    standing, or the weakest unit in the line; -1 when no unit is left in the line to strike."""
     standing = [pos for pos, u in enumerate(bs.line) if bs.status[u] == IN_LINE]
     if not standing:
         return -1
-    if plan.mass_against == "left":
-        return 0
+    if plan.mass_against == "left":  # the left end, or the first unit still standing from it
+        return standing[0]
     if plan.mass_against == "right":
-        return r.n - 1
+        return standing[-1]
     ends = [pos for pos in (0, r.n - 1) if pos in standing]
     if plan.mass_against == "weakest_flank" and len(ends) == 2:
         left, right = strength(r, bs, 0, values), strength(r, bs, r.n - 1, values)

@@ -61,9 +61,9 @@ class BattleRules:
         self.kinds = [self.tables.kinds[u.kind] for u in self.units]
         self.phases = self.model.phases
         self.ground = battle.ground
-        characters = {c.id: c for c in scenario.scenario.characters}
-        commander = characters[self.model.commander].name if self.model.commander in characters else "the commander"
-        enemy = characters[self.model.enemy_commander].name if self.model.enemy_commander in characters else "the enemy"
+        leader, foe = scenario.character(self.model.commander), scenario.character(self.model.enemy_commander)
+        commander = leader.name if leader is not None else "the commander"
+        enemy = foe.name if foe is not None else "the enemy"
         self.commander_name = commander
         self.words = Words(battle.log, commander, enemy)
         self.river = next((i for i, g in enumerate(self.ground) if g == "river"), None)

@@ -1,0 +1,261 @@
+"""What the battle format can say beyond Callinicum: terrain at every position, a hidden force, a
+second shift with its own plan, a counter-charge that breaks the attacker, a charge at the enemy
+commander, and the battle log in a battle's own words. Each on a variant of the mini scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from game.engine.battle import HIDDEN, IN_LINE, RESERVE, fight
+from game.engine.campaign import Campaign, State
+from game.engine.dice import SeededDice, enumerate_chance
+from game.scenario.compiled import load
+
+from conftest import mini_variant
+
+RIDERS = ("scenario.yaml", "  - id: spare\n", """  - id: riders
+    name: the riders in the hills
+    kind: cavalry
+    men: 10
+  - id: spare
+""")
+HIDDEN_RIDERS = ("battle.yaml", "    setup:\n", """    hidden:
+      - unit: riders
+        at: 3
+        arrives: blow
+        if: supply >= 1
+        surprise: 2
+        strike: 50
+        text: Horsemen come over the crest.
+    setup:
+""")
+TERRAIN = ("battle.yaml", "    terrain_left: river\n    terrain_right: rise\n", "    terrain: [river, wall, rise]\n")
+SECOND_BLOW = ("battle.yaml", "      - id: end\n        kind: crisis\n", """      - id: second_blow
+        kind: shift
+        title: The second blow
+        time: Afternoon
+        text: They come again.
+        plan:
+          mass_against: left
+          shift_share: 50
+          pin_with_archery: false
+        orders:
+          - id: stay_again
+            label: Stay
+            action: hold
+      - id: end
+        kind: crisis
+""")
+STRIKE = ("battle.yaml", "          - id: wait\n            label: Wait for night\n", """          - id: strike
+            label: Ride for their standard
+            action: strike_at_commander
+          - id: wait
+            label: Wait for night
+""")
+
+
+def campaign_of(tmp_path: Path, *edits: tuple[str, str, str]) -> Campaign:
+    return Campaign(load(mini_variant(tmp_path, *edits)))
+
+
+def at_battle(campaign: Campaign, **values: int) -> State:
+    cs = campaign.scenario
+    v = list(cs.initial)
+    for name, value in values.items():
+        v[cs.namespace.slots[name].index] = value
+    return campaign.enter(cs.index["battle"], tuple(v))
+
+
+def play(campaign: Campaign, state: State, orders: list[str], seed: int = 1) -> tuple[State, list[str]]:
+    log: list[str] = []
+    for i, order in enumerate(orders):
+        step = campaign.step(state, order, SeededDice(seed, i))
+        log += step.text
+        state = step.state
+    return state, log
+
+
+def ends(campaign: Campaign, state: State, plan: list[str]) -> list[tuple[float, State]]:
+    """Every chance path to the battle's end, giving at each question the first open order of `plan`."""
+    done, frontier = [], [(1.0, state)]
+    while frontier:
+        p, s = frontier.pop()
+        if s.battle is None:
+            done.append((p, s))
+            continue
+        open_ = campaign.available(s)
+        order = next((o for o in plan if o in open_), open_[0])
+        frontier += [(p * q, s2) for q, s2 in enumerate_chance(lambda d, s=s, o=order: campaign.step(s, o, d).state)]
+    return done
+
+
+def value(campaign: Campaign, state: State, name: str) -> int:
+    return state.values[campaign.scenario.namespace.slots[name].index]
+
+
+def test_a_hidden_force_waits_out_of_sight_and_comes_down_at_its_phase(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
+    rules = campaign.battles["fight"]
+    riders = campaign.scenario.battles["fight"].roman.index("riders")
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch"])
+    assert state.battle.status[riders] == HIDDEN
+    assert "out of sight" not in [p.status for p in rules.view(state.battle, state.values).positions]
+    state, log = play(campaign, state, ["hold"])  # the archery
+    assert state.battle.status[riders] == HIDDEN  # its phase has not come
+    assert rules.current_phase(state.battle) == 1  # the blow is seen: the player is asked for an order
+    enemy_before = state.battle.emen[2]
+    state, log = play(campaign, state, ["stay"])  # the blow: it comes down first
+    assert "Horsemen come over the crest." in log
+    killed = enemy_before * 50 // 100  # `strike: 50` of the men at position 3
+    assert f"The riders in the hills come down from cover on enemy right: {killed * 100:,} men fall in the first " \
+           "shock, and the whole enemy line wavers." in log
+    assert state.battle.arrived == 1 and state.battle.status[riders] in (RESERVE, IN_LINE)
+    done = ends(campaign, state, ["wait", "stand", "back"])
+    assert all(value(campaign, s, "battle.fight.hidden_arrived") == 1 for _, s in done)
+
+
+def test_a_hidden_force_that_is_not_there_never_comes(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
+    riders = campaign.scenario.battles["fight"].roman.index("riders")
+    state, _ = play(campaign, at_battle(campaign, supply=0), ["allies_right", "none", "blind"])
+    assert state.battle.status[riders] != HIDDEN
+    done = ends(campaign, state, ["hold", "stay", "wait", "stand", "back"])
+    assert done and all(value(campaign, s, "battle.fight.hidden_arrived") == 0 for _, s in done)
+
+
+def test_the_surprise_shakes_the_whole_enemy_line(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch", "hold"])
+    before = state.battle.emorale
+    h = campaign.scenario.battles["fight"].hidden[0]
+    after = fight.arrive(campaign.battles["fight"], state.battle, h, None)
+    assert after.emorale == tuple(max(0, m - 2) for m in before)
+
+
+def test_terrain_at_every_position_counts_in_the_defence(tmp_path: Path) -> None:
+    walled = campaign_of(tmp_path / "walled", TERRAIN)
+    plain = campaign_of(tmp_path / "plain")
+    rules = walled.battles["fight"]
+    state = at_battle(walled)
+    assert rules.ground == ("river", "wall", "rise")
+    assert plain.battles["fight"].ground == ("river", "open", "rise")
+    terms = {why: n for n, why in fight.defence(rules, state.battle, 1, state.values)}
+    assert terms["the wall"] == 3
+    # a wall makes the unit there look half as strong again to the enemy, as a river does
+    open_state = at_battle(plain)
+    assert open_state.battle == state.battle
+    assert 2 * fight.strength(rules, state.battle, 1) == 3 * fight.strength(plain.battles["fight"], open_state.battle, 1)
+
+
+def test_terrain_given_twice_must_agree(tmp_path: Path) -> None:
+    folder = mini_variant(tmp_path, ("battle.yaml", "    terrain_right: rise\n",
+                                     "    terrain_right: rise\n    terrain: [river, open, open]\n"))
+    with pytest.raises(Exception, match="'terrain_right' says rise but 'terrain' says open"):
+        load(folder)
+
+
+def test_a_second_shift_strikes_where_its_own_plan_says(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, SECOND_BLOW)
+    rules = campaign.battles["fight"]
+    foot = campaign.scenario.battles["fight"].roman.index("foot")
+    seen_left = 0
+    for seed in range(1, 25):
+        state, log = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch", "hold", "stay"],
+                          seed)
+        assert rules.current_phase(state.battle) == 2, "the second blow asks for an order (nothing hides it)"
+        standing = state.battle.status[foot] == IN_LINE
+        anyone = IN_LINE in state.battle.status
+        state, more = play(campaign, state, ["stay_again"], seed)
+        second = more[more.index("[Afternoon] The second blow"):]
+        # a blow for each shift, while anyone is left in the line to strike
+        assert sum(1 for line in log + more if line.startswith("The blow falls on")) == (2 if anyone else 1)
+        if standing:  # the plan masses against the left end while it stands
+            seen_left += 1
+            assert any("against your left" in line for line in second)
+            assert state.battle.struck & 1
+    assert seen_left > 0
+
+
+def test_a_counter_charge_after_a_break_wins_only_when_the_tables_allow(tmp_path: Path) -> None:
+    def odds(*edits: tuple[str, str, str]) -> tuple[float, float]:
+        campaign = campaign_of(tmp_path / str(len(edits)), *edits)
+        done = ends(campaign, at_battle(campaign, supply=0, courage=0),
+                    ["allies_right", "keep_some", "blind", "hold", "stay", "charge"])
+        broke = [(p, s) for p, s in done if value(campaign, s, "battle.fight.flank_broke")]
+        assert broke
+        return (sum(p for p, s in broke if value(campaign, s, "battle.fight.victory")),
+                sum(p for p, s in broke if value(campaign, s, "battle.fight.held")))
+
+    win, held = odds()
+    assert win == 0 and held > 0
+    always = ("battle.yaml", "    results:\n", "    tables:\n      charge_breaks: [100, 100, 100, 100, 100, 100, 100]\n"
+              "    results:\n")
+    win2, held2 = odds(always)
+    assert held2 == 0 and win2 == pytest.approx(held)
+
+
+def test_a_charge_at_the_enemy_commander_wins_or_is_cut_down(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, STRIKE)
+    rules = campaign.battles["fight"]
+    roman = campaign.scenario.battles["fight"].roman
+    # every way the day can reach the crisis, then the charge at the commander where it can be made
+    eves, frontier = [], [(1.0, at_battle(campaign, supply=2))]
+    plan = ["allies_right", "none", "watch", "hold", "stay"]
+    while frontier:
+        p, s = frontier.pop()
+        if s.battle is not None and rules.current_phase(s.battle) == 2:
+            eves.append((p, s))
+            continue
+        order = next(o for o in plan if o in campaign.available(s))
+        frontier += [(p * q, s2) for q, s2 in enumerate_chance(lambda d, s=s, o=order: campaign.step(s, o, d).state)]
+    struck = [(p, s) for p, s in eves if "strike" in campaign.available(s)]
+    assert struck
+    won = lost = 0.0
+    for p, eve in struck:
+        for q, s in enumerate_chance(lambda d, s=eve: campaign.step(s, "strike", d).state):
+            if value(campaign, s, "battle.fight.enemy_commander_fell"):
+                won += p * q
+                assert value(campaign, s, "battle.fight.victory")  # his army gives way, even after a break
+            else:  # the riders who tried are cut down, and the day is not won
+                lost += p * q
+                assert not value(campaign, s, "battle.fight.victory")
+                assert any(value(campaign, s, f"battle.fight.{u}.fell") for u in roman)
+    assert won > 0 and lost > 0
+    _, log = play(campaign, struck[0][1], ["strike"])
+    assert any(" ride straight for The Rival and his standard (" in line and "% that they reach him." in line
+               for line in log)
+
+
+def test_a_battle_speaks_in_its_own_words_and_keeps_the_defaults_elsewhere(tmp_path: Path) -> None:
+    campaign = campaign_of(tmp_path, ("battle.yaml", "    results:\n",
+                                      "    log:\n      archery: \"The volleys cost us {lost} men; {Enemy_commander} "
+                                      "loses {elost}.\"\n    results:\n"))
+    _, log = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "blind", "hold"])
+    assert any(line.startswith("The volleys cost us ") and "; The Rival loses " in line for line in log)
+    assert "[Morning] Arrows" in log  # a line the battle did not give keeps its default
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{lost.__class__}", "log line 'archery' cannot show {lost.__class__}"),
+    ("{lost!r}", "cannot show {lost!r}"),
+    ("{lost:>10}", "cannot show {lost:>10}"),
+    ("{unit}", "log line 'archery' cannot show {unit}: it may show {lost}, {elost}, {commander}"),
+    ("{lost", "write a brace as {{ or }}"),
+])
+def test_a_log_template_shows_only_its_own_fields(tmp_path: Path, template: str, message: str) -> None:
+    folder = mini_variant(tmp_path, ("battle.yaml", "    results:\n", f"    log:\n      archery: '{template}'\n"
+                                                                      "    results:\n"))
+    with pytest.raises(Exception) as err:
+        load(folder)
+    text = str(err.value)
+    assert message in text
+    assert "battle.yaml" in text
+
+
+def test_an_unknown_log_line_is_named(tmp_path: Path) -> None:
+    folder = mini_variant(tmp_path, ("battle.yaml", "    results:\n", "    log:\n      archery_volley: Arrows.\n"
+                                                                     "    results:\n"))
+    with pytest.raises(Exception, match="there is no log line 'archery_volley'"):
+        load(folder)
