@@ -8,6 +8,9 @@ The bare app is the smallest Textual program that shows a line of text. The game
 `callinicum` with a fresh saves folder; its title is on the screen when the menu's first line
 ("New campaign") is. Each launch gets a fresh tmux session on a private tmux server; the screen
 is polled with `tmux capture-pane` every few milliseconds (the polling costs both sides alike).
+Both run as a player's would: with Python's bytecode caches (kept in a temporary folder, so the
+checkout is left alone), even where PYTHONDONTWRITEBYTECODE is set; `--no-bytecode-cache`
+measures them compiling every module of their own from source instead.
 Prints the medians and their ratio (target <= 1.3, aim 1.15). Skips when tmux is not installed.
 """
 
@@ -27,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SOCKET = f"callinicum-bench-{os.getpid()}"
+ENVIRONMENT: list[str] = []  # -e NAME=VALUE for every session (measure() sets the bytecode cache)
 
 BARE = """
 from textual.app import App
@@ -46,14 +50,25 @@ def tmux(*args: str) -> str:
     ).stdout
 
 
-def time_to_text(command: list[str], text: str, timeout: float = 30.0) -> float:
-    """Milliseconds from launching `command` in a new tmux window until `text` is on its screen."""
+def cpu_ms(pid: int) -> float:
+    """The processor time a process has used so far (user and system), in milliseconds; the
+    kernel counts it in ticks of 10 ms, so only a median of several means much."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def time_to_text(command: list[str], text: str, timeout: float = 30.0) -> tuple[float, float]:
+    """Milliseconds from launching `command` in a new tmux window until `text` is on its screen,
+    and the processor time the command had used by then."""
     session = "run"
     tmux("kill-session", "-t", session)
     launched = time.perf_counter()
     subprocess.run(
         ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-         "-e", "COLORTERM=truecolor", "-e", "TERM=xterm-256color", "-c", str(ROOT),
+         "-e", "COLORTERM=truecolor", "-e", "TERM=xterm-256color", *ENVIRONMENT, "-c", str(ROOT),
          *command],
         check=True,
         timeout=30,
@@ -61,7 +76,9 @@ def time_to_text(command: list[str], text: str, timeout: float = 30.0) -> float:
     try:
         while time.perf_counter() - launched < timeout:
             if text in tmux("capture-pane", "-p", "-t", session):
-                return (time.perf_counter() - launched) * 1000
+                wall = (time.perf_counter() - launched) * 1000
+                pid = tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+                return wall, cpu_ms(int(pid)) if pid.isdigit() else float("nan")
             time.sleep(0.004)
         raise SystemExit(f"'{text}' never appeared; the screen:\n{tmux('capture-pane', '-p', '-t', session)}")
     finally:
@@ -78,22 +95,40 @@ def commands(saves: str) -> dict[str, tuple[list[str], str]]:
     }
 
 
-def measure(runs: int) -> dict:
+def start_server(bytecode_cache: str | None) -> None:
+    """A private tmux server that stays up between runs. Its sessions inherit its environment,
+    so PYTHONDONTWRITEBYTECODE is left out of it when the caches are used."""
+    env = dict(os.environ)
+    ENVIRONMENT.clear()
+    if bytecode_cache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        ENVIRONMENT.extend(["-e", f"PYTHONPYCACHEPREFIX={bytecode_cache}"])
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        ENVIRONMENT.extend(["-e", "PYTHONDONTWRITEBYTECODE=1"])
+    subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", "keep", "sleep 100000"],
+                   check=True, env=env, timeout=30)
+
+
+def measure(runs: int, bytecode_cache: bool = True) -> dict:
     """Medians of `runs` alternating launches of each side, with the load before and after."""
     times: dict[str, list[float]] = {"bare": [], "game": []}
+    cpu: dict[str, list[float]] = {"bare": [], "game": []}
     load_before = os.getloadavg()[0]
-    tmux("new-session", "-d", "-s", "keep", "sleep 100000")  # the server stays up between runs
-    try:
-        with tempfile.TemporaryDirectory() as saves:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as saves:
+        start_server(cache if bytecode_cache else None)
+        try:
             cases = commands(saves)
             for name in cases:  # warm the disk cache and the bytecode
                 time_to_text(*cases[name])
             for i in range(runs):
                 order = ("bare", "game") if i % 2 == 0 else ("game", "bare")
                 for name in order:
-                    times[name].append(time_to_text(*cases[name]))
-    finally:
-        tmux("kill-server")
+                    wall, used = time_to_text(*cases[name])
+                    times[name].append(wall)
+                    cpu[name].append(used)
+        finally:
+            tmux("kill-server")
     bare, game = statistics.median(times["bare"]), statistics.median(times["game"])
     return {
         "runs": runs,
@@ -102,6 +137,8 @@ def measure(runs: int) -> dict:
         "ratio": game / bare,
         "bare_all": sorted(times["bare"]),
         "game_all": sorted(times["game"]),
+        "bare_cpu_ms": statistics.median(cpu["bare"]),
+        "game_cpu_ms": statistics.median(cpu["game"]),
         "load": [load_before, os.getloadavg()[0]],
     }
 
@@ -110,11 +147,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9, help="launches of each side (default 9)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module from source at each launch (as PYTHONDONTWRITEBYTECODE does)")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("tmux is not installed: start-up in a real terminal not measured")
         return
-    result = measure(args.runs)
+    result = measure(args.runs, bytecode_cache=not args.no_bytecode_cache)
     if args.json:
         print(json.dumps(result))
         return
@@ -122,6 +161,8 @@ def main() -> None:
     print(f"  bare Textual app  {result['bare_ms']:6.0f} ms   (all: {', '.join(f'{t:.0f}' for t in result['bare_all'])})")
     print(f"  Callinicum 531    {result['game_ms']:6.0f} ms   (all: {', '.join(f'{t:.0f}' for t in result['game_all'])})")
     print(f"  ratio             {result['ratio']:6.2f}   (target <= 1.3, aim 1.15)")
+    print(f"  processor time used by then (medians, 10 ms ticks): bare {result['bare_cpu_ms']:.0f} ms, "
+          f"the game {result['game_cpu_ms']:.0f} ms")
     print(f"  load average {result['load'][0]:.2f} before, {result['load'][1]:.2f} after, on {os.cpu_count()} CPUs")
 
 

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from game.session.saves import SaveFile
     from game.session.store import Store
 
+LOAD_AFTER_TITLE = 0.15  # seconds from composing the title to loading what it does not need
+
 # Absolute paths: subclasses of the app live elsewhere.
 TITLE_CSS = Path(__file__).with_name("title.tcss")
 GAME_CSS = Path(__file__).with_name("callinicum.tcss")
@@ -85,6 +87,7 @@ class CallinicumApp(App[int]):
         self.session = None  # type: ignore[assignment]
         self.preview = preview
         self._loader = loader
+        self._behind_title = False  # whatever loads behind the title has been started
         self._pending: str | None = None
         if scenario is not None and store is not None:
             self._attach(scenario, store)
@@ -122,15 +125,20 @@ class CallinicumApp(App[int]):
     def on_mount(self) -> None:
         # The stack is always [Textual's blank default screen, the main screen, overlays...].
         self.push_screen(TitleScreen())
-        # the title is drawn first; the rest of the look, the engine and the campaign load behind it
-        self.call_after_refresh(
-            self._load_behind_title if self._loader is not None else self._read_game_css
-        )
+
+    def title_composed(self) -> None:
+        """The title is composed, its first frame on the way: the rest of the look, the engine
+        and the campaign load behind it a moment later, once the terminal has had the time to
+        show it (on a busy machine, loading at once would hold the title back)."""
+        if not self._behind_title:
+            self._behind_title = True
+            self.set_timer(LOAD_AFTER_TITLE, self._load_behind_title)
 
     def _load_behind_title(self) -> None:
         gc.enable()  # `callinicum` keeps the collector off until the title is up: run_app_loading
         self._read_game_css()
-        self.run_worker(self._load, thread=True, exclusive=True)
+        if self._loader is not None and not self.loaded:
+            self.run_worker(self._load, thread=True, exclusive=True)
 
     def _read_game_css(self) -> None:
         """The look of every screen but the title, read once (after the title is drawn, or before

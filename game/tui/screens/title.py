@@ -6,13 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, VerticalScroll
 from textual.content import Content
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from game.tui.errors import guarded
 from game.tui.keys import keys
 from game.tui.screens.base import PlayScreen
 from game.tui.text import paragraphs
+from game.tui.widgets.menu import Menu, MenuItem
 
 BANNER = (
     "╔═╗╔═╗╦  ╦  ╦╔╗╔╦╔═╗╦ ╦╔╦╗   ╔══ ══╗ ╔╗ ",
@@ -20,13 +20,13 @@ BANNER = (
     "╚═╝╩ ╩╩═╝╩═╝╩╝╚╝╩╚═╝╚═╝╩ ╩   ══╝ ══╝ ═╩═",
 )
 MENU = (
-    ("new", "New campaign", "enter"),
-    ("continue", "Continue the latest campaign", "c"),
-    ("load", "Load a saved campaign", "l"),
-    ("branches", "The branch tree", "b"),
-    ("endings", "Endings found", "e"),
-    ("help", "Help and keys", "?"),
-    ("quit", "Quit", "ctrl+q"),
+    MenuItem("new", "New campaign", "enter"),
+    MenuItem("continue", "Continue the latest campaign", "c"),
+    MenuItem("load", "Load a saved campaign", "l"),
+    MenuItem("branches", "The branch tree", "b"),
+    MenuItem("endings", "Endings found", "e"),
+    MenuItem("help", "Help and keys", "?"),
+    MenuItem("quit", "Quit", "ctrl+q"),
 )
 
 
@@ -50,34 +50,21 @@ class TitleScreen(PlayScreen):
             paras = paragraphs(info.intro)
             with Center():
                 yield Static(Content(paras[0] if paras else ""), id="title-intro", markup=False)
-            with Center():
                 yield Static(Content("\n\n".join(paras[1:])), id="title-intro-more", markup=False)
             with Center():
-                yield OptionList(id="menu")
+                yield Menu(MENU, id="menu")
             yield Static(id="title-status", markup=False)
         # No footer here: the menu shows its keys, and the title is up sooner without one.
 
     def draw(self) -> None:
         store = self.game.store
         if store is None:  # the campaign is still loading behind the title
-            menu = self.query_one("#menu", OptionList)
-            if not menu.option_count:
-                for key, label, shortcut in MENU:
-                    prompt = Content.assemble((f"{label:<32}", ""), (f"{shortcut:>7}", "$muted"))
-                    menu.add_option(Option(prompt, id=key))
-                menu.highlighted = 0
             self.query_one("#title-status", Static).update(
                 Content.assemble(("Loading the campaign…", "$muted"))
             )
             return
         latest = store.latest()
-        menu = self.query_one("#menu", OptionList)
-        highlighted = menu.highlighted
-        menu.clear_options()
-        for key, label, shortcut in MENU:
-            prompt = Content.assemble((f"{label:<32}", ""), (f"{shortcut:>7}", "$muted"))
-            menu.add_option(Option(prompt, id=key, disabled=key == "continue" and latest is None))
-        menu.highlighted = highlighted if highlighted is not None else 0
+        self.query_one(Menu).show(disabled={"continue"} if latest is None else ())
         found = len(store.endings_found())
         total = len(self.game.scenario.endings)
         status: list[str | tuple[str, str]] = [(f"{found} of {total} endings found", "$muted")]
@@ -100,9 +87,9 @@ class TitleScreen(PlayScreen):
         self.query_one("#title-status", Static).update(Content.assemble(*status))
         self.game.flush_notices()
 
-    @on(OptionList.OptionSelected, "#menu")
+    @on(Menu.Selected)
     @guarded
-    def _menu(self, event: OptionList.OptionSelected) -> None:
+    def _menu(self, event: Menu.Selected) -> None:
         action = {
             "new": "new_campaign",
             "continue": "continue_campaign",
@@ -111,8 +98,12 @@ class TitleScreen(PlayScreen):
             "endings": "endings",
             "help": "help",
             "quit": "quit",
-        }[event.option.id or "new"]
+        }[event.key]
         getattr(self.app, f"action_{action}")()
+
+    def on_mount(self) -> None:
+        # (PlayScreen.on_mount draws the menu first)
+        self.game.title_composed()
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
