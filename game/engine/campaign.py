@@ -41,12 +41,12 @@ class Campaign:
             for n in scenario.nodes
         ]
         self._entry = [n.effects if isinstance(n, CScene) else () for n in scenario.nodes]
-        self.characters = {c.id: c for c in scenario.scenario.characters}
-        self.places = {p.id: p for p in scenario.scenario.places}
+        self.characters = {c.id: c for c in scenario.characters}
+        self.places = {p.id: p for p in scenario.places}
         self._shown = [
-            (q, scenario.namespace.slots[q.id].index) for q in scenario.scenario.qualities if q.shown
+            (q, scenario.namespace.slots[q.id].index) for q in scenario.qualities if q.shown
         ]
-        self._roman_units = [u for u in scenario.scenario.units if not u.is_enemy]
+        self._roman_units = [u for u in scenario.units if not u.is_enemy]
         self._threshold_cache: dict[int, dict[int, tuple[int, ...]]] = {}
 
     # -- states --------------------------------------------------------------------------------

@@ -228,11 +228,13 @@ def _battles(cs: CompiledScenario, add: _Findings) -> None:
         if b.discipline is not None and b.discipline not in qualities:
             add("battles", b.id, ("discipline",), f"battles[{b.id}].discipline", f"no quality with id '{b.discipline}'")
         kinds = [p.kind for p in b.phases]
-        if "rise" in (b.terrain_left, b.terrain_right) and "shift" not in kinds:
+        ground = b.ground
+        if "rise" in ground and "shift" not in kinds:
             add("battles", b.id, ("phases",), f"battles[{b.id}].phases",
                 "the battle has a rise but no 'shift' phase: nothing can ever be hidden behind it", "warning")
-        if b.terrain_left == b.terrain_right == "river":
-            add("battles", b.id, ("terrain_left",), f"battles[{b.id}].terrain_left",
+        if ground[0] == ground[-1] == "river":
+            where = "terrain" if b.terrain is not None else "terrain_left"
+            add("battles", b.id, (where,), f"battles[{b.id}].{where}",
                 "a river on both flanks leaves nowhere to attack from: the line does not fit its terrain")
         if b.id not in fought:
             add("battles", b.id, ("id",), f"battles[{b.id}]", "no scene fights this battle", "warning")
