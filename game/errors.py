@@ -5,7 +5,7 @@ itself refused" in one `except` and still let a real bug through as a bug.
     ├── ScenarioLoadError                 game.scenario.errors      every Problem found in a scenario
     ├── YamlProblem                       game.scenario.yamlread    one file is not safe scenario YAML
     ├── ExpressionError (ValueError)      game.scenario.expressions an expression that does not compile
-    ├── EngineError (ValueError)          game.engine               a decision the rules refuse
+    ├── EngineError (ValueError)          game.engine.errors        a decision the rules refuse
     ├── SaveError                         game.session.saves        a save that cannot be read or replayed
     └── CliError                          game.cli                  a command line that cannot be run
 

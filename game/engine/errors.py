@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from game.errors import CallinicumError
 
-class EngineError(ValueError):
+
+class EngineError(CallinicumError, ValueError):
     """A decision that is not open in this state (unknown id, unavailable, or the game is over)."""
