@@ -20,6 +20,7 @@ from textual.screen import Screen
 from game.tui.commands import GameCommands
 from game.tui.errors import guarded, one_line
 from game.tui.keys import keys
+from game.tui.saving import AutosaveAfterFrame
 from game.tui.screens.base import PlayScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.screens.too_small import TooSmallScreen, fits
@@ -87,6 +88,7 @@ class CallinicumApp(App[int]):
         self.session = None  # type: ignore[assignment]
         self.preview = preview
         self._loader = loader
+        self.saves: AutosaveAfterFrame | None = None
         self._behind_title = False  # whatever loads behind the title has been started
         self._pending: str | None = None
         if scenario is not None and store is not None:
@@ -107,8 +109,10 @@ class CallinicumApp(App[int]):
     def _attach(self, scenario: CompiledScenario, store: Store) -> None:
         from game.session.session import Session
 
-        self.scenario, self.store = scenario, store
-        self.session = Session(scenario, store, self.seed)
+        self.scenario = scenario
+        self.saves = AutosaveAfterFrame(store, self.call_after_refresh)
+        self.store = self.saves  # type: ignore[assignment]
+        self.session = Session(scenario, self.store, self.seed)
         # The scenario, the engine and Textual are loaded for good: move them out of the garbage
         # collector's sight, so its full passes do not stall a frame in the middle of play.
         gc.freeze()
@@ -297,6 +301,12 @@ class CallinicumApp(App[int]):
     def action_choose(self, number: int) -> None:
         self.choose_number(number)
 
+    def write_saves(self) -> None:
+        """Write the autosave put off until after the last frame, before anything changes the
+        playthrough again (see saving.py)."""
+        if self.saves is not None:
+            self.saves.write_pending()
+
     @guarded
     def choose_number(self, number: int) -> None:
         screen = self.screen
@@ -323,6 +333,7 @@ class CallinicumApp(App[int]):
                 severity="warning",
             )
             return
+        self.write_saves()
         self.session.choose(option.id)
         self.show_play()
 
@@ -330,6 +341,7 @@ class CallinicumApp(App[int]):
     def action_undo(self) -> None:
         if not self.playing:
             return
+        self.write_saves()
         p = self.session.current
         label = p.record[-1].label if p.record else None
         if self.session.undo():
@@ -343,6 +355,7 @@ class CallinicumApp(App[int]):
     def action_new_campaign(self) -> None:
         if self._wait_for_load("new_campaign"):
             return
+        self.write_saves()
         self.session.new()
         self.show_play()
 
@@ -350,6 +363,7 @@ class CallinicumApp(App[int]):
     def action_continue_campaign(self) -> None:
         if self._wait_for_load("continue_campaign"):
             return
+        self.write_saves()
         if self.playing or self.session.continue_latest() is not None:
             self.show_play()
         else:
@@ -357,16 +371,19 @@ class CallinicumApp(App[int]):
             self.notify("There is no campaign to continue yet.", severity="warning")
 
     def load_save(self, save: SaveFile) -> None:
+        self.write_saves()
         self.session.resume(save)
         self.notify(f"Loaded: {save.label or 'the campaign'}", title="Loaded")
         self.show_play()
 
     def save_as(self, name: str) -> bool:
+        self.write_saves()
         path = self.session.save(name)
         self.notify(f"Saved as “{path.stem}”.", title="Saved")
         return True
 
     def branch_from(self, node: BranchNode) -> None:
+        self.write_saves()
         self.session.branch_from(node)
         self.notify(
             f"A new road from decision {node.depth + 1}; the old ones are kept.", title="Branched"
@@ -457,6 +474,10 @@ class CallinicumApp(App[int]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: object | None = None) -> None:
+        self.write_saves()  # the last decision's autosave is on disk before the game leaves
+        super().exit(result, return_code, message)  # type: ignore[arg-type]
+
     # -- failures ----------------------------------------------------------------------------
     def report_error(self, exc: BaseException) -> None:
         """A failure the player hears about in one line; the saves are never at risk."""
@@ -493,6 +514,10 @@ class CallinicumApp(App[int]):
         Only the game proper (`run_app`) does this: under tests, or with CALLINICUM_DEBUG set,
         Textual's own behaviour is kept so that failures are loud where they should be.
         """
+        try:
+            self.write_saves()
+        except Exception:  # noqa: BLE001 - leaving anyway; the failure in hand is the one to report
+            pass
         if not self.for_players or os.environ.get("CALLINICUM_DEBUG"):
             super()._handle_exception(error)
             return

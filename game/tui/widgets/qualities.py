@@ -58,14 +58,15 @@ class QualitiesPanel(Drawn):
 def _ticked_bar(q: QualityView, cells: int) -> list[tuple[str, str]]:
     """The quality's bar, with a tick where the decision at hand changes (`q.thresholds`): a
     player sees that authority 5 or 7 would read the odds differently."""
-    text = list(bar(q.value - q.min, q.max - q.min, cells))
+    text = bar(q.value - q.min, q.max - q.min, cells)
     span = max(1, q.max - q.min)
     ticks = {min(cells - 1, max(0, round((t - q.min) * cells / span) - 1)) for t in q.thresholds}
-    parts: list[tuple[str, str]] = []
+    parts: list[tuple[str, str]] = []  # runs of one style: each span costs when it is drawn
     for i, ch in enumerate(text):
-        if i in ticks:
-            parts.append(("┃" if ch != " " else "╎", "bold $warning"))
+        piece, style = (("┃" if ch != " " else "╎"), "bold $warning") if i in ticks else (ch, "$secondary")
+        if parts and parts[-1][1] == style:
+            parts[-1] = (parts[-1][0] + piece, style)
         else:
-            parts.append((ch, "$secondary"))
+            parts.append((piece, style))
     return parts
 
