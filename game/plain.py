@@ -275,7 +275,7 @@ class PlainGame:
         for pos in b.positions:
             self.prose(position_line(pos), "  ")
         facts = [f"Reserve: {b.reserve or 'none'}.", f"You stand {b.station}."]
-        if "rise" in (b.terrain_left, b.terrain_right):
+        if any(pos.terrain == "rise" for pos in b.positions):
             facts.append(f"The rise is {'watched' if b.watch else 'unwatched'}.")
         self.prose(" ".join(facts))
         group = next((o.group for o in view.options if o.group), None) or b.stage
@@ -405,9 +405,13 @@ def open_options(options: Sequence[Option]) -> list[Option]:
     return [o for o in options if o.available]
 
 
+GROUND = {"river": "by the river", "rise": "on the rise", "hill": "on the hill", "wall": "on the wall"}
+
+
 def position_line(p) -> str:  # noqa: ANN001 - a PositionView
     """One position of the battle line in words."""
-    who = p.name + (" (you are here)" if p.commander_here else "")
+    who = p.name + (f" ({GROUND[p.terrain]})" if p.terrain in GROUND else "")
+    who += " (you are here)" if p.commander_here else ""
     men = f"{p.men * 100:,} men" if p.men > 0 else "none left"
     state = f"{p.morale}, {p.fatigue}" if p.status == "in line" else p.status
     support = f", supported by {p.support}" if p.support else ""
