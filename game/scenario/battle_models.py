@@ -8,7 +8,7 @@ every line of the battle log is a template in `LOG_LINES` that a battle's `log` 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -77,6 +77,9 @@ class Order(Model):
     if_: Expr | None = Field(None, alias="if")
     unavailable: Line | None = None
     effects: list[Expr] = Field(default_factory=list)
+    unit: Id | None = Field(
+        None, description="strike_at_commander: the unit that rides (else the strongest mounted unit left)"
+    )
 
 
 class EnemyPlan(Model):
@@ -84,9 +87,10 @@ class EnemyPlan(Model):
     battle's `plan` is used by every shift phase that has no `plan` of its own."""
 
     pin_with_archery: bool = True
-    mass_against: Literal["weakest_flank", "weakest", "left", "right"] = Field(
+    mass_against: Literal["weakest_flank", "weakest", "left", "right"] | Annotated[int, Field(ge=1, le=12)] = Field(
         "weakest_flank",
-        description="the end of the line he judges weakest, the weakest unit anywhere in the line, or a fixed end",
+        description="the end of the line he judges weakest, the weakest unit anywhere in the line, a fixed end, "
+                    "or a line position (1 = left)",
     )
     shift_share: int = Field(30, ge=0, le=90, description="percent of each other unit's men moved")
     hidden_unless: list[Literal["watch_rise", "commander_on_rise"]] = Field(
@@ -109,6 +113,12 @@ class Phase(Model):
     )
     orders: list[Order] = Field(min_length=1)
     plan: EnemyPlan | None = Field(None, description="a shift phase's own plan (else the battle's `plan`)")
+
+    @model_validator(mode="after")
+    def _plan_on_a_shift(self) -> Phase:
+        if self.plan is not None and self.kind != "shift":
+            raise ValueError(f"only a 'shift' phase has a plan of its own; this one is '{self.kind}'")
+        return self
 
 
 class HiddenForce(Model):
@@ -255,6 +265,15 @@ class Tables(Model):
                     "(he falls, or his standard is taken, and his army gives way)",
         min_length=7, max_length=7,
     )
+
+    @model_validator(mode="after")
+    def _percents(self) -> Tables:
+        for key in ("panic", "stand", "charge", "charge_breaks", "strike", "withdraw_order"):
+            if any(not 0 <= v <= 100 for v in getattr(self, key)):
+                raise ValueError(f"'{key}' holds percents: every value must be from 0 to 100")
+        if any(v < 0 for row in self.assault for v in row) or any(len(row) != 3 for row in self.assault):
+            raise ValueError("'assault' rows are three weights (thrown back, held, broken), none below 0")
+        return self
 
     @model_validator(mode="after")
     def _bands(self) -> Tables:

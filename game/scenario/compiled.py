@@ -114,6 +114,7 @@ class COrder:
     model: Order
     cond: Compiled | None
     effects: tuple[Effect, ...]
+    unit: int | None = None  # the unit that rides (an index into CBattle.roman), for strike_at_commander
 
 
 @dataclass(frozen=True)
@@ -607,7 +608,8 @@ class _Compiler:
         if after is None:
             return None
         deployment = self._battle_deployment(b, roman)
-        orders = self._battle_orders(b)
+        orders = self._battle_orders(b, roman)
+        self._battle_plans(b)
         setups = self._battle_setups(b, all_units)
         phase_ids = [ph.id for ph in b.phases]
         unit_slots = {uid: tuple(self.slots[f"unit.{uid}.{f}"].index for f, _, _ in UNIT_FIELDS) for uid in all_units}
@@ -762,7 +764,16 @@ class _Compiler:
             deployment.append(tuple(opts))
         return tuple(deployment)
 
-    def _battle_orders(self, b: Battle) -> tuple[tuple[COrder, ...], ...]:
+    def _battle_plans(self, b: Battle) -> None:
+        """A plan that names a line position names one the line has."""
+        for path, plan in [(("plan", "mass_against"), b.plan)] + [
+            (("phases", p, "plan", "mass_against"), ph.plan) for p, ph in enumerate(b.phases) if ph.plan
+        ]:
+            if isinstance(plan.mass_against, int) and plan.mass_against > len(b.line):
+                self.problem("battles", b.id, path, f"battles[{b.id}]." + ".".join(map(str, path)),
+                             f"position {plan.mass_against} is not a line position (1..{len(b.line)})")
+
+    def _battle_orders(self, b: Battle, roman: list[str]) -> tuple[tuple[COrder, ...], ...]:
         label = f"battles[{b.id}]"
         orders = []
         for p, phase in enumerate(b.phases):
@@ -776,7 +787,17 @@ class _Compiler:
                 if order.if_ is not None:
                     cond = self.expr("condition", order.if_, "battles", b.id, op + ("if",), ol + ".if")
                 eff = self.effects(order.effects, "battles", b.id, op + ("effects",), ol + ".effects")
-                row.append(COrder(order, cond, eff))
+                unit = None
+                if order.unit is not None:
+                    if order.action != "strike_at_commander":
+                        self.problem("battles", b.id, op + ("unit",), ol + ".unit",
+                                     "only a 'strike_at_commander' order names the unit that rides")
+                    elif order.unit not in roman:
+                        self.ref("unit of the player's in this battle", order.unit, set(roman), "battles", b.id,
+                                 op + ("unit",), ol + ".unit")
+                    else:
+                        unit = roman.index(order.unit)
+                row.append(COrder(order, cond, eff, unit))
             orders.append(tuple(row))
         return tuple(orders)
 

@@ -4,11 +4,12 @@ commander, and the battle log in a battle's own words. Each on a variant of the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from game.engine.battle import HIDDEN, IN_LINE, RESERVE, fight
+from game.engine.battle import ABSENT, HIDDEN, IN_LINE, RESERVE, fight
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import load
@@ -95,43 +96,80 @@ def value(campaign: Campaign, state: State, name: str) -> int:
     return state.values[campaign.scenario.namespace.slots[name].index]
 
 
-def test_a_hidden_force_waits_out_of_sight_and_comes_down_at_its_phase(tmp_path: Path) -> None:
+ARRIVAL = ("The riders in the hills come down from cover on enemy right: ",
+           " men fall in the first shock, and the whole enemy line wavers.")
+
+
+def arrivals(log: list[str]) -> list[str]:
+    return [line for line in log if line.startswith(ARRIVAL[0]) and line.endswith(ARRIVAL[1])]
+
+
+def test_a_hidden_force_waits_out_of_sight_and_comes_down_as_its_phase_begins(tmp_path: Path) -> None:
     campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
     rules = campaign.battles["fight"]
     riders = campaign.scenario.battles["fight"].roman.index("riders")
-    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch"])
-    assert state.battle.status[riders] == HIDDEN
+    state, log = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch"])
+    assert state.battle.status[riders] == HIDDEN and not arrivals(log)
     assert "out of sight" not in [p.status for p in rules.view(state.battle, state.values).positions]
-    state, log = play(campaign, state, ["hold"])  # the archery
-    assert state.battle.status[riders] == HIDDEN  # its phase has not come
-    assert rules.current_phase(state.battle) == 1  # the blow is seen: the player is asked for an order
-    enemy_before = state.battle.emen[2]
-    state, log = play(campaign, state, ["stay"])  # the blow: it comes down first
-    assert "Horsemen come over the crest." in log
-    killed = enemy_before * 50 // 100  # `strike: 50` of the men at position 3
-    assert f"The riders in the hills come down from cover on enemy right: {killed * 100:,} men fall in the first " \
-           "shock, and the whole enemy line wavers." in log
-    assert state.battle.arrived == 1 and state.battle.status[riders] in (RESERVE, IN_LINE)
-    done = ends(campaign, state, ["wait", "stand", "back"])
+    state, log = play(campaign, state, ["hold"])  # the archery; then the blow begins, and they come down
+    assert rules.current_phase(state.battle) == 1  # before the player is asked for the blow's order
+    assert log.index("Horsemen come over the crest.") == log.index(arrivals(log)[0]) - 1
+    assert state.battle.arrived == 1 and state.battle.status[riders] == RESERVE
+    done = ends(campaign, state, ["stay", "wait", "stand", "back"])
     assert all(value(campaign, s, "battle.fight.hidden_arrived") == 1 for _, s in done)
 
 
-def test_a_hidden_force_that_is_not_there_never_comes(tmp_path: Path) -> None:
+def test_a_hidden_force_that_is_not_there_never_fights(tmp_path: Path) -> None:
     campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
     riders = campaign.scenario.battles["fight"].roman.index("riders")
-    state, _ = play(campaign, at_battle(campaign, supply=0), ["allies_right", "none", "blind"])
-    assert state.battle.status[riders] != HIDDEN
-    done = ends(campaign, state, ["hold", "stay", "wait", "stand", "back"])
-    assert done and all(value(campaign, s, "battle.fight.hidden_arrived") == 0 for _, s in done)
+    state, _ = play(campaign, at_battle(campaign, supply=0), ["allies_right", "keep_some", "watch"])
+    assert state.battle.status[riders] == ABSENT
+    done = ends(campaign, state, ["hold", "stay", "charge", "stand", "back"])
+    assert done
+    for _, s in done:  # not in any charge: it loses no man and is not counted as standing
+        assert value(campaign, s, "battle.fight.hidden_arrived") == 0
+        assert value(campaign, s, "battle.fight.riders.lost") == 0
+        assert value(campaign, s, "unit.riders.men") == 10
 
 
-def test_the_surprise_shakes_the_whole_enemy_line(tmp_path: Path) -> None:
+def test_a_hidden_force_comes_at_the_phase_of_its_first_entry_that_holds(tmp_path: Path) -> None:
+    two = ("battle.yaml", "    setup:\n", """    hidden:
+      - unit: riders
+        at: 3
+        arrives: blow
+        if: supply >= 3
+        text: They come early.
+      - unit: riders
+        at: 3
+        arrives: end
+        if: supply >= 1
+        text: They come late.
+    setup:
+""")
+    campaign = campaign_of(tmp_path, RIDERS, two)
+    rules = campaign.battles["fight"]
+    for supply, phase, said in ((3, 1, "They come early."), (2, 2, "They come late.")):
+        state, log = play(campaign, at_battle(campaign, supply=supply), ["allies_right", "none", "watch", "hold"])
+        if phase == 2:
+            assert not arrivals(log)
+            state, log = play(campaign, state, ["stay"])
+        assert rules.current_phase(state.battle) == phase
+        assert said in log and len(arrivals(log)) == 1
+        other = "They come late." if phase == 1 else "They come early."
+        done_log = play(campaign, state, [o for o in ("stay", "wait") if o in campaign.available(state)][:1])[1]
+        assert other not in log + done_log
+
+
+def test_the_surprise_shakes_the_whole_enemy_line_and_the_strike_cuts_down_its_share(tmp_path: Path) -> None:
     campaign = campaign_of(tmp_path, RIDERS, HIDDEN_RIDERS)
-    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch", "hold"])
-    before = state.battle.emorale
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch"])
+    bs = state.battle
     h = campaign.scenario.battles["fight"].hidden[0]
-    after = fight.arrive(campaign.battles["fight"], state.battle, h, None)
-    assert after.emorale == tuple(max(0, m - 2) for m in before)
+    after = fight.arrive(campaign.battles["fight"], bs, h, log := [])
+    assert after.emorale == tuple(max(0, m - 2) for m in bs.emorale)  # `surprise: 2`
+    killed = bs.emen[2] * 50 // 100  # `strike: 50` of the men at position 3
+    assert after.emen[2] == bs.emen[2] - killed and after.elost == bs.elost + killed
+    assert f"{ARRIVAL[0]}{killed * 100:,}{ARRIVAL[1]}" in log
 
 
 def test_terrain_at_every_position_counts_in_the_defence(tmp_path: Path) -> None:
@@ -259,3 +297,67 @@ def test_an_unknown_log_line_is_named(tmp_path: Path) -> None:
                                                                      "    results:\n"))
     with pytest.raises(Exception, match="there is no log line 'archery_volley'"):
         load(folder)
+
+
+def test_each_blow_is_met_afresh(tmp_path: Path) -> None:
+    """A reserve sent and a flank refused against the first blow do not count against the second."""
+    campaign = campaign_of(tmp_path, SECOND_BLOW)
+    rules = campaign.battles["fight"]
+    met = 0
+    for seed in range(1, 15):
+        state, log = play(campaign, at_battle(campaign, supply=2),
+                          ["allies_right", "keep_some", "watch", "hold", "reserve_in"], seed)
+        assert rules.current_phase(state.battle) == 2
+        assert state.battle.support >= 0  # the reserve went to the first blow
+        assert any("the reserve there in time" in line for line in log)
+        state, more = play(campaign, state, ["stay_again"], seed)
+        second = [line for line in more if line.startswith("The blow falls on")]
+        if second:
+            met += 1
+            assert "the reserve there in time" not in second[0] and "refused flank" not in second[0]
+            assert len(state.battle.order) == len(set(state.battle.order))  # no unit breaks twice
+    assert met > 5
+
+
+def test_the_panic_rolls_both_ways_from_a_blow_inside_the_line(tmp_path: Path) -> None:
+    centre = ("battle.yaml", "    setup:\n", "    plan:\n      mass_against: 2\n      shift_share: 60\n    setup:\n")
+    campaign = campaign_of(tmp_path, centre)
+    tested: set[str] = set()
+    for seed in range(1, 40):
+        _, log = play(campaign, at_battle(campaign, supply=0, courage=0),
+                      ["allies_right", "none", "watch", "press", "stay"], seed)
+        if any(line.startswith("The horse break and scatter.") for line in log):
+            tested |= {line.split(" are taken in flank")[0] for line in log if " are taken in flank" in line}
+    assert tested == {"The foot", "The allies"}  # the neighbours on both sides of the centre
+
+
+def test_a_strike_can_name_who_rides(tmp_path: Path) -> None:
+    named = ("battle.yaml", "            label: Ride for their standard\n            action: strike_at_commander\n",
+             "            label: Ride for their standard\n            action: strike_at_commander\n"
+             "            unit: allies\n")
+    campaign = campaign_of(tmp_path, STRIKE, named)
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch", "hold", "stay"])
+    allies = campaign.scenario.battles["fight"].roman.index("allies")
+    rules = campaign.battles["fight"]
+    assert state.battle.status[allies] == IN_LINE and state.battle.men[allies] > 0
+    _, log = play(campaign, state, ["strike"])
+    assert any(line.startswith("The allies ride straight for The Rival") for line in log)
+    gone = state.battle._replace(status=tuple(3 if u == allies else s for u, s in enumerate(state.battle.status)))
+    reasons = dict((m.id, why) for m, why in rules.decisions(gone, state.values))
+    assert reasons["strike"] == "The allies cannot ride now."
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("battle.yaml", "    results:\n", "    tables:\n      charge: [5, 10, 20, 35, 50, 65, 180]\n    results:\n"),
+     "'charge' holds percents"),
+    (("battle.yaml", "        title: Arrows\n", "        title: Arrows\n        plan:\n          mass_against: left\n"),
+     "only a 'shift' phase has a plan of its own"),
+    (("battle.yaml", "    setup:\n", "    plan:\n      mass_against: 7\n    setup:\n"),
+     "position 7 is not a line position (1..3)"),
+    (("battle.yaml", "            label: Wait for night\n            action: hold\n",
+      "            label: Wait for night\n            action: hold\n            unit: horse\n"),
+     "only a 'strike_at_commander' order names the unit that rides"),
+])
+def test_battle_data_that_cannot_work_is_refused(tmp_path: Path, edit, message) -> None:
+    with pytest.raises(Exception, match=re.escape(message)):
+        load(mini_variant(tmp_path, edit))

@@ -29,6 +29,7 @@ passes None for it, and nothing is formatted then.
 
 from game.engine.battle.rules import BattleRules
 from game.engine.battle.state import (
+    ABSENT,
     DEFEAT,
     ENCIRCLED,
     FATIGUE_NAMES,
@@ -50,7 +51,7 @@ from game.engine.battle.state import (
 from game.engine.battle.view import BattleView, PositionView
 
 __all__ = [
-    "DEFEAT", "ENCIRCLED", "FATIGUE_NAMES", "FELL", "FLED", "HELD", "HIDDEN", "IN_LINE", "MORALE_NAMES",
+    "ABSENT", "DEFEAT", "ENCIRCLED", "FATIGUE_NAMES", "FELL", "FLED", "HELD", "HIDDEN", "IN_LINE", "MORALE_NAMES",
     "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "BattleResult", "BattleRules",
     "BattleState", "BattleView", "PositionView",
 ]

@@ -59,14 +59,14 @@ class Day:
 
 
 def crisis(r: BattleRules, bs: BattleState, values: Values, action: str, dice: Dice,
-           text: list[str] | None) -> BattleState:
+           text: list[str] | None, rider: int | None = None) -> BattleState:
     day = Day.of(bs, text)
     if action in ("dismount_stand", "take_boat") or (action == "hold" and bs.broke):
         return _last_stand(r, day, values, action, dice)
     if action == "counter_charge":
         return _charge(r, day, dice)
     if action == "strike_at_commander":
-        return _strike(r, day, dice)
+        return _strike(r, day, dice, rider)
     if action == "withdraw":
         return _withdraw(r, day, values, dice)
     r.words.say(text, "hold")  # hold an unbroken line until night
@@ -246,12 +246,12 @@ def _charge(r: BattleRules, day: Day, dice: Dice) -> BattleState:
     return day.close(ROUTED if bs.broke else DEFEAT)
 
 
-def _strike(r: BattleRules, day: Day, dice: Dice) -> BattleState:
-    """A charge straight at the enemy commander and his standard, by the strongest body of horse
-    left: if it reaches him, his army loses its head and gives way; if not, the riders are lost."""
+def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleState:
+    """A charge straight at the enemy commander and his standard, by the order's unit or the
+    strongest body of horse left: if it reaches him, his army loses its head and gives way; if
+    not, the riders are lost."""
     bs, men, status = day.bs, day.men, day.status
-    riders = _riders(r, status, men)
-    u = max(riders, key=lambda v: (men[v], -v))
+    u = rider if rider is not None else max(_riders(r, status, men), key=lambda v: (men[v], -v))
     aim = bs.target if bs.target >= 0 else max(range(r.n), key=lambda j: (bs.emen[j], -j))
     terms = [
         (bs.morale[u] - 3, "morale"),

@@ -77,7 +77,7 @@ def arrive(r: BattleRules, bs: BattleState, h: CHidden, text: list[str] | None) 
     status[h.unit] = RESERVE
     if text is not None:
         if h.text:
-            text.append(h.text)
+            text.append(h.text.rstrip())
         r.words.say(text, "hidden_arrives", unit=r.units[h.unit].name, enemy_unit=r.enemies[h.at].name,
                     killed=killed)
     return bs._replace(emen=tuple(emen), emorale=tuple(emorale), status=tuple(status), arrived=1,
@@ -112,6 +112,8 @@ def target(r: BattleRules, bs: BattleState, values: Values | None, plan: EnemyPl
         return standing[0]
     if plan.mass_against == "right":
         return standing[-1]
+    if isinstance(plan.mass_against, int):  # a position (1 = left), or the unit standing nearest it
+        return min(standing, key=lambda pos: (abs(pos - (plan.mass_against - 1)), pos))
     ends = [pos for pos in (0, r.n - 1) if pos in standing]
     if plan.mass_against == "weakest_flank" and len(ends) == 2:
         left, right = strength(r, bs, 0, values), strength(r, bs, r.n - 1, values)
@@ -141,6 +143,8 @@ def shift(r: BattleRules, bs: BattleState, values: Values, p: int, action: str, 
     aim = target(r, bs, values, plan)
     if aim < 0:
         return bs
+    # each blow is met afresh: no reserve sent, no flank refused, nothing thrown back yet
+    bs = bs._replace(support=-1, refused=0, repulsed=0)
     seen = sees_shift(r, bs, values, p)
     emen = list(bs.emen)
     moved = 0
@@ -313,7 +317,7 @@ def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
     morale[u] = 0
     status[u] = FLED
     order = bs.order + (u,)
-    if bs.support >= 0:
+    if bs.support >= 0 and status[bs.support] == IN_LINE and bs.support not in order:
         s = bs.support
         rs = men[s] // 4
         men[s] -= rs
@@ -329,9 +333,16 @@ def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
 
 
 def panic(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: list[str] | None) -> BattleState:
-    """Roll the line up from the broken unit: each neighbour in turn tests its nerve."""
-    step = -1 if bs.target == r.n - 1 else 1
-    pos = bs.target + step
+    """Roll the line up from the broken unit: each neighbour in turn tests its nerve, away from the
+    end that broke (both ways from a unit inside the line), until one holds."""
+    t = bs.target
+    for step in ((-1,) if t == r.n - 1 else (1,) if t == 0 else (1, -1)):
+        bs = _roll(r, bs, values, dice, text, t + step, step)
+    return bs
+
+
+def _roll(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: list[str] | None, pos: int,
+          step: int) -> BattleState:
     men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
     order = bs.order
     lost = 0

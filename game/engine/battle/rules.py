@@ -12,6 +12,7 @@ from typing import Any
 from game.engine.battle import crisis, fight
 from game.engine.battle.log import Words
 from game.engine.battle.state import (
+    ABSENT,
     BOAT,
     CAPTURED,
     DEFEAT,
@@ -76,7 +77,6 @@ class BattleRules:
         self._slots(battle)
         self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
         self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
-        self._arrivals = [tuple(h for h in battle.hidden if h.phase == p) for p in range(len(self.phases))]
         self._dead = [self._dead_at(t) for t in range(self.ndeploy + len(self.phases) + 1)]
         self.changes = tuple(sorted(battle.writes))  # every campaign value the battle can change
 
@@ -122,29 +122,36 @@ class BattleRules:
                     morale[i] = band(morale[i] + s.morale, 0, 4)
                     fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
         line = b.default_line
-        bs = BattleState(
+        status, waiting = self._statuses(line, -1, tuple(men[:nr]), values, self.ndeploy == 0)
+        return BattleState(
             step=0, line=line, reserve=-1, station=self._default_station(line), watch=0,
-            men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]),
-            status=self._statuses(line, -1, tuple(men[:nr]), values, self.ndeploy == 0),
+            men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]), status=status,
             emen=tuple(men[nr:]), emorale=tuple(morale[nr:]),
             target=-1, seen=0, support=-1, extra=0, refused=0, broke=0, outcome=PENDING,
-            commander=WITH_ARMY, lost=0, elost=0, stood=0, order=(), start=tuple(men[:nr]),
+            commander=WITH_ARMY, lost=0, elost=0, stood=0, order=(), start=tuple(men[:nr]), waiting=waiting,
         )
-        return bs
 
     def _statuses(self, line: tuple[int, ...], reserve: int, men: tuple[int, ...], values: tuple[int, ...],
-                  deployed: bool) -> tuple[int, ...]:
-        """Each unit in the line or not; once the army is deployed, a hidden force that is there
-        waits out of sight."""
+                  deployed: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Each unit in the line or not, and, once the army is deployed, the hidden forces waiting
+        out of sight: for each unit named in `hidden` and placed neither in the line nor as the
+        reserve, the first entry whose `if` holds now (on the values after deployment). A unit
+        with no such entry is not on the field at all."""
         status = [RESERVE] * len(self.units)
         for u in line:
             status[u] = IN_LINE
+        waiting: list[int] = []
         if deployed:
-            for h in self.battle.hidden:
-                if (status[h.unit] == RESERVE and h.unit != reserve and men[h.unit] > 0
-                        and (h.cond is None or h.cond.fn(values))):
-                    status[h.unit] = HIDDEN
-        return tuple(status)
+            hidden = self.battle.hidden
+            for u in dict.fromkeys(h.unit for h in hidden):
+                if status[u] != RESERVE or u == reserve:
+                    continue  # placed in the line or kept as the reserve: not hidden
+                k = next((k for k, h in enumerate(hidden) if h.unit == u and men[u] > 0
+                          and (h.cond is None or h.cond.fn(values))), None)
+                status[u] = ABSENT if k is None else HIDDEN
+                if k is not None:
+                    waiting.append(k)
+        return tuple(status), tuple(sorted(waiting))
 
     def _default_station(self, line: tuple[int, ...]) -> int:
         if self.commander_unit is not None and self.commander_unit in line:
@@ -219,6 +226,10 @@ class BattleRules:
             for u in range(len(self.units))
         ):
             return "No cavalry is left to charge."
+        u = order.unit
+        if u is not None and not (self.kinds[u].mounted and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0):
+            name = self.units[u].name
+            return f"{name[:1].upper() + name[1:]} cannot ride now."
         return None
 
     def _closed_stand(self, action: str, bs: BattleState) -> str | None:
@@ -247,6 +258,7 @@ class BattleRules:
                 self.words.say(text, "from_campaign", what=what, source=source)
         if bs.step < self.ndeploy:
             bs, values = self._deploy(bs, values, option_id, text)
+            bs = self._arrivals(bs, text)
         else:
             p = self.current_phase(bs)
             assert p is not None
@@ -254,13 +266,13 @@ class BattleRules:
             values = apply_effects(values, order.effects)
             if text is not None and order.model.text:
                 text.append(order.model.text.rstrip())
-            bs = self._resolve(bs, values, p, order.model.action, dice, text)
+            bs = self._arrivals(self._resolve(bs, values, p, order.model.action, dice, text, order.unit), text)
         # phases with no decision to make (an unseen shift) resolve at once
         while True:
             p = self.current_phase(bs)
             if p is None or self.phases[p].kind != "shift" or fight.sees_shift(self, bs, values, p):
                 break
-            bs = self._resolve(bs, values, p, "hold", dice, text)
+            bs = self._arrivals(self._resolve(bs, values, p, "hold", dice, text), text)
         log_text = text if text is not None else []
         if bs.step >= self.ndeploy + len(self.phases):
             return BattleResult(None, self._finish(bs, values, text), log_text)
@@ -297,25 +309,36 @@ class BattleRules:
                 moved = men[u] * pct // 100
                 men[u] -= moved
                 men[reserve] += moved
-        status = self._statuses(line, reserve, tuple(men), values, bs.step + 1 == self.ndeploy)
+        status, waiting = self._statuses(line, reserve, tuple(men), values, bs.step + 1 == self.ndeploy)
         if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
-                           men=tuple(men), status=status, start=tuple(men)), values
+                           men=tuple(men), status=status, start=tuple(men), waiting=waiting), values
 
     def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
-                 text: list[str] | None) -> BattleState:
+                 text: list[str] | None, rider: int | None = None) -> BattleState:
         phase = self.phases[p]
+        bs = self._arrivals(bs, text)  # a battle with no deployment: those that come at the first phase
         self.words.say(text, "phase", time=phase.time, title=phase.title)
-        for h in self._arrivals[p]:
-            bs = fight.arrive(self, bs, h, text)
         if phase.kind == "archery":
             bs = fight.archery(self, bs, action, text)
         elif phase.kind == "shift":
             bs = fight.shift(self, bs, values, p, action, dice, text)
         else:
-            bs = crisis.crisis(self, bs, values, action, dice, text)
+            bs = crisis.crisis(self, bs, values, action, dice, text, rider)
         return self._phase_setups_apply(bs, values, p, text)
+
+    def _arrivals(self, bs: BattleState, text: list[str] | None) -> BattleState:
+        """The hidden forces whose phase has come down on the enemy as it begins, before the
+        player is asked for the phase's order."""
+        p = self.current_phase(bs)
+        if p is None or not bs.waiting:
+            return bs
+        for k in bs.waiting:
+            if self.battle.hidden[k].phase == p:
+                bs = fight.arrive(self, bs, self.battle.hidden[k], text)
+                bs = bs._replace(waiting=tuple(j for j in bs.waiting if j != k))
+        return bs
 
     def _phase_setups_apply(self, bs: BattleState, values: tuple[int, ...], p: int,
                             text: list[str] | None) -> BattleState:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 # status of one of the player's units
-IN_LINE, RESERVE, FLED, ENCIRCLED, FELL, STANDING, HIDDEN = range(7)
-STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "in the last stand", "out of sight")
+IN_LINE, RESERVE, FLED, ENCIRCLED, FELL, STANDING, HIDDEN, ABSENT = range(8)
+STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "in the last stand", "out of sight",
+                "not on the field")
 MORALE_NAMES = ("broken", "wavering", "shaken", "steady", "eager")
 FATIGUE_NAMES = ("fresh", "tired", "spent")
 # outcome of the day
@@ -46,6 +47,7 @@ class BattleState(NamedTuple):
     struck: int = 0  # the positions the enemy's blows fell on, as bits (1 << position)
     arrived: int = 0  # 1 when a hidden force came down on the enemy
     efell: int = 0  # 1 when the enemy commander fell (or his standard was taken)
+    waiting: tuple[int, ...] = ()  # the hidden forces out of sight: indices into the battle's `hidden`
 
 
 _FIELD_INDEX = {name: i for i, name in enumerate(BattleState._fields)}
