@@ -225,6 +225,12 @@ class Abstraction:
         """As `cells`, for values arriving at a node before its own `effects` have run."""
         return _cells(self._arrival[node], values, slots)
 
+    def live_on_arrival(self, node: int, slots: tuple[int, ...]) -> tuple[tuple[int, Banded], ...]:
+        """Of some slots, those that matter on arrival at a node, with their cuts (None: exact):
+        `banded(values, live)` gives the same distinctions as `cells_on_arrival`, more quickly."""
+        row = self._arrival[node]
+        return tuple((j, row[j]) for j in slots if row[j] is None or row[j])
+
     def battle_key(self, node: int, values: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of the values a battle at `node` still reads once it has begun.
 
@@ -236,6 +242,11 @@ class Abstraction:
 
     def exact_slots(self, node: int) -> list[str]:
         return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
+
+
+def banded(values: tuple[int, ...], live: tuple[tuple[int, Banded], ...]) -> tuple[int, ...]:
+    """The merged form of the values of `live` slots (from `Abstraction.live_on_arrival`)."""
+    return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in live])
 
 
 def _cells(row: list[Banded], values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:

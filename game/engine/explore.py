@@ -4,20 +4,25 @@ Exhaustive mode walks every reachable (state, decision) once. States are merged 
 the values that can no longer matter (a static liveness analysis of the scenario's expressions),
 so a whole campaign collapses into a graph small enough to walk in seconds. Probabilities are those
 of uniform random play: each open decision equally likely, each chance outcome by its weight.
+Battles, where nearly all of the work is, are fought out one distinct beginning at a time, in
+several processes if asked (`jobs`), with the same result whatever their number.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.engine.abstraction import Abstraction
-from game.engine.campaign import Campaign, State
+from game.engine.abstraction import Abstraction, banded
+from game.engine.campaign import Campaign
 from game.engine.dice import SeededDice, enumerate_chance
+from game.engine.state import State
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
 
 Key = tuple[Any, ...]
@@ -44,10 +49,19 @@ class Report:
     decisions_per_playthrough: float | None = None
     decisions_per_ending: dict[str, tuple[int, float, int]] | None = None  # id -> (min, mean, max), random play
     odds: bool | None = None  # exhaustive: endings are probabilities (True) or path counts (False)
+    # exact odds: the probability the walk accounts for (reaching an ending or a dead end); below 1
+    # when it stopped at its state limit (or met a loop), and then each ending's figure is a floor
+    covered: float | None = None
+    jobs: int = 1  # processes that fought the battles (exhaustive walks)
 
     @property
     def unreached_endings(self) -> list[str]:
         return [e for e, v in self.endings.items() if not v]
+
+    @property
+    def unexplored(self) -> float:
+        """The probability an exact-odds walk left unexplored (0 for a complete walk)."""
+        return 0.0 if self.covered is None else max(0.0, 1.0 - self.covered)
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -64,6 +78,10 @@ class Report:
             out["states"] = self.states
         if self.odds is not None:
             out["odds"] = self.odds
+            out["jobs"] = self.jobs
+        if self.covered is not None:
+            out["covered"] = self.covered
+            out["unexplored"] = self.unexplored
         if self.decisions_per_playthrough is not None:
             out["decisions_per_playthrough"] = round(self.decisions_per_playthrough, 2)
         if self.decisions_per_ending is not None:
@@ -71,8 +89,6 @@ class Report:
                 e: {"min": lo, "mean": round(mean, 2), "max": hi} for e, (lo, mean, hi) in self.decisions_per_ending.items()
             }
         return out
-
-
 def all_choice_keys(scenario: CompiledScenario) -> set[str]:
     """Every decision the scenario offers anywhere, as 'scene:choice' (battles by question/phase)."""
     keys = set()
@@ -126,6 +142,46 @@ def _ending_ids(scenario: CompiledScenario) -> list[str]:
     return [n.model.id for n in scenario.nodes if isinstance(n, CEnding)]
 
 
+
+class _Tally:
+    """What random play met: endings, scenes, decisions, dead ends and each ending's road length."""
+
+    def __init__(self, scenario: CompiledScenario):
+        self.scenario = scenario
+        self.endings = dict.fromkeys(_ending_ids(scenario), 0)
+        self.visited: set[int] = set()
+        self.taken: set[str] = set()
+        self.steps = self.dead = 0
+        self.lengths: dict[int, list[int]] = {}  # ending node -> [min, total, max, count] of decisions taken
+
+    def ended(self, node: int, k: int) -> None:
+        self.endings[self.scenario.node_id(node)] += 1
+        row = self.lengths.get(node)
+        if row is None:
+            self.lengths[node] = [k, k, k, 1]
+        else:
+            row[0] = min(row[0], k)
+            row[1] += k
+            row[2] = max(row[2], k)
+            row[3] += 1
+
+    def report(self, mode: str, runs: int, seed: int, elapsed: float) -> Report:
+        scenario = self.scenario
+        scene_ids = _scene_ids(scenario)
+        seen_ids = {scenario.node_id(n) for n in self.visited}
+        return Report(
+            scenario=scenario.id, mode=mode, runs=runs, seed=seed, endings=self.endings,
+            scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
+            choices_taken=len(self.taken), choices_total=len(all_choice_keys(scenario)), complete=True,
+            elapsed_seconds=elapsed, playthroughs_per_second=runs / elapsed if elapsed else 0.0,
+            choices_per_second=self.steps / elapsed if elapsed else 0.0, dead_ends=self.dead,
+            unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
+            decisions_per_playthrough=self.steps / runs if runs else None,
+            decisions_per_ending={scenario.node_id(n): (lo, total / count, hi)
+                                  for n, (lo, total, hi, count) in sorted(self.lengths.items())},
+        )
+
+
 def explore_random(scenario: CompiledScenario, runs: int, seed: int,
                    follow: dict[tuple[str, int], str] | None = None, max_steps: int = 1000,
                    origin: State | None = None, keep: list[tuple[int, list[str]]] | None = None,
@@ -134,72 +190,490 @@ def explore_random(scenario: CompiledScenario, runs: int, seed: int,
     k-th decision with `SeededDice(seed, k)`, as a saved playthrough does, so each is a save.
     `progress`, if given, is told how many runs are done, every 256 runs."""
     campaign = Campaign(scenario)
-    endings = dict.fromkeys(_ending_ids(scenario), 0)
-    visited: set[int] = set()
-    taken: set[str] = set()
-    steps = 0
-    dead = 0
-    lengths: dict[int, list[int]] = {}  # ending node -> [min, total, max, count] of decisions taken
+    tally = _Tally(scenario)
     start = time.perf_counter()
     for run in range(runs):
         if progress is not None and not run & 255:
             progress(run)
         run_seed = (seed * 1_000_003 + run) & 0x7FFFFFFFFFFFFFFF
-        rng = random.Random(run_seed)
-        state = origin if origin is not None else campaign.start()
         taken_here: list[str] = []
         if keep is not None:
             keep.append((run_seed, taken_here))
-        for k in range(max_steps):
-            visited.add(state.node)
-            if scenario.is_ending(state.node):
-                endings[scenario.node_id(state.node)] += 1
-                row = lengths.get(state.node)
-                if row is None:
-                    lengths[state.node] = [k, k, k, 1]
-                else:
-                    row[0] = min(row[0], k)
-                    row[1] += k
-                    row[2] = max(row[2], k)
-                    row[3] += 1
-                break
-            options = campaign.available(state)
-            if not options:
-                dead += 1
-                break
-            option = None
-            if follow:
-                wanted = follow.get(decision_point(scenario, state))
-                if wanted in options:
-                    option = wanted
-            if option is None:
-                option = options[rng.randrange(len(options))]
-            taken.add(choice_key(scenario, state, option))
-            if keep is not None:
-                taken_here.append(option)
-            state = campaign.step(state, option, SeededDice(run_seed, k), check=False, log=False).state
-            steps += 1
-        else:
-            dead += 1
-    elapsed = time.perf_counter() - start
-    scene_ids = _scene_ids(scenario)
-    seen_ids = {scenario.node_id(n) for n in visited}
-    return Report(
-        scenario=scenario.id, mode="follow" if follow else "random", runs=runs, seed=seed,
-        endings=endings, scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
-        choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=True,
-        elapsed_seconds=elapsed, playthroughs_per_second=runs / elapsed if elapsed else 0.0,
-        choices_per_second=steps / elapsed if elapsed else 0.0, dead_ends=dead,
-        unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
-        decisions_per_playthrough=steps / runs if runs else None,
-        decisions_per_ending={scenario.node_id(n): (lo, total / count, hi)
-                              for n, (lo, total, hi, count) in sorted(lengths.items())},
-    )
+        _play_once(campaign, tally, origin if origin is not None else campaign.start(), run_seed,
+                   follow, max_steps, taken_here if keep is not None else None)
+    return tally.report("follow" if follow else "random", runs, seed, time.perf_counter() - start)
+
+
+def _play_once(campaign: Campaign, tally: _Tally, state: State, run_seed: int,
+               follow: dict[tuple[str, int], str] | None, max_steps: int, taken_here: list[str] | None) -> None:
+    """One random playthrough from `state`, its dice seeded by `run_seed` and the decision's number."""
+    scenario = campaign.scenario
+    rng = random.Random(run_seed)
+    for k in range(max_steps):
+        tally.visited.add(state.node)
+        if scenario.is_ending(state.node):
+            tally.ended(state.node, k)
+            return
+        options = campaign.available(state)
+        if not options:
+            tally.dead += 1
+            return
+        option = None
+        if follow:
+            wanted = follow.get(decision_point(scenario, state))
+            if wanted in options:
+                option = wanted
+        if option is None:
+            option = options[rng.randrange(len(options))]
+        tally.taken.add(choice_key(scenario, state, option))
+        if taken_here is not None:
+            taken_here.append(option)
+        state = campaign.step(state, option, SeededDice(run_seed, k), check=False, log=False).state
+        tally.steps += 1
+    tally.dead += 1
+
+
+# -- exhaustive exploration ---------------------------------------------------------------------
+#
+# Two passes. The first walks every reachable campaign state once (merged by `Abstraction.key`),
+# depth first, and keeps the graph: each state's successors with their weights. A state where a
+# battle begins is handed to a battle job; the battle is fought out in a job of its own (in
+# another process with `jobs` > 1), and its outcomes become that state's successors when the job
+# is collected. Jobs are collected in the order they were handed out, so the walk, its state limit
+# and every figure are the same whatever the number of processes. The second pass sums the
+# endings' probabilities (or path counts) back from the endings to the start.
+
+ENDING, DEAD, CUT, STEPS = range(4)  # kinds of node in the walk's graph
+Edge = tuple[float, int, Key]  # (weight for the odds or path counts, paths it stands for, next state)
+
+
+@dataclass
+class Fought:
+    """One battle, begun one way, fought out: where it can leave the story, and what it cost."""
+
+    leaves: list[tuple[float, int, tuple[int, ...], int]]  # (probability, paths, values at nightfall, next node)
+    budget: int = 0  # the most battle states it may walk
+    states: int = 0  # the battle states it reached (shared ones counted for each beginning)
+    dead: int = 0  # battle states with no order to give
+    dead_p: float = 0.0  # the probability of reaching one
+    complete: bool = True  # False when it would have passed its budget
+    taken: set[tuple[int, str]] = field(default_factory=set)  # (step, order) of every order given
+
+
+@dataclass
+class Batch:
+    """Several beginnings fought out together: their outcomes, in the order they were given."""
+
+    fought: list[Fought]
+    steps: int = 0
+
+
+def _canonical(layer: dict[Key, list]) -> list[list]:
+    """A step's battle states in an order that depends only on the states themselves (their keys
+    hold only numbers, whose hashes are the same in every process), so that every beginning's
+    sums are added up in the same order whichever beginnings are fought alongside it."""
+    return [layer[k] for k in sorted(layer, key=lambda k: (hash(k), k))]
+
+
+class Fighter:
+    """Fights battles out from their beginnings, one step of the battle at a time (every order and
+    every chance outcome), merging battle states that the rest of the battle cannot tell apart: of
+    the battle's own state, `BattleRules.forget` leaves out what no later phase reads; of the
+    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads. Beginnings
+    fought together share the states they both reach (each state carries each beginning's
+    probability and paths). Each step's states are dropped once the next step's are known."""
+
+    def __init__(self, campaign: Campaign, ab: Abstraction, merge: bool = True):
+        self.campaign = campaign
+        self.ab = ab
+        self.merge = merge
+        # battles by number (the scenes that fight one battle share its states)
+        self.number = {bid: i for i, bid in enumerate(sorted(campaign.scenario.battles))}
+        self._arrival: dict[tuple[Any, int], tuple[tuple[int, Any], ...]] = {}
+
+    def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
+        """Fight out each (beginning, budget): a beginning's battle states are counted step by
+        step, and one that would pass its budget is fought no further (`complete` is then False)."""
+        batch = Batch([Fought([], budget) for _, budget in beginnings])
+        leaves: list[dict[Key, list]] = [{} for _ in beginnings]
+        pending: dict[int, dict[Key, list]] = {}
+        for b, (state, _) in enumerate(beginnings):
+            rules = self.campaign.battle_rules(state)
+            key = self.key(rules, state.node, state.battle, state.values)
+            slot = pending.setdefault(0, {}).setdefault(key, [{}, rules, state.node, state.battle, state.values])
+            slot[0][b] = [1.0, 1]
+        while pending:
+            layer = _canonical(pending.pop(min(pending)))
+            _count(layer, batch.fought)
+            for slot in layer:
+                if slot[0]:
+                    self._orders(slot, pending, leaves, batch)
+        for fought, table in zip(batch.fought, leaves):
+            fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
+        return batch
+
+    def _live(self, rules: Any, to: int) -> tuple[tuple[int, Any], ...]:
+        """Of the values a battle changes, those that matter on arrival at `to`."""
+        found = self._arrival.get((rules, to))
+        if found is None:
+            found = self._arrival[rules, to] = self.ab.live_on_arrival(to, rules.changes)
+        return found
+
+    def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...]) -> Key:
+        """What tells battle states apart: the battle (not the scene that fights it), its state
+        less what no later phase reads, and the campaign's values that the battle still reads."""
+        return (self.number[rules.battle.model.id], rules.forget(bs) if self.merge else bs,
+                self.ab.battle_key(node, values))
+
+    def _orders(self, slot: list, pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]],
+                batch: Batch) -> None:
+        """Every order open in one battle state, and every chance outcome of each."""
+        masses, rules, node, bs, values = slot
+        options = rules.available(bs, values)
+        if not options:
+            for b, (p, _) in masses.items():
+                batch.fought[b].dead += 1
+                batch.fought[b].dead_p += p
+            return
+        share = 1.0 / len(options)
+        for b in masses:
+            batch.fought[b].taken.update((bs.step, option) for option in options)
+        for option in options:
+            outcomes = enumerate_chance(
+                lambda dice: rules.step(bs, values, option, dice, check=False, log=False))  # noqa: B023
+            batch.steps += len(outcomes)
+            for q, r in outcomes:
+                f = share * q
+                if r.battle is None:
+                    # nightfall: the outcome is told apart by the merged form of the values the
+                    # battle changed, as they arrive at the next node (entered later, once)
+                    to = rules.battle.after.resolve(r.values)
+                    key: Key = (to, banded(r.values, self._live(rules, to)))
+                    for b, (p, n) in masses.items():
+                        _add(leaves[b], key, p * f, n, (r.values, to))
+                    continue
+                key = self.key(rules, node, r.battle, r.values)
+                layer = pending.setdefault(r.battle.step, {})
+                into = layer.get(key)
+                if into is None:
+                    into = layer[key] = [{}, rules, node, r.battle, r.values]
+                for b, (p, n) in masses.items():
+                    _add(into[0], b, p * f, n, ())
+
+
+def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:
+    slot = table.get(key)
+    if slot is None:
+        table[key] = [p, n, *rest]
+    else:
+        slot[0] += p
+        slot[1] += n
+
+
+def _count(layer: list[list], fought: list[Fought]) -> None:
+    """Count each beginning's battle states at this step; a beginning that would pass its budget
+    is fought no further (the walk leaves it unexplored)."""
+    counts: dict[int, int] = {}
+    for slot in layer:
+        for b in slot[0]:
+            counts[b] = counts.get(b, 0) + 1
+    for b, c in counts.items():
+        f = fought[b]
+        if f.states + c <= f.budget:
+            f.states += c
+            continue
+        f.complete = False
+        for slot in layer:
+            slot[0].pop(b, None)
+
+
+# The fighter of a worker process: inherited from the parent where processes are forked, built
+# from the scenario's validated data where they are spawned.
+_FIGHTER: Fighter | None = None
+
+
+@dataclass
+class _Blueprint:
+    """What a spawned worker needs to build its own fighter: the scenario's validated data, not
+    its compiled form (compiled expressions are closures, which cannot be sent to a process)."""
+
+    scenario: Any
+    sources: Any
+    folder: Any
+    odds: bool
+    merge: bool
+
+    def build(self) -> Fighter:
+        from game.scenario.compiled import compile_scenario
+
+        cs = compile_scenario(self.scenario, self.sources, self.folder)
+        return Fighter(Campaign(cs), Abstraction(cs, exact=not self.merge, odds=self.odds), self.merge)
+
+
+def _worker_start(spec: Fighter | _Blueprint) -> None:
+    global _FIGHTER
+    _FIGHTER = spec if isinstance(spec, Fighter) else spec.build()
+
+
+def _worker_fight(beginnings: list[tuple[State, int]]) -> Batch:
+    assert _FIGHTER is not None
+    return _FIGHTER.fight(beginnings)
+
+
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"  # how worker processes are started
+BATCH = 16  # beginnings fought together at most: they share states, and a batch's steps are held at once
+
+
+class _Battles:
+    """The battle jobs of one walk, collected in the order they were handed out. When the walk
+    needs the first of them, the beginnings waiting are split into batches of alike beginnings
+    (which share the battle states they both reach). With one job, a batch is fought in this
+    process when its first beginning is collected; otherwise every batch goes at once to a pool of
+    processes, started the first time two beginnings wait."""
+
+    def __init__(self, fighter: Fighter, jobs: int, odds: bool):
+        self.fighter = fighter
+        self.jobs = jobs
+        self.odds = odds
+        self.queue: deque[list] = deque()  # [key, state, batch (its beginnings, then its result), place in it]
+        self.pool: Any = None
+
+    def hand_out(self, key: Key, state: State) -> None:
+        self.queue.append([key, state, None, 0])
+
+    def collect(self, budget: int) -> tuple[Key, State, Fought, int]:
+        """The first job's beginning and its battle fought out (none of its states past `budget`),
+        and the steps taken by its batch if it is the first of its batch collected (else 0)."""
+        if self.queue[0][2] is None:
+            self._batch_waiting(budget)
+        key, state, batch, b = self.queue.popleft()
+        if len(batch) == 1:
+            batch.append(self.fighter.fight([(s, budget) for s in batch[0]]))
+        done = batch[1] if isinstance(batch[1], Batch) else batch[1].result()
+        batch[1] = done
+        steps, done.steps = done.steps, 0
+        return key, state, done.fought[b], steps
+
+    def _batch_waiting(self, budget: int) -> None:
+        waiting = [job for job in self.queue if job[2] is None]
+        if self.jobs > 1 and len(waiting) > 1 and self.pool is None:
+            self._start_pool()
+        # beginnings alike in the same batch, where they share the most
+        key, rules = self.fighter.key, self.fighter.campaign.battle_rules
+        waiting.sort(key=lambda job: key(rules(job[1]), job[1].node, job[1].battle, job[1].values))
+        parts = max(-(-len(waiting) // BATCH), min(len(waiting), self.jobs) if self.pool else 1)
+        for part in range(parts):
+            jobs = waiting[part * len(waiting) // parts:(part + 1) * len(waiting) // parts]
+            batch: list = [[job[1] for job in jobs]]
+            if self.pool is not None:
+                batch.append(self.pool.submit(_worker_fight, [(s, budget) for s in batch[0]]))
+            for b, job in enumerate(jobs):
+                job[2], job[3] = batch, b
+
+    def _start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context(START_METHOD)
+        cs = self.fighter.campaign.scenario
+        spec: Fighter | _Blueprint = self.fighter if START_METHOD == "fork" else _Blueprint(
+            cs.scenario, cs.sources, cs.folder, self.odds, self.fighter.merge)
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_start, initargs=(spec,))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Walk:
+    """The first pass: every reachable campaign state once, and the graph of their successors."""
+
+    def __init__(self, campaign: Campaign, ab: Abstraction, battles: _Battles, odds: bool, max_states: int,
+                 progress: Callable[[int], None] | None):
+        self.campaign = campaign
+        self.scenario = campaign.scenario
+        self.ab = ab
+        self.battles = battles
+        self.odds = odds
+        self.max_states = max_states
+        self.progress = progress
+        # key -> (ENDING, k) | (DEAD,) | (CUT,) | (STEPS, edges, probability of a dead end inside a battle)
+        self.graph: dict[Key, Any] = {}
+        self.stack: list[State] = []
+        self.visited: set[int] = set()
+        self.taken: set[str] = set()
+        self.ending_index = {node: k for k, node in enumerate(n for n in range(len(self.scenario.nodes))
+                                                                if self.scenario.is_ending(n))}
+        self.states = self.battle_states = self.steps = self.dead = 0
+        self.complete = True
+
+    def run(self, origin: State) -> Key:
+        root = self._reach(origin)
+        while True:
+            while self.stack:
+                self._expand(self.stack.pop())
+            if not self.battles.queue:
+                return root
+            self._collect()
+
+    def _reach(self, state: State) -> Key:
+        """The key of a state reached, queued to be expanded if it is new."""
+        key = self.ab.key(state)
+        if key not in self.graph:
+            self.graph[key] = None
+            self.stack.append(state)
+        return key
+
+    def _expand(self, state: State) -> None:
+        key = self.ab.key(state)
+        self.visited.add(state.node)
+        k = self.ending_index.get(state.node)
+        if k is not None:
+            self.graph[key] = (ENDING, k)
+            self.states += 1
+            return
+        if self.states + self.battle_states >= self.max_states:
+            self.graph[key] = (CUT,)
+            self.complete = False
+            return
+        self.states += 1
+        if self.progress is not None and not self.states & 1023:
+            self.progress(self.states + self.battle_states)
+        if state.battle is not None and state.battle.step == 0:  # a battle begins: a job of its own
+            self.battles.hand_out(key, state)
+            return
+        options = self.campaign.available(state)
+        if not options:
+            self.graph[key] = (DEAD,)
+            self.dead += 1
+            return
+        share = 1.0 / len(options)
+        edges: list[Edge] = []
+        for option in options:
+            self.taken.add(choice_key(self.scenario, state, option))
+            outcomes = enumerate_chance(
+                lambda dice: self.campaign.step(state, option, dice, check=False, log=False).state)  # noqa: B023
+            self.steps += len(outcomes)
+            for p, nxt in outcomes:
+                edges.append((share * p if self.odds else 1, 1, self._reach(nxt)))
+        self.graph[key] = (STEPS, edges, 0.0)
+
+    def _collect(self) -> None:
+        """The next battle job's outcomes become its beginning's successors. A battle that does not
+        fit in what is left of the state limit is left unexplored as a whole (whether it fits does
+        not depend on how the battles were shared out among processes)."""
+        left = self.max_states - self.states - self.battle_states
+        key, state, fought, steps = self.battles.collect(left)
+        self.steps += steps
+        if not fought.complete or fought.states > left:
+            self.graph[key] = (CUT,)
+            self.complete = False
+            return
+        scene = self.scenario.node_id(state.node)
+        self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
+        self.battle_states += fought.states
+        self.dead += fought.dead
+        if self.progress is not None:
+            self.progress(self.states + self.battle_states)
+        changes = self.campaign.battle_rules(state).changes  # type: ignore[union-attr]
+        edges: list[Edge] = []
+        for p, n, w, node in fought.leaves:
+            values = list(state.values)
+            for j in changes:  # the battle's record and results; the rest as the battle found them
+                values[j] = w[j]
+            edges.append((p if self.odds else n, n, self._reach(self.campaign.enter(node, tuple(values)))))
+        self.graph[key] = (STEPS, edges, fought.dead_p)
+
+
+class _Sums:
+    """The second pass: each state's ending probabilities (or path counts) and paths, summed back
+    from the endings, depth first from the start in the order of the first pass. A vector holds
+    one entry per ending, then the probability of a dead end and the probability left unexplored
+    (the state limit, or a loop: a state met again on its own road)."""
+
+    def __init__(self, graph: dict[Key, Any], endings: int, odds: bool):
+        self.graph = graph
+        self.odds = odds
+        self.one = 1.0 if odds else 1
+        self.width = endings + 2
+        self.memo: dict[Key, tuple[list, int]] = {}
+        self.open: set[Key] = set()
+        self.complete = True
+
+    def _leaf(self, kind: int, k: int = 0) -> tuple[list, int]:
+        vec = [self.one * 0] * self.width
+        if kind == ENDING:
+            vec[k] = self.one
+            return vec, 1
+        self.complete = self.complete and kind == DEAD
+        if self.odds:
+            vec[self.width - 2 if kind == DEAD else self.width - 1] = self.one
+        return vec, 0
+
+    def _arrive(self, key: Key) -> tuple[list, int] | None:
+        """A state's sums if they are known (or it has no successors); else None, and it is opened."""
+        done = self.memo.get(key)
+        if done is not None:
+            return done
+        node = self.graph[key]
+        if node[0] != STEPS:
+            done = self.memo[key] = self._leaf(*node)
+            return done
+        if key in self.open:  # met again on its own road: a loop
+            return self._leaf(CUT)
+        self.open.add(key)
+        return None
+
+    def total(self, root: Key) -> tuple[list, int]:
+        frames: list[list] = []  # [key, next edge, vector so far, paths so far]
+        done = self._arrive(root)
+        if done is None:
+            frames.append(self._frame(root))
+        while frames:
+            frame = frames[-1]
+            edges = self.graph[frame[0]][1]
+            if frame[1] < len(edges):
+                child = edges[frame[1]][2]
+                frame[1] += 1
+                sub = self._arrive(child)
+                if sub is None:
+                    frames.append(self._frame(child))
+                    continue
+            else:
+                sub = self.memo[frame[0]] = (frame[2], frame[3])
+                self.open.discard(frame[0])
+                frames.pop()
+                if not frames:
+                    return sub
+                frame = frames[-1]
+            w, n, _ = self.graph[frame[0]][1][frame[1] - 1]  # what the state adds to the one before it
+            acc = frame[2]
+            for i, x in enumerate(sub[0]):
+                if x:
+                    acc[i] += w * x
+            frame[3] += n * sub[1]
+        assert done is not None
+        return done
+
+    def _frame(self, key: Key) -> list:
+        node = self.graph[key]
+        vec = [self.one * 0] * self.width
+        if self.odds:  # a battle's own dead ends
+            vec[-2] = node[2]
+        return [key, 0, vec, 0]
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every system
+        return max(1, os.cpu_count() or 1)
 
 
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                        origin: State | None = None, merge: bool = True, odds: bool = True,
-                       progress: Callable[[int], None] | None = None) -> Report:
+                       progress: Callable[[int], None] | None = None, jobs: int = 1) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
 
     With `odds=False` the walk covers the same ground (every reachable scene, choice, battle state,
@@ -209,168 +683,40 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
 
     A battle is explored as one macro step: its outcomes (what it writes back to the campaign, and
     where the story goes on) depend only on the battle's own inputs, so they are computed once per
-    distinct input and shared by every campaign state that arrives with those inputs.
+    distinct beginning and shared by every campaign state that begins it alike. With `jobs` > 1
+    the distinct battles are fought in that many processes; every figure is the same as with one.
+    `progress`, if given, is told the number of states walked now and then; an exception it raises
+    stops the walk.
     """
     campaign = Campaign(scenario)
     ab = Abstraction(scenario, exact=not merge, odds=odds)
-    ending_ids = _ending_ids(scenario)
-    ending_index = {scenario.index[e]: k for k, e in enumerate(ending_ids)}
-    one = 1.0 if odds else 1  # what reaching an ending adds: a probability, or one path
-    zero = (one * 0,) * len(ending_ids)
-    memo: dict[Key, tuple[tuple[float, ...], int]] = {}
-    # per battle state: its battle's outcomes, {leaf key: [probability, changed values, next node, paths]}
-    inner_memo: dict[Key, dict[Key, list]] = {}
-    in_progress: set[Key] = set()
-    visited: set[int] = set()
-    taken: set[str] = set()
-    counters = {"steps": 0, "dead": 0, "complete": True, "battle_states": 0}
-
-    def expand(state: State, option: str) -> list[tuple[float, State]]:
-        taken.add(choice_key(scenario, state, option))
-        outcomes = enumerate_chance(lambda dice: campaign.step(state, option, dice, check=False, log=False).state)
-        counters["steps"] += len(outcomes)
-        return outcomes
-
-    def battle_outcomes(state: State) -> dict[Key, list]:
-        """{leaf key: [probability, changed values, next node, paths]} of a battle entered in `state`.
-
-        Battle states are merged by what the rest of the battle reads: of the campaign's values,
-        `Abstraction.battle_key` leaves out what only the battle's beginning read; of the battle's
-        own state, `BattleRules.forget` leaves out what no later phase reads. The outcomes hold
-        only the values the battle changes (the rest are the entry state's), so battles entered
-        with different campaign values share every battle state they both reach.
-        """
-        rules = campaign.battle_rules(state)
-        assert rules is not None
-        changes = rules.changes
-        forget = rules.forget if merge else lambda battle: battle
-
-        def order(s: State, option: str) -> list[tuple[float, State]]:
-            """The states after an order; when the battle ends, the story's next node with the
-            values as the battle leaves them, not yet entered (`dist` enters it, running its
-            effects once)."""
-            taken.add(choice_key(scenario, s, option))
-
-            def run(dice: Any) -> State:
-                r = rules.step(s.battle, s.values, option, dice, check=False, log=False)
-                if r.battle is not None:
-                    return State(s.node, r.values, r.battle)
-                return State(rules.battle.after.resolve(r.values), r.values, None)
-
-            outcomes = enumerate_chance(run)
-            counters["steps"] += len(outcomes)
-            return outcomes
-
-        def inner(s: State) -> dict[Key, list]:
-            k = (s.node, forget(s.battle), ab.battle_key(s.node, s.values))
-            got = inner_memo.get(k)
-            if got is not None:
-                return got
-            if len(memo) + counters["battle_states"] >= max_states:
-                counters["complete"] = False
-                return {}
-            counters["battle_states"] += 1
-            if progress is not None and not counters["battle_states"] & 1023:
-                progress(len(memo) + counters["battle_states"])
-            visited.add(s.node)
-            options = campaign.available(s)
-            acc: dict[Key, list] = {}
-            if not options:
-                counters["dead"] += 1
-            share = 1.0 / len(options) if options else 0.0
-            for option in options:
-                for p, nxt in order(s, option):
-                    if nxt.battle is None:
-                        # the battle is over: its outcomes are told apart by the merged form of
-                        # the changed values as they arrive at the next node (which may be
-                        # another battle; `dist` enters it and handles its own inputs)
-                        key = (nxt.node, ab.cells_on_arrival(nxt.node, nxt.values, changes))
-                        slot = acc.get(key)
-                        if slot is None:
-                            acc[key] = [share * p, tuple([nxt.values[j] for j in changes]), nxt.node, 1]
-                        else:
-                            slot[0] += share * p
-                            slot[3] += 1
-                        continue
-                    for key, (q, w, node, n) in inner(nxt).items():
-                        slot = acc.get(key)
-                        if slot is None:
-                            acc[key] = [share * p * q, w, node, n]
-                        else:
-                            slot[0] += share * p * q
-                            slot[3] += n
-            inner_memo[k] = acc
-            return acc
-
-        return inner(state)
-
-    def dist(state: State) -> tuple[tuple[float, ...], int]:
-        key = ab.key(state)
-        found = memo.get(key)
-        if found is not None:
-            return found
-        visited.add(state.node)
-        k = ending_index.get(state.node)
-        if k is not None:
-            vec = list(zero)
-            vec[k] = one
-            memo[key] = (tuple(vec), 1)
-            return memo[key]
-        if key in in_progress or len(memo) + counters["battle_states"] >= max_states:
-            counters["complete"] = False
-            return zero, 0
-        in_progress.add(key)
-        acc = list(zero)
-        paths = 0
-        if state.battle is not None and state.battle.step == 0:  # a battle begins: one macro step
-            changes = campaign.battle_rules(state).changes  # type: ignore[union-attr]
-            for p, w, node, n in battle_outcomes(state).values():
-                values = list(state.values)
-                for j, v in zip(changes, w):
-                    values[j] = v
-                sub, m = dist(campaign.enter(node, tuple(values)))
-                f = p if odds else n
-                for i, x in enumerate(sub):
-                    acc[i] += f * x
-                paths += n * m
-        else:
-            options = campaign.available(state)
-            if not options:
-                counters["dead"] += 1
-            share = 1.0 / len(options) if options else 0.0
-            for option in options:
-                for p, nxt in expand(state, option):
-                    sub, n = dist(nxt)
-                    w = share * p if odds else 1
-                    for i, x in enumerate(sub):
-                        acc[i] += w * x
-                    paths += n
-        in_progress.discard(key)
-        memo[key] = (tuple(acc), paths)
-        if progress is not None and not len(memo) & 1023:  # told the states so far, now and then
-            progress(len(memo) + counters["battle_states"])
-        return memo[key]
-
+    battles = _Battles(Fighter(campaign, ab, merge), max(1, jobs), odds)
+    walk = _Walk(campaign, ab, battles, odds, max_states, progress)
     start = time.perf_counter()
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 20_000))
     try:
-        vec, paths = dist(origin if origin is not None else campaign.start())
+        root = walk.run(origin if origin is not None else campaign.start())
     finally:
-        sys.setrecursionlimit(old_limit)
+        battles.close()
+    ending_ids = _ending_ids(scenario)
+    sums = _Sums(walk.graph, len(ending_ids), odds)
+    vec, paths = sums.total(root)
+    complete = sums.complete
     elapsed = time.perf_counter() - start
     scene_ids = _scene_ids(scenario)
-    seen_ids = {scenario.node_id(n) for n in visited}
+    seen_ids = {scenario.node_id(n) for n in walk.visited}
     return Report(
         scenario=scenario.id, mode="exhaustive", odds=odds, runs=paths, seed=None,
         endings={e: vec[i] for i, e in enumerate(ending_ids)},
         scenes_visited=sum(1 for s in scene_ids if s in seen_ids), scenes_total=len(scene_ids),
-        choices_taken=len(taken), choices_total=len(all_choice_keys(scenario)), complete=bool(counters["complete"]),
-        elapsed_seconds=elapsed, playthroughs_per_second=paths / elapsed if elapsed else 0.0,
-        choices_per_second=counters["steps"] / elapsed if elapsed else 0.0,
-        states=len(memo) + int(counters["battle_states"]),
-        dead_ends=int(counters["dead"]), unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
+        choices_taken=len(walk.taken), choices_total=len(all_choice_keys(scenario)),
+        complete=walk.complete and complete, elapsed_seconds=elapsed,
+        playthroughs_per_second=paths / elapsed if elapsed else 0.0,
+        choices_per_second=walk.steps / elapsed if elapsed else 0.0,
+        states=walk.states + walk.battle_states, dead_ends=walk.dead,
+        unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
+        covered=1.0 - vec[-1] if odds else None, jobs=max(1, jobs),
     )
+
 
 
 @dataclass
