@@ -43,6 +43,14 @@ TITLE_CSS = Path(__file__).with_name("title.tcss")
 GAME_CSS = Path(__file__).with_name("callinicum.tcss")
 
 
+def import_play_screens() -> None:
+    """The modules of the campaign, battle and ending screens, imported ahead of need, so that
+    the first battle and the first ending of a campaign do not wait for them."""
+    import game.tui.screens.battle
+    import game.tui.screens.campaign
+    import game.tui.screens.ending  # noqa: F401
+
+
 def play_screen(kind: str) -> PlayScreen:
     """A new screen for the campaign, a battle or an ending.
 
@@ -93,6 +101,7 @@ class CallinicumApp(App[int]):
         self._pending: str | None = None
         if scenario is not None and store is not None:
             self._attach(scenario, store)
+            import_play_screens()
         self.for_players = False  # run_app sets it: no traceback ever reaches a player's terminal
         # every failure reported to the player (the tests read it)
         self.errors: list[BaseException] = []
@@ -161,6 +170,7 @@ class CallinicumApp(App[int]):
             self.call_from_thread(self._load_failed, exc)
             return
         self.call_from_thread(self._loaded, scenario, store)
+        import_play_screens()  # while the player reads the title
 
     def _loaded(self, scenario: CompiledScenario, store: Store) -> None:
         self._attach(scenario, store)

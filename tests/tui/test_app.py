@@ -30,12 +30,20 @@ from game.tui.screens.saves import LoadScreen, SaveScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.themes import DARK, LIGHT
 from game.tui.widgets.choices import ChoiceList
+from game.tui.widgets.narrative import Story
 
 from .conftest import MINI, ROOT, make_app, open_number, play_to_end
 
 
 def plain(widget: Static) -> str:
     return widget.visual.plain if hasattr(widget.visual, "plain") else str(widget.content)
+
+
+def story_part(app, part_id: str) -> str | None:
+    """The text of a part of the campaign screen's story (the scene, the verdict...), or None
+    when the story does not show that part now."""
+    part = app.screen.query_one(Story).part(part_id)
+    return None if part is None else part.content.plain
 
 
 async def start(pilot) -> None:
@@ -205,14 +213,14 @@ async def test_history_reveals_the_historical_choice_only_there(mini, tmp_path):
         await pilot.pause()
         await pilot.press("1")  # scout: the historical choice
         await pilot.pause()
-        assert "As in 531" in plain(app.screen.query_one("#outcome-verdict", Static))
+        assert "As in 531" in story_part(app, "outcome-verdict")
 
 
 async def test_scenario_prose_shows_brackets_as_written(mini, tmp_path):
     app = make_app(mini, tmp_path, seed=1)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(pilot)
-        assert "[Brackets] stay as written." in plain(app.screen.query_one("#scene-text", Static))
+        assert "[Brackets] stay as written." in story_part(app, "scene-text")
         assert "[Brackets]" in app.export_screenshot().replace("&#160;", " ")
 
 
@@ -264,11 +272,11 @@ async def test_undo_takes_back_a_decision_and_an_ending(mini, tmp_path):
         await pilot.press("1")
         await pilot.pause()
         assert len(app.session.current.decisions) == 1
-        assert app.screen.query_one("#outcome-label").display
+        assert story_part(app, "outcome-label") is not None
         await pilot.press("u")
         await pilot.pause()
         assert app.session.current.decisions == []
-        assert not app.screen.query_one("#outcome-label").display
+        assert story_part(app, "outcome-label") is None
         await pilot.press("u")  # nothing left to undo: a notice, no change
         await pilot.pause()
         assert app.session.current.decisions == []
@@ -914,12 +922,13 @@ def test_the_quality_bar_ticks_the_thresholds_of_the_decision():
     from game.tui.widgets.qualities import _ticked_bar
 
     q = QualityView("authority", "Authority", 4, 0, 10, None, (3, 5, 7))
-    parts = _ticked_bar(q, 10)
-    assert "".join(ch for ch, _ in parts).count("┃") + "".join(ch for ch, _ in parts).count("╎") == 3
-    ticked = [i for i, (ch, style) in enumerate(parts) if "warning" in style]
+    cells = [(ch, style) for text, style in _ticked_bar(q, 10) for ch in text]
+    assert "".join(ch for ch, _ in cells).count("┃") + "".join(ch for ch, _ in cells).count("╎") == 3
+    ticked = [i for i, (ch, style) in enumerate(cells) if "warning" in style]
     assert ticked == [2, 4, 6]  # the cells where 3, 5 and 7 are reached
+    # without thresholds, one run of one style
     assert _ticked_bar(QualityView("court", "Court", 4, 0, 10, None, ()), 10) == [
-        (ch, "$secondary") for ch in "████      "]
+        ("████      ", "$secondary")]
 
 
 async def test_the_ending_keeps_what_followed_on_a_page_of_its_own(scenario_copy, tmp_path):

@@ -10,7 +10,7 @@ from game.engine.battle import FATIGUE_NAMES, MORALE_NAMES
 from game.engine.campaign import UnitView
 from game.tui.text import men_text, short_name, truncate
 from game.tui.widgets.bars import bar
-from game.tui.widgets.drawn import Drawn
+from game.tui.widgets.drawn import DrawnLines
 
 MORALE_STYLE = ("bold $error", "$error", "$warning", "$foreground", "bold $success")
 FATIGUE_STYLE = ("$success", "$warning", "bold $error")
@@ -26,7 +26,7 @@ def fatigue_word(value: int) -> tuple[str, str]:
     return FATIGUE_NAMES[value], FATIGUE_STYLE[value]
 
 
-class ArmyPanel(Drawn):
+class ArmyPanel(DrawnLines):
     """Units with men (bar and number), morale and fatigue; one line each when there is room."""
 
     DEFAULT_CSS = "ArmyPanel { height: auto; }"
@@ -41,12 +41,12 @@ class ArmyPanel(Drawn):
         if army != self.army:
             resized = len(army) != len(self.army)
             self.army = army
-            self.refresh(layout=resized)
+            self.changed(layout=resized)
 
-    def render(self) -> Content:
-        width = max(10, self.draw_width)
+    def draw_lines(self, width: int) -> list[Content]:
+        width = max(10, width)
         if not self.army:
-            return Content.styled("No army in the field.", "italic $muted")
+            return [Content.styled("No army in the field.", "italic $muted")]
         scale = max(50, max(u.men for u in self.army))
         lines: list[Content] = []
         wide = width >= 46
@@ -86,4 +86,4 @@ class ArmyPanel(Drawn):
                         (fatigue.ljust(5), fstyle),
                     )
                 )
-        return Content("\n").join(lines)
+        return lines

@@ -19,12 +19,12 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from game.engine.campaign import Option
-from game.tui.widgets.drawn import Drawn
+from game.tui.widgets.drawn import DrawnLines
 
 NUMBER_WIDTH = 4  # " 1 " and a space
 
 
-class ChoiceList(Drawn):
+class ChoiceList(DrawnLines):
     """The numbered choices of the current decision, with its question as a heading.
 
     Every label is wrapped whole under its number, never cut: choices often differ only in their
@@ -43,21 +43,21 @@ class ChoiceList(Drawn):
         super().__init__(id=id, classes=classes)
         self.options: tuple[Option, ...] = ()
         self.heading: str | None = None
-        self._lines: list[int | None] = []  # for each drawn line, the number of its choice
+        self._owners: list[int | None] = []  # for each drawn line, the number of its choice
 
     def show(self, options: Sequence[Option], heading: str | None = None) -> None:
         options = tuple(options)
         if (options, heading) != (self.options, self.heading):
             self.options, self.heading = options, heading
             self.hover = None
-            self.refresh(layout=True)
+            self.changed()
 
     @staticmethod
     def _wrap(text: str, width: int) -> list[str]:
         return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
-    def render(self) -> Content:
-        width = max(NUMBER_WIDTH + 4, self.draw_width)
+    def draw_lines(self, width: int) -> list[Content]:
+        width = max(NUMBER_WIDTH + 4, width)
         text_w = width - NUMBER_WIDTH
         lines: list[Content] = []
         owners: list[int | None] = []
@@ -87,11 +87,11 @@ class ChoiceList(Drawn):
                 for line in self._wrap(option.reason, text_w):
                     lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $disabled")))
                     owners.append(number)
-        self._lines = owners
-        return Content("\n").join(lines)
+        self._owners = owners
+        return lines
 
     def _number_at(self, y: int) -> int | None:
-        return self._lines[y] if 0 <= y < len(self._lines) else None
+        return self._owners[y] if 0 <= y < len(self._owners) else None
 
     def _event_number(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
@@ -104,7 +104,7 @@ class ChoiceList(Drawn):
         self.hover = None
 
     def watch_hover(self) -> None:
-        self.refresh()
+        self.changed(layout=False)
 
     def on_click(self, event: events.Click) -> None:
         number = self._event_number(event)

@@ -8,6 +8,7 @@ redraws in a few milliseconds and one that takes a tenth of a second.
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widget import Widget
 
 
@@ -30,3 +31,34 @@ class Drawn(Widget):
     @property
     def draw_height(self) -> int:
         return max(0, self.outer_size.height - self.styles.gutter.height)
+
+
+class DrawnLines(Drawn):
+    """A drawn widget whose height is its lines: they are worked out once for a width and kept
+    until `changed()`. Textual asks for a widget's height and then for its lines, and forgets
+    what it rendered in between; worked out once, a decision draws each of these widgets once."""
+
+    _lines: tuple[int, list[Content]] | None = None
+
+    def draw_lines(self, width: int) -> list[Content]:  # pragma: no cover - every subclass draws
+        raise NotImplementedError
+
+    def lines(self, width: int) -> list[Content]:
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, self.draw_lines(width))
+        return self._lines[1]
+
+    def changed(self, layout: bool = True) -> None:
+        """What the widget shows has changed: draw it again (and lay it out, if its height may)."""
+        self._lines = None
+        self.refresh(layout=layout)
+
+    def notify_style_update(self) -> None:
+        self._lines = None  # the lines carry styles: another theme, say
+        super().notify_style_update()
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.draw_width))

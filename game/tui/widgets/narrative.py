@@ -2,18 +2,28 @@
 
 Everything here is scenario prose and is rendered as literal text (no markup), so "[brackets]"
 in a scene show exactly as written.
+
+The story is one widget that wraps and lays out its parts itself (a margin above each, an indent,
+a rule under the scene's title), inside the pane that scrolls: a decision changes most of it, and
+Textual measures and draws one widget much faster than seven.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.visual import Visual
 
 from game.engine.campaign import View
 from game.session.playthrough import Decision
 from game.tui.text import paragraphs, reflow
+from game.tui.widgets.drawn import DrawnLines
 
 
 def verdict(decision: Decision) -> Content:
@@ -63,39 +73,110 @@ def counsel(view: View) -> Content:
     return Content("\n\n").join(out)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of the story: its text, the blank lines above it, its indent, whether a rule
+    runs under it, and a component class of the story whose style goes under the text's own."""
+
+    id: str
+    content: Content
+    above: int = 1
+    indent: int = 0
+    rule: bool = False
+    look: str = ""
+
+
+def story_parts(view: View, last: Decision | None) -> list[Part]:
+    """What the story shows after `last` (None at the start): the outcome, the scene, the counsel."""
+    parts: list[Part] = []
+    if last is not None:
+        parts.append(
+            Part(
+                "outcome-label",
+                Content.assemble(("▸ ", "$primary"), ("You chose: ", "bold"), last.label),
+            )
+        )
+        text = outcome(last)
+        if text.plain:
+            parts.append(Part("outcome-text", text, indent=2, look="story--outcome"))
+        judged = verdict(last)
+        if judged.plain:
+            parts.append(Part("outcome-verdict", judged, indent=2))
+    parts.append(Part("scene-title", Content.styled(view.title, "bold $primary"), rule=True))
+    parts.append(Part("scene-text", Content(reflow(view.text))))
+    if view.counsel:
+        parts.append(Part("counsel-heading", Content.styled("Counsel", "bold $secondary")))
+        parts.append(Part("counsel", counsel(view), above=0, indent=2))
+    return parts
+
+
+class Story(DrawnLines):
+    """The parts of the story, wrapped to the width of the pane; the pane scrolls it."""
+
+    DEFAULT_CSS = """
+    Story {
+        height: auto;
+        text-wrap: nowrap;
+        & > .story--outcome {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .story--rule {
+            color: $primary 30%;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"story--outcome", "story--rule"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.parts: tuple[Part, ...] = ()
+
+    def show(self, parts: Sequence[Part]) -> None:
+        parts = tuple(parts)
+        if parts != self.parts:
+            self.parts = parts
+            self.changed()
+
+    def part(self, part_id: str) -> Part | None:
+        return next((p for p in self.parts if p.id == part_id), None)
+
+    def render_line(self, y: int) -> Strip:
+        """One line, drawn when Textual asks for it: only the lines in view of the pane are
+        drawn (Textual's own way draws every line of a widget first, and a story runs long)."""
+        lines = self.lines(self.draw_width)
+        if not 0 <= y < len(lines):
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        return Visual.to_strips(self, lines[y], self.size.width, 1, self.visual_style, pad=True)[0]
+
+    def draw_lines(self, width: int) -> list[Content]:
+        width = max(1, width)
+        rule = Content.styled("─" * width, self.get_visual_style("story--rule", partial=True))
+        out: list[Content] = []
+        for part in self.parts:
+            out += [Content("")] * part.above
+            margin = " " * part.indent
+            content = part.content
+            if part.look:
+                content = content.stylize_before(self.get_visual_style(part.look))
+            for line in content.split("\n"):
+                wrapped = line.wrap(max(1, width - part.indent)) if line.plain else [line]
+                out += [Content(margin) + piece if margin else piece for piece in wrapped]
+            if part.rule:
+                out.append(rule)
+        if self.parts and self.parts[-1].id == "counsel":
+            out.append(Content(""))
+        return out
+
+
 class Narrative(VerticalScroll):
     """The scrollable story column of the campaign screen."""
 
     can_focus = True
 
     def compose(self) -> ComposeResult:
-        yield Static(id="outcome-label", markup=False)
-        yield Static(id="outcome-text", markup=False)
-        yield Static(id="outcome-verdict", markup=False)
-        yield Static(id="scene-title", markup=False)
-        yield Static(id="scene-text", markup=False)
-        yield Static("Counsel", id="counsel-heading", markup=False)
-        yield Static(id="counsel", markup=False)
+        yield Story(id="story")
 
     def show(self, view: View, last: Decision | None) -> None:
-        q = self.query_one
-        has_outcome = last is not None
-        for wid in ("#outcome-label", "#outcome-text", "#outcome-verdict"):
-            q(wid).display = has_outcome
-        if last is not None:
-            q("#outcome-label", Static).update(
-                Content.assemble(("▸ ", "$primary"), ("You chose: ", "bold"), last.label)
-            )
-            text = outcome(last)
-            q("#outcome-text", Static).update(text)
-            q("#outcome-text").display = bool(text.plain)
-            v = verdict(last)
-            q("#outcome-verdict", Static).update(v)
-            q("#outcome-verdict").display = bool(v.plain)
-        q("#scene-title", Static).update(Content.styled(view.title, "bold $primary"))
-        q("#scene-text", Static).update(Content(reflow(view.text)))
-        has_counsel = bool(view.counsel)
-        q("#counsel-heading").display = has_counsel
-        q("#counsel").display = has_counsel
-        q("#counsel", Static).update(counsel(view))
+        self.query_one(Story).show(story_parts(view, last))
         self.scroll_home(animate=False)

@@ -10,10 +10,10 @@ from textual.content import Content
 from game.engine.campaign import QualityView
 from game.tui.text import truncate
 from game.tui.widgets.bars import bar
-from game.tui.widgets.drawn import Drawn
+from game.tui.widgets.drawn import DrawnLines
 
 
-class QualitiesPanel(Drawn):
+class QualitiesPanel(DrawnLines):
     DEFAULT_CSS = "QualitiesPanel { height: auto; }"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -29,10 +29,10 @@ class QualitiesPanel(Drawn):
         if (qualities, before) != (self.qualities, self.previous):
             resized = len(qualities) != len(self.qualities)
             self.qualities, self.previous = qualities, before
-            self.refresh(layout=resized)
+            self.changed(layout=resized)
 
-    def render(self) -> Content:
-        width = max(12, self.draw_width)
+    def draw_lines(self, width: int) -> list[Content]:
+        width = max(12, width)
         bar_w = 10 if width >= 38 else 6 if width < 30 else 8
         label_w = max(4, width - bar_w - 7)
         lines: list[Content] = []
@@ -50,9 +50,7 @@ class QualitiesPanel(Drawn):
                     mark,
                 )
             )
-        if not lines:
-            return Content.styled("Nothing to track.", "italic $muted")
-        return Content("\n").join(lines)
+        return lines or [Content.styled("Nothing to track.", "italic $muted")]
 
 
 def _ticked_bar(q: QualityView, cells: int) -> list[tuple[str, str]]:
