@@ -128,6 +128,9 @@ def _explore_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=int, default=None, metavar="N",
                         help="an exhaustive walk stops (complete: false) after this many states "
                              "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="processes that fight the battles of an exhaustive walk, with the same result "
+                             "(default: every core; 1: this process alone)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
 
@@ -216,6 +219,8 @@ def _refuse_conflicts(args: argparse.Namespace) -> None:
         args.max_states = 200_000 if args.odds else 2_000_000
     if args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
+    if args.jobs is not None and args.jobs < 1:
+        raise CliError("--jobs must be 1 or more")
     exhaustive = args.exhaustive or args.odds
     if args.save_runs is not None and (exhaustive or args.origin is not None):
         raise CliError("--save-runs saves random playthroughs from the start; it cannot be used with "
@@ -255,13 +260,13 @@ def _follow(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario
 
 def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's report
     """Run the walk the options ask for (exhaustive, or random play) and give its report."""
-    from game.engine.explore import explore_exhaustive, explore_random
+    from game.engine.explore import default_jobs, explore_exhaustive, explore_random
 
     origin = _origin(cs, args.origin)
     if args.exhaustive or args.odds:
         with _Progress.start(None, quiet=args.json) as progress:
             return explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
-                                      progress=progress.update)
+                                      progress=progress.update, jobs=args.jobs or default_jobs())
     follow = _follow(cs, args.follow)
     kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
     with _Progress.start(args.runs, quiet=args.json) as progress:
@@ -277,13 +282,20 @@ def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
     print(f"{report.scenario}: {report.mode} exploration, {report.runs:,} playthroughs"
           + (f", {report.states:,} states" if report.states is not None else "")
           + f", {'complete' if report.complete else 'INCOMPLETE'}")
+    note = report.coverage_note()
+    if note is not None:  # never bare figures that do not add up: what they cover, and how to cover all
+        print(f"INCOMPLETE: {note}.\n  For a complete answer raise the limit (for instance --max-states "
+              f"{10 * report.max_states}), or start later in the story (--from SAVE).")
+    floor = "at least " if note is not None and report.odds else ""
     for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
         if report.odds is False:  # exhaustive, counting paths
-            print(f"  {ending:<24} {'reachable' if value else 'UNREACHED':>9}  "
+            print(f"  {ending:<24} {'reachable' if value else 'UNREACHED' if note is None else 'not reached':>11}  "
                   f"({int(value):,} path{'' if value == 1 else 's'})")
             continue
         share = value / total if report.mode != "exhaustive" else value
-        print(f"  {ending:<24} {share:7.2%}" + ("" if report.mode == "exhaustive" else f"  ({int(value):,})"))
+        print(f"  {ending:<24} {floor}{share:7.2%}" + ("" if report.mode == "exhaustive" else f"  ({int(value):,})"))
+    if floor:
+        print(f"  {'(not explored)':<24} {'':9}{report.unexplored:7.2%}")
     print(f"scenes visited {report.scenes_visited}/{report.scenes_total}; "
           f"choices taken {report.choices_taken}/{report.choices_total}")
     if report.unvisited_scenes:

@@ -53,6 +53,9 @@ class Report:
     # when it stopped at its state limit (or met a loop), and then each ending's figure is a floor
     covered: float | None = None
     jobs: int = 1  # processes that fought the battles (exhaustive walks)
+    max_states: int | None = None  # an exhaustive walk's state limit
+    limit_reached: bool = False  # it stopped there (else an incomplete walk met a loop)
+    battle_states: int | None = None  # of `states`, those inside battles (each beginning's counted)
 
     @property
     def unreached_endings(self) -> list[str]:
@@ -62,6 +65,18 @@ class Report:
     def unexplored(self) -> float:
         """The probability an exact-odds walk left unexplored (0 for a complete walk)."""
         return 0.0 if self.covered is None else max(0.0, 1.0 - self.covered)
+
+    def coverage_note(self) -> str | None:
+        """What an incomplete exhaustive walk's figures cover, in words (None when complete)."""
+        if self.complete or self.odds is None:
+            return None
+        why = (f"the walk stopped at its limit of {self.max_states:,} states" if self.limit_reached
+               else "the walk met a loop: a state reached again on its own road")
+        if self.odds:
+            return (f"these odds cover {_pct(self.covered or 0.0)} of the probability; the other "
+                    f"{_pct(self.unexplored)} was not explored ({why}), so each ending's figure is a floor")
+        return (f"these path counts are of the part explored ({why}): an ending not reached there may "
+                "still be reachable")
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -82,6 +97,12 @@ class Report:
         if self.covered is not None:
             out["covered"] = self.covered
             out["unexplored"] = self.unexplored
+        if self.max_states is not None:
+            out["max_states"] = self.max_states
+            out["battle_states"] = self.battle_states
+        note = self.coverage_note()
+        if note is not None:
+            out["note"] = note
         if self.decisions_per_playthrough is not None:
             out["decisions_per_playthrough"] = round(self.decisions_per_playthrough, 2)
         if self.decisions_per_ending is not None:
@@ -89,6 +110,15 @@ class Report:
                 e: {"min": lo, "mean": round(mean, 2), "max": hi} for e, (lo, mean, hi) in self.decisions_per_ending.items()
             }
         return out
+def _pct(p: float) -> str:
+    """A probability as a percentage, with the digits it needs not to read 0% or 100% when it is neither."""
+    for digits in (2, 4, 6):
+        text = f"{p:.{digits}%}"
+        if (p <= 0 or text != f"{0:.{digits}%}") and (p >= 1 or text != f"{1:.{digits}%}"):
+            return text
+    return f"{p:.8%}"
+
+
 def all_choice_keys(scenario: CompiledScenario) -> set[str]:
     """Every decision the scenario offers anywhere, as 'scene:choice' (battles by question/phase)."""
     keys = set()
@@ -506,6 +536,7 @@ class _Walk:
                                                                 if self.scenario.is_ending(n))}
         self.states = self.battle_states = self.steps = self.dead = 0
         self.complete = True
+        self.limit_reached = False
 
     def run(self, origin: State) -> Key:
         root = self._reach(origin)
@@ -535,6 +566,7 @@ class _Walk:
         if self.states + self.battle_states >= self.max_states:
             self.graph[key] = (CUT,)
             self.complete = False
+            self.limit_reached = True
             return
         self.states += 1
         if self.progress is not None and not self.states & 1023:
@@ -568,6 +600,7 @@ class _Walk:
         if not fought.complete or fought.states > left:
             self.graph[key] = (CUT,)
             self.complete = False
+            self.limit_reached = True
             return
         scene = self.scenario.node_id(state.node)
         self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
@@ -714,7 +747,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         choices_per_second=walk.steps / elapsed if elapsed else 0.0,
         states=walk.states + walk.battle_states, dead_ends=walk.dead,
         unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
-        covered=1.0 - vec[-1] if odds else None, jobs=max(1, jobs),
+        covered=1.0 - vec[-1] if odds else None, jobs=max(1, jobs), max_states=max_states,
+        limit_reached=walk.limit_reached, battle_states=walk.battle_states,
     )
 
 
