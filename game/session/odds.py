@@ -30,9 +30,20 @@ class Odds:
     runs: int = 0  # random playthroughs behind an estimate (0 when exact)
     margin: float = 0.0  # 95% margin of an estimate, as a probability (0 when exact)
     decisions_left: float = 0.0  # an estimate's mean number of decisions to an ending
+    # the share of random play the figures stand for: 1 for exact odds (only a complete walk is
+    # given as exact); for an estimate, the share of its playthroughs that reached an ending (the
+    # others met a dead end or ran too long, and are left out of the figures)
+    covered: float = 1.0
 
     def likeliest(self) -> str:
         return max(self.endings, key=lambda e: self.endings[e])
+
+    def coverage_note(self) -> str | None:
+        """What the figures leave out, in words; None when they stand for every playthrough."""
+        if self.covered >= 1.0:
+            return None
+        return (f"these odds are of the {self.covered:.1%} of playthroughs that reached an ending; "
+                f"the other {1 - self.covered:.1%} met a dead end or went on too long")
 
 
 def _ending_ids(cs: CompiledScenario) -> list[str]:
@@ -67,7 +78,8 @@ def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_s
     total = max(1, finished)
     probs = {e: n / total for e, n in counts.items()}
     margin = max((1.96 * math.sqrt(p * (1 - p) / total) for p in probs.values()), default=0.0)
-    return Odds(probs, exact=False, runs=finished, margin=max(margin, 1 / total), decisions_left=steps / total)
+    return Odds(probs, exact=False, runs=finished, margin=max(margin, 1 / total), decisions_left=steps / total,
+                covered=finished / runs if runs else 1.0)
 
 
 def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: int = 2_000,
@@ -76,9 +88,10 @@ def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: 
 
     The estimate comes first (a fraction of a second); the exact walk is tried only when the story
     is near its end (at most `exact_within` decisions left, on average), where it can complete: from
-    an early decision it would spend its whole budget and still fall back on the estimate.
-    `progress`, if given, is told now and then the share of the budget walked; an exception it
-    raises stops the walk."""
+    an early decision it would spend its whole budget and still fall back on the estimate. An
+    incomplete walk is never given as exact odds. The walk runs in this process (the game calls this
+    from a thread, where starting processes is not safe). `progress`, if given, is told now and
+    then the share of the budget walked; an exception it raises stops the walk."""
     first = None if progress is None else (lambda share: progress(share / 10))  # the estimate: the first tenth
     guess = estimate(cs, state, runs, seed, progress=first)
     if budget > 0 and guess.decisions_left <= exact_within:
