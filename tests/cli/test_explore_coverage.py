@@ -1,0 +1,75 @@
+"""An exact-odds walk that stops at its state limit never prints bare percentages that do not add
+up: it says what its figures cover, each ending's figure as a floor, the probability not explored,
+and how to get a complete answer; in text and in JSON alike. And `--jobs` changes nothing found."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from game import DEFAULT_SCENARIO
+
+DARA = DEFAULT_SCENARIO.parent / "dara"
+
+
+def _percentages(line: str) -> list[float]:
+    return [float(x) for x in re.findall(r"(\d+\.\d+)%", line)]
+
+
+@pytest.mark.parametrize("scenario", [DARA, DEFAULT_SCENARIO], ids=["dara", "callinicum"])
+def test_incomplete_odds_in_text_say_what_they_cover(run_cli, scenario) -> None:
+    result = run_cli("explore", "--scenario", scenario, "--odds", "--max-states", "40", "--jobs", "1")
+    assert result.code == 0, result.err
+    lines = result.out_lines
+    assert "INCOMPLETE" in lines[0]
+    note = next(line for line in lines if line.startswith("INCOMPLETE:"))
+    covered, unexplored = _percentages(note)[:2]
+    assert 0 < covered < 100 and covered + unexplored == pytest.approx(100, abs=0.011)
+    assert "--max-states" in result.out  # how to get a complete answer
+    endings = [line for line in lines if line.startswith("  ") and "%" in line and "not explored" not in line]
+    assert endings and all("at least" in line for line in endings)  # never a bare percentage
+    rest = next(line for line in lines if "(not explored)" in line)
+    shown = sum(_percentages(line)[0] for line in endings) + _percentages(rest)[0]
+    assert shown == pytest.approx(100, abs=0.01 * (len(endings) + 1))  # they add up, to rounding
+
+
+def test_incomplete_odds_in_json_say_what_they_cover(run_cli) -> None:
+    result = run_cli("explore", "--scenario", DARA, "--odds", "--max-states", "40", "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["complete"] is False
+    assert 0 < report["covered"] < 1 and report["covered"] + report["unexplored"] == pytest.approx(1)
+    assert sum(report["endings"].values()) <= report["covered"] + 1e-12
+    assert "not explored" in report["note"] and "40 states" in report["note"]
+
+
+def test_complete_odds_cover_everything(run_cli) -> None:
+    result = run_cli("explore", "--scenario", DARA, "--odds", "--json")
+    report = json.loads(result.out)
+    assert report["complete"] is True and report["covered"] == 1.0 and report["unexplored"] == 0.0
+    assert "note" not in report
+    text = run_cli("explore", "--scenario", DARA, "--odds").out
+    assert "INCOMPLETE" not in text and "at least" not in text and "not explored" not in text
+
+
+def test_incomplete_path_counts_do_not_call_an_ending_unreachable(run_cli) -> None:
+    result = run_cli("explore", "--scenario", DARA, "--exhaustive", "--max-states", "40")
+    assert "INCOMPLETE:" in result.out and "UNREACHED" not in result.out
+
+
+def test_jobs_change_nothing_that_is_found(run_cli) -> None:
+    def found(jobs: str) -> dict:
+        report = json.loads(run_cli("explore", "--scenario", DARA, "--odds", "--json", "--jobs", jobs).out)
+        for speed in ("elapsed_seconds", "playthroughs_per_second", "choices_per_second", "jobs"):
+            report.pop(speed)
+        return report
+
+    assert found("2") == found("1")
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_must_be_one_or_more(run_cli, jobs: str) -> None:
+    result = run_cli("explore", "--scenario", DARA, "--odds", "--jobs", jobs)
+    assert result.code != 0 and "--jobs must be 1 or more" in result.text
