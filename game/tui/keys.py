@@ -161,78 +161,46 @@ def _entry(name: str) -> tuple[str, str]:
     return (b.key_display or b.key, b.tooltip or b.description)
 
 
+# The help screen's sections: (title, entries); an entry is a binding's name in KEYS, or
+# (keys as shown, what they do) for keys that are not bindings of their own.
+HELP: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...] = (
+    (
+        "Everywhere",
+        ("help", "theme", ("ctrl+p", "The command palette: every command of the game by name"), "quit"),
+    ),
+    (
+        "Title screen",
+        ("new", "continue", "load", "branches", "endings", ("up/down", "Move in the menu; the mouse works too")),
+    ),
+    (
+        "Campaign and battle",
+        (
+            ("1-9", CHOOSE[0].tooltip or CHOOSE[0].description),
+            ("click", "Take the decision you click"),
+            "scroll_down",
+            "scroll_up",
+            ("up/down", "Scroll the pane you are in a line; home, end: top, foot"),
+            ("tab", "Move between the panes: story, orders, side panels"),
+            *("situation", "undo", "history", "save", "load", "branches", "endings", "title"),
+        ),
+    ),
+    ("The ending", ("chronicle", "odds", "new_n", "undo", "history", "branches", "endings", "title")),
+    (
+        "The branch tree",
+        (("up/down", "Move between decisions"), ("enter", "Open or close a branch"), "branch_here", "back"),
+    ),
+    (
+        "Saves",
+        (("type, enter", "Name the save and keep it"), ("up/down, enter", "Load the highlighted save"), "back"),
+    ),
+)
+
+
 def help_sections() -> list[HelpSection]:
     """The help screen's contents, built from the same bindings the screens use."""
     return [
-        HelpSection(
-            "Everywhere",
-            (
-                _entry("help"),
-                _entry("theme"),
-                ("ctrl+p", "The command palette: every command of the game by name"),
-                _entry("quit"),
-            ),
-        ),
-        HelpSection(
-            "Title screen",
-            (
-                _entry("new"),
-                _entry("continue"),
-                _entry("load"),
-                _entry("branches"),
-                _entry("endings"),
-                ("up/down", "Move in the menu; the mouse works too"),
-            ),
-        ),
-        HelpSection(
-            "Campaign and battle",
-            (
-                ("1-9", CHOOSE[0].tooltip),
-                ("click", "Take the decision you click"),
-                _entry("scroll_down"),
-                _entry("scroll_up"),
-                ("up/down", "Scroll the pane you are in a line; home, end: top, foot"),
-                ("tab", "Move between the panes: story, orders, side panels"),
-                _entry("situation"),
-                _entry("undo"),
-                _entry("history"),
-                _entry("save"),
-                _entry("load"),
-                _entry("branches"),
-                _entry("endings"),
-                _entry("title"),
-            ),
-        ),
-        HelpSection(
-            "The ending",
-            (
-                _entry("chronicle"),
-                _entry("odds"),
-                _entry("new_n"),
-                _entry("undo"),
-                _entry("history"),
-                _entry("branches"),
-                _entry("endings"),
-                _entry("title"),
-            ),
-        ),
-        HelpSection(
-            "The branch tree",
-            (
-                ("up/down", "Move between decisions"),
-                ("enter", "Open or close a branch"),
-                _entry("branch_here"),
-                _entry("back"),
-            ),
-        ),
-        HelpSection(
-            "Saves",
-            (
-                ("type, enter", "Name the save and keep it"),
-                ("up/down, enter", "Load the highlighted save"),
-                _entry("back"),
-            ),
-        ),
+        HelpSection(title, tuple(_entry(e) if isinstance(e, str) else e for e in entries))
+        for title, entries in HELP
     ]
 
 

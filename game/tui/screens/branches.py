@@ -9,6 +9,7 @@ new playthrough at the highlighted decision, with the very past shown, without t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -25,6 +26,9 @@ from game.tui.keys import keys
 from game.tui.screens.base import Overlay
 from game.tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from game.engine.campaign import Option
+
 
 @dataclass(frozen=True)
 class Point:
@@ -33,6 +37,20 @@ class Point:
     node: BranchNode
     option_id: str | None = None
     fork: bool = False
+
+
+def _option_parts(o: Option, taken: bool, here: bool) -> list[str | tuple[str, str]]:
+    """One option of a decision in the details: taken on some road (●), not (○), or the one this
+    road took (→); whether it is 531's, and whether it was ever explored."""
+    mark = ("→ ", "bold $accent") if here else (("● ", "$foreground") if taken else ("○ ", "$muted"))
+    parts: list[str | tuple[str, str]] = [mark, (o.label, "" if o.available else "$muted")]
+    if o.historical:
+        parts.append(("  ★ as in 531", "$success"))
+    if not taken:
+        never = "  never explored" if o.available else "  closed on this road"
+        parts.append((never, "italic $muted"))
+    parts.append("\n")
+    return parts
 
 
 class BranchesScreen(Overlay):
@@ -250,6 +268,13 @@ class BranchesScreen(Overlay):
             button.display = False
             return
         info = self._info(node)
+        info_widget.update(Content.assemble(*self._decision_parts(point, info)))
+        button.display = not info.ending
+
+    def _decision_parts(self, point: Point, info: NodeInfo) -> list[str | tuple[str, str]]:
+        """A decision point: the scene, its options (the one taken on this road marked), the
+        endings found beyond it, and the way to branch."""
+        node = point.node
         parts: list[str | tuple[str, str]] = [(info.title, "bold $primary")]
         if info.date:
             parts.append((f"\n{info.date}", "$muted"))
@@ -257,24 +282,7 @@ class BranchesScreen(Overlay):
         if info.ending:
             parts.append(("This is an ending.\n", "italic"))
         for o in info.options:
-            taken = o.id in info.explored
-            mark = (
-                ("→ ", "bold $accent")
-                if o.id == point.option_id
-                else (("● ", "$foreground") if taken else ("○ ", "$muted"))
-            )
-            parts.append(mark)
-            parts.append((o.label, "" if o.available else "$muted"))
-            if o.historical:
-                parts.append(("  ★ as in 531", "$success"))
-            if not taken:
-                parts.append(
-                    (
-                        "  never explored" if o.available else "  closed on this road",
-                        "italic $muted",
-                    )
-                )
-            parts.append("\n")
+            parts += _option_parts(o, o.id in info.explored, o.id == point.option_id)
         if not info.reproduced:
             parts.append(
                 (
@@ -287,14 +295,10 @@ class BranchesScreen(Overlay):
         if endings:
             parts.append(("\nEndings found beyond this point:\n", "bold"))
             for e in endings:
-                parts.append(("⚑ ", "$primary"))
-                parts.append(f"{self.ending_titles.get(e, e)}\n")
+                parts += [("⚑ ", "$primary"), f"{self.ending_titles.get(e, e)}\n"]
         parts.append(("\nb", "bold $primary"))
-        parts.append(
-            " branch from here: a new playthrough at this decision; the old ones are kept."
-        )
-        info_widget.update(Content.assemble(*parts))
-        button.display = not info.ending
+        parts.append(" branch from here: a new playthrough at this decision; the old ones are kept.")
+        return parts
 
     # -- acting ------------------------------------------------------------------------------
     @guarded

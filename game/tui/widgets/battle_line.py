@@ -7,6 +7,7 @@ shows as "?". Each Roman position shows its men, morale, fatigue and what has be
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.content import Content
 
@@ -105,92 +106,106 @@ class BattleLine(Drawn):
         width, height = self.draw_width, self.draw_height
         if b is None or not b.positions or width < 12 or height < 1:
             return Content("")
-        n = len(b.positions)
+        cols = Columns.across(b, width)
+        return Content("\n").join(self._draw_row(name, b, cols) for name in row_names(height))
+
+    def _draw_row(self, name: str, b: BattleView, cols: Columns) -> Content:
+        if name == "heading":
+            return _heading(b, cols)
+        if name == "info":
+            return _info(b, cols.width)
+        cell: Callable[[PositionView, int], Cell | list[Cell]] = {
+            "enemy_name_0": lambda p, w: self._enemy_name(p, w, 0),
+            "enemy_name_1": lambda p, w: self._enemy_name(p, w, 1),
+            "enemy_men": self._enemy_men,
+            "gap": lambda _p, w: ("╌" * w, "$muted"),
+            "name_0": lambda p, w: self._roman_name(p, w, 0),
+            "name_1": lambda p, w: self._roman_name(p, w, 1),
+            "men": self._men,
+            "morale": self._morale,
+            "status": self._status,
+        }[name]
+        return cols.row(b, cell)
+
+
+def row_names(height: int) -> tuple[str, ...]:
+    """The rows that fit in `height` lines, the most telling kept when there is little room."""
+    if height >= 11:
+        return ("heading", "enemy_name_0", "enemy_name_1", "enemy_men", "gap", "name_0", "name_1",
+                "men", "morale", "status", "info")
+    if height >= 9:
+        rows = ("enemy_name_0", "enemy_name_1", "enemy_men", "name_0", "name_1", "men", "morale", "status")
+        return (*rows[: height - 1], "info")
+    if height >= 6:
+        return (*("enemy_name_0", "enemy_men", "name_0", "men", "morale", "status")[: height - 1], "info")
+    return ("enemy_men", "name_0", "men", "morale", "status")[:height]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the positions' columns fall across the width: the terrain at each end (a band of
+    three cells, or one where the line is narrow), then a column per position."""
+
+    width: int
+    band: int
+    column: int  # a column's width, with the space after it
+    left: Cell  # the terrain's character and style at each end
+    right: Cell
+
+    @classmethod
+    def across(cls, b: BattleView, width: int) -> Columns:
         band = 3 if width >= 40 else 1
-        inner = width - 2 * band - 2
-        cw = max(3, inner // n)
-        w = cw - 1  # one space between columns
-        left_ch, left_style = TERRAIN.get(b.terrain_left, TERRAIN["open"])
-        right_ch, right_style = TERRAIN.get(b.terrain_right, TERRAIN["open"])
+        column = max(3, (width - 2 * band - 2) // len(b.positions))
+        left = TERRAIN.get(b.terrain_left, TERRAIN["open"])
+        right = TERRAIN.get(b.terrain_right, TERRAIN["open"])
+        return cls(width, band, column, left, right)
 
-        def row(cell: Callable[[PositionView, int], Cell | list[Cell]]) -> Content:
-            parts: list[Content] = [Content.styled(left_ch * band + " ", left_style)]
-            for p in b.positions:
-                value = cell(p, w)
-                cells = value if isinstance(value, list) else [value]
-                content = Content.assemble(*cells).truncate(w, ellipsis=True).pad_right(0)
-                parts.append(content.extend_right(cw - content.cell_length))
-            used = band + 1 + cw * n
-            parts.append(Content(" " * max(0, width - used - band)))
-            parts.append(Content.styled(right_ch * band, right_style))
-            return Content("").join(parts)
+    def row(self, b: BattleView, cell: Callable[[PositionView, int], Cell | list[Cell]]) -> Content:
+        w = self.column - 1
+        parts: list[Content] = [Content.styled(self.left[0] * self.band + " ", self.left[1])]
+        for p in b.positions:
+            value = cell(p, w)
+            cells = value if isinstance(value, list) else [value]
+            content = Content.assemble(*cells).truncate(w, ellipsis=True).pad_right(0)
+            parts.append(content.extend_right(self.column - content.cell_length))
+        used = self.band + 1 + self.column * len(b.positions)
+        parts.append(Content(" " * max(0, self.width - used - self.band)))
+        parts.append(Content.styled(self.right[0] * self.band, self.right[1]))
+        return Content("").join(parts)
 
-        def gap(_p: PositionView, w: int) -> Cell:
-            return ("╌" * w, "$muted")
 
-        def heading() -> Content:
-            left = f"{b.terrain_left}" if b.terrain_left != "open" else ""
-            right = f"{b.terrain_right}" if b.terrain_right != "open" else ""
-            middle = "the enemy line"
-            space = width - len(left) - len(right)
-            text = Content.assemble(
-                (left, left_style + " bold"),
-                (middle.center(max(0, space)), "$muted italic"),
-                (right, right_style + " bold"),
-            )
-            return text.truncate(width)
+def _heading(b: BattleView, cols: Columns) -> Content:
+    left = f"{b.terrain_left}" if b.terrain_left != "open" else ""
+    right = f"{b.terrain_right}" if b.terrain_right != "open" else ""
+    space = cols.width - len(left) - len(right)
+    text = Content.assemble(
+        (left, cols.left[1] + " bold"),
+        ("the enemy line".center(max(0, space)), "$muted italic"),
+        (right, cols.right[1] + " bold"),
+    )
+    return text.truncate(cols.width)
 
-        def info() -> Content:
-            """The reserve, your station, the rise and how the day stands; where that is too
-            long for one line, your station goes first: the ★ in the line marks it already."""
-            full = standing(with_station=True)
-            if full.cell_length <= width or not any(p.commander_here for p in b.positions):
-                return full.truncate(width, ellipsis=True)
-            return standing(with_station=False).truncate(width, ellipsis=True)
 
-        def standing(with_station: bool) -> Content:
-            parts: list[str | tuple[str, str]] = [("Reserve: ", "$muted"), b.reserve or "none"]
-            if with_station:
-                parts += [("  ·  You stand ", "$muted"), b.station]
-            if b.terrain_right == "rise" or b.terrain_left == "rise":
-                parts += [
-                    ("  ·  The rise: ", "$muted"),
-                    ("watched", "$success") if b.watch else ("unwatched", "$warning"),
-                ]
-            if b.shift_seen:
-                parts += [("  ·  ", ""), ("the enemy's shift is seen", "bold $accent")]
-            if b.outcome:
-                parts += [("  ·  ", ""), (b.outcome, "bold")]
-            return Content.assemble(*parts)
+def _info(b: BattleView, width: int) -> Content:
+    """The reserve, your station, the rise and how the day stands; where that is too long for
+    one line, your station goes first: the ★ in the line marks it already."""
+    full = _standing(b, with_station=True)
+    if full.cell_length <= width or not any(p.commander_here for p in b.positions):
+        return full.truncate(width, ellipsis=True)
+    return _standing(b, with_station=False).truncate(width, ellipsis=True)
 
-        rows: list[Callable[[], Content]]
-        ename = lambda line: lambda: row(lambda p, w: self._enemy_name(p, w, line))
-        rname = lambda line: lambda: row(lambda p, w: self._roman_name(p, w, line))
-        emen = lambda: row(self._enemy_men)
-        rmen = lambda: row(self._men)
-        morale = lambda: row(self._morale)
-        status = lambda: row(self._status)
-        gaps = lambda: row(gap)
-        if height >= 11:
-            rows = [
-                heading,
-                ename(0),
-                ename(1),
-                emen,
-                gaps,
-                rname(0),
-                rname(1),
-                rmen,
-                morale,
-                status,
-                info,
-            ]
-        elif height >= 9:
-            rows = [ename(0), ename(1), emen, rname(0), rname(1), rmen, morale, status][
-                : height - 1
-            ] + [info]
-        elif height >= 6:
-            rows = [ename(0), emen, rname(0), rmen, morale, status][: height - 1] + [info]
-        else:
-            rows = [emen, rname(0), rmen, morale, status][:height]
-        return Content("\n").join(r() for r in rows)
+
+def _standing(b: BattleView, with_station: bool) -> Content:
+    parts: list[str | tuple[str, str]] = [("Reserve: ", "$muted"), b.reserve or "none"]
+    if with_station:
+        parts += [("  ·  You stand ", "$muted"), b.station]
+    if b.terrain_right == "rise" or b.terrain_left == "rise":
+        parts += [
+            ("  ·  The rise: ", "$muted"),
+            ("watched", "$success") if b.watch else ("unwatched", "$warning"),
+        ]
+    if b.shift_seen:
+        parts += [("  ·  ", ""), ("the enemy's shift is seen", "bold $accent")]
+    if b.outcome:
+        parts += [("  ·  ", ""), (b.outcome, "bold")]
+    return Content.assemble(*parts)

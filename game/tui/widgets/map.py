@@ -102,38 +102,59 @@ class EuphratesMap(Drawn):
             return Content("")
         legend = height >= 4
         rows = height - 1 if legend else height
+        cell = self._projection(width, rows)
+        if cell is None:
+            return Content("")
+        grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(rows)]
+        river_cells = self._draw_river(grid, cell)
+        marks = self._draw_places(grid, cell)
+        armies = [pid for pid in dict.fromkeys((self.roman, self.persian)) if pid in marks]
+        labelled = self._label(grid, marks, river_cells, armies)
+        lines = [self._join(row) for row in grid]
+        if legend:
+            lines.append(self._legend(width, set(armies) <= labelled))
+        return Content("\n").join(lines)
+
+    def _projection(self, width: int, rows: int) -> Callable[[int, int], Cell] | None:
+        """Map cells to the widget's cells: the places and the river stretched to the room."""
         pts = [(p.x, p.y) for p in self.places.values()] + list(self.river)
         if not pts:
-            return Content("")
+            return None
         minx, maxx = min(x for x, _ in pts), max(x for x, _ in pts)
         miny, maxy = min(y for _, y in pts), max(y for _, y in pts)
 
-        def cell(x: int, y: int) -> tuple[int, int]:
+        def cell(x: int, y: int) -> Cell:
             c = round((x - minx) * (width - 1) / (maxx - minx)) if maxx > minx else width // 2
             r = round((y - miny) * (rows - 1) / (maxy - miny)) if maxy > miny else rows // 2
             return c, r
 
-        grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(rows)]
-        river_cells: set[tuple[int, int]] = set()
-        if self.river:
-            path = [cell(*self.river[0])]
-            for a, b in zip(self.river, self.river[1:]):
-                path += [p for p in _steps(cell(*a), cell(*b)) if p != path[-1]]
-            for i, (c, r) in enumerate(path):
-                dirs = set()
-                for j in (i - 1, i + 1):
-                    if 0 <= j < len(path):
-                        oc, or_ = path[j]
-                        dirs.add("E" if oc > c else "W" if oc < c else "S" if or_ > r else "N")
-                grid[r][c] = (BOX.get(frozenset(dirs), "│"), "$river")
-                river_cells.add((c, r))
+        return cell
 
-        taken: set[tuple[int, int]] = set()
-        marks: dict[str, tuple[int, int]] = {}
+    def _draw_river(self, grid: list[list[tuple[str, str]]], cell: Callable[[int, int], Cell]) -> set[Cell]:
+        """The river in box-drawing characters, turning its corners; the cells it runs through."""
+        river_cells: set[Cell] = set()
+        if not self.river:
+            return river_cells
+        path = [cell(*self.river[0])]
+        for a, b in zip(self.river, self.river[1:]):
+            path += [p for p in _steps(cell(*a), cell(*b)) if p != path[-1]]
+        for i, (c, r) in enumerate(path):
+            dirs = set()
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(path):
+                    oc, or_ = path[j]
+                    dirs.add("E" if oc > c else "W" if oc < c else "S" if or_ > r else "N")
+            grid[r][c] = (BOX.get(frozenset(dirs), "│"), "$river")
+            river_cells.add((c, r))
+        return river_cells
+
+    def _draw_places(self, grid: list[list[tuple[str, str]]], cell: Callable[[int, int], Cell]) -> dict[str, Cell]:
+        """A dot for each place, the armies' marks over theirs (side by side when they share a
+        place); where each place's dot is."""
+        marks: dict[str, Cell] = {}
         for p in self.places.values():
             c, r = cell(p.x, p.y)
             grid[r][c] = ("•", "$muted")
-            taken.add((c, r))
             marks[p.id] = (c, r)
         if self.roman in marks:
             c, r = marks[self.roman]
@@ -141,27 +162,30 @@ class EuphratesMap(Drawn):
         if self.persian in marks:
             c, r = marks[self.persian]
             if self.persian == self.roman:
-                c = c + 1 if c + 1 < width else c - 1
-                taken.add((c, r))
+                c = c + 1 if c + 1 < len(grid[0]) else c - 1
             grid[r][c] = (PERSIAN, "bold $error")
+        return marks
 
-        armies = [pid for pid in dict.fromkeys((self.roman, self.persian)) if pid in marks]
+    def _label(
+        self, grid: list[list[tuple[str, str]]], marks: dict[str, Cell], river: set[Cell], armies: list[str]
+    ) -> set[str]:
+        """Name the armies' places first, then every other place that fits; the places named."""
+        width = len(grid[0])
+        taken = set(marks.values())
         dots = {pid: [marks[pid]] for pid in marks}
         if self.persian == self.roman and self.persian in marks:
             c, r = marks[self.persian]
-            dots[self.persian].append((c + 1 if c + 1 < width else c - 1, r))
-        labels = Labels(grid, taken, river_cells, dots, self._place_name, self._label_style)
+            beside = (c + 1 if c + 1 < width else c - 1, r)
+            taken.add(beside)
+            dots[self.persian].append(beside)
+        labels = Labels(grid, taken, river, dots, self._place_name, self._label_style)
         labelled = labels.place_armies(armies)
         for pid in self.places:
             if pid in armies or labels.covered(pid):
                 continue
             if labels.place(pid, labels.spots(pid)):
                 labelled.add(pid)
-
-        lines = [self._join(row) for row in grid]
-        if legend:
-            lines.append(self._legend(width, set(armies) <= labelled))
-        return Content("\n").join(lines)
+        return labelled
 
     def _label_style(self, pid: str) -> str:
         if pid == self.roman:
