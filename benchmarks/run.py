@@ -1,44 +1,113 @@
-"""The benchmark command: every speed and memory figure of the game in one run.
+"""The benchmark command: every speed and memory figure of the game, each against its target.
 
-    .venv/bin/python benchmarks/run.py [--quick]
+    .venv/bin/python benchmarks/run.py [--quick] [--choicescript DIR]
 
-Prints:
-- automated play: random playthroughs and choices per second on one core (Callinicum campaign);
-- exhaustive exploration of the whole campaign: time and states visited;
-- scenario load and validation time (median of several loads);
-- start-up to first interactive frame as a ratio against a bare Textual app, and choice-to-screen
-  latency p50/p95 (from benchmarks/tui_bench.py);
-- peak memory of the game (headless app) and of the explorer.
-Each measurement that needs a clean process runs in a subprocess, so figures do not leak into
-each other. Tests never assert these numbers; BENCHMARKS.md records the latest run.
+The figures of issue #17, in one run:
+- automated play: random choices per second on one core (the Callinicum campaign), and
+  ChoiceScript's randomtest on its own example game, side by side, where it is installed;
+- exhaustive exploration of the whole campaign (`explore --exhaustive`): time and peak memory;
+- exact odds from the start (`explore --odds`), from the eve of the battle, and of Dara;
+- scenario load and validation;
+- the interface: start-up to the title in a real terminal against a bare Textual app
+  (startup_tmux.py), choice key to updated screen (tui_bench.py), the game's peak memory over a
+  whole campaign in a real terminal (play_tmux.py).
+The explorer is run through the command line (`callinicum explore ... --json`), each in a process
+of its own; its peak memory is the largest resident set of its processes taken together. Every
+figure is printed with the load average when it was measured: on a machine shared with other
+work, times stretch. Tests never assert these numbers; BENCHMARKS.md records the latest run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+CALLINICUM = ROOT / ".venv" / "bin" / "callinicum"
+CHOICESCRIPT = (
+    "ChoiceScript is not in the npm registry (npm view choicescript: not found); it is a git "
+    "repository: git clone https://github.com/dfabulich/choicescript, then pass its folder with "
+    "--choicescript DIR (or set CHOICESCRIPT_DIR). Its randomtest.js plays its example game."
+)
 
 
-def _child(code: str) -> dict:
+# -- measuring ---------------------------------------------------------------------------------
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """The resident memory of a process and all its descendants, in kB (0 once it has ended)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_measured(command: list[str], timeout: float = 900) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run a command; its result, wall seconds, and the peak resident memory (MB) of the command
+    and its descendants together, sampled every 20 ms."""
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate(timeout=timeout)
+    sampler.join()
+    done = subprocess.CompletedProcess(command, proc.returncode, out, err)
+    return done, time.perf_counter() - start, peak[0] / 1024
+
+
+def explore(*args: str, timeout: float = 900) -> dict:
+    """`callinicum explore ... --json`: its report, with its peak memory and the load."""
+    program = [str(CALLINICUM)] if CALLINICUM.exists() else [sys.executable, "-m", "game"]
+    load = load_average()
+    done, seconds, peak = run_measured([*program, "explore", *args, "--json"], timeout)
+    if not done.stdout.strip().startswith("{"):  # an incomplete walk may exit non-zero, with its report
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
+    report = json.loads(done.stdout)
+    report.update(wall_seconds=seconds, peak_mb=peak, load=load)
+    return report
+
+
+def child(code: str) -> dict:
     """Run a measurement in a fresh interpreter; it prints one JSON object."""
+    load = load_average()
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": load}
 
 
-PEAK = "import resource, json; peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
-
-
+# -- the figures -------------------------------------------------------------------------------
 def bench_load(runs: int) -> dict:
-    return _child(f"""
+    return child(f"""
 import json, time, statistics
 from game import DEFAULT_SCENARIO
 from game.scenario.compiled import load
@@ -49,115 +118,156 @@ print(json.dumps({{"median_ms": statistics.median(times) * 1000, "min_ms": min(t
 """)
 
 
-def bench_random(runs: int) -> dict:
-    return _child(f"""
-import json
-from game import DEFAULT_SCENARIO
-from game.scenario.compiled import load
-from game.engine.explore import explore_random
-cs = load(DEFAULT_SCENARIO)
-explore_random(cs, 200, 1)  # warm up
-r = explore_random(cs, {runs}, 7)
-{PEAK}
-print(json.dumps({{"runs": r.runs, "playthroughs_per_second": r.playthroughs_per_second,
-                  "choices_per_second": r.choices_per_second, "decisions_per_playthrough": r.decisions_per_playthrough,
-                  "peak_mb": peak}}))
-""")
+def eve_of_battle_save(folder: Path) -> Path:
+    """A save standing at the eve of the battle on the historical road (for `explore --from`)."""
+    from game import DEFAULT_SCENARIO
+    from game.scenario.compiled import load
+    from game.session.saves import from_playthrough, read_save, replay, replay_decisions, write_save
+
+    cs = load(DEFAULT_SCENARIO)
+    p, _ = replay(cs, read_save(DEFAULT_SCENARIO / "playthroughs" / "historical.json"))
+    eve = next(i for i, s in enumerate(p.states) if s.battle is not None)
+    at_eve, _ = replay_decisions(cs, p.seed, list(p.decisions[:eve]))
+    path = folder / "eve.json"
+    write_save(path, from_playthrough(at_eve, "the eve of the battle"))
+    return path
 
 
-def bench_exhaustive(max_states: int) -> dict:
-    return _child(f"""
-import json
-from game import DEFAULT_SCENARIO
-from game.scenario.compiled import load
-from game.engine.explore import explore_exhaustive
-cs = load(DEFAULT_SCENARIO)
-r = explore_exhaustive(cs, max_states={max_states}, odds=False)
-{PEAK}
-print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
-                  "playthroughs": r.runs, "peak_mb": peak}}))
-""")
+def bench_choicescript(folder: str | None, runs: int) -> dict:
+    """ChoiceScript's randomtest on its example game: playthroughs and choices per second."""
+    if folder is None or not (Path(folder) / "randomtest.js").is_file():
+        return {"skipped": CHOICESCRIPT}
+    if shutil.which("node") is None:
+        return {"skipped": "node is not installed"}
+    load = load_average()
+    out = subprocess.run(
+        ["node", "randomtest.js", f"num={runs}", "seed=0", "showCoverage=false", "showChoices=true"],
+        cwd=folder, capture_output=True, text=True, check=False, timeout=600,
+    )
+    seconds = re.search(r"Time: ([\d.]+)s", out.stdout)
+    if out.returncode != 0 or seconds is None or "RANDOMTEST PASSED" not in out.stdout:
+        return {"error": (out.stdout.strip().splitlines() or ["failed"])[-1], "load": load}
+    elapsed = float(seconds.group(1)) or 1e-9
+    choices = out.stdout.count("*choice ")
+    return {"playthroughs_per_second": runs / elapsed, "choices_per_second": choices / elapsed,
+            "decisions_per_playthrough": choices / runs, "load": load}
 
 
-def bench_exhaustive_from_battle() -> dict:
-    return _child(f"""
-import json
-from game import DEFAULT_SCENARIO
-from game.scenario.compiled import load
-from game.engine.explore import explore_exhaustive
-from game.session.saves import read_save, replay
-cs = load(DEFAULT_SCENARIO)
-p, _ = replay(cs, read_save(DEFAULT_SCENARIO / "playthroughs" / "historical.json"))
-eve = next(s for s in p.states if s.battle is not None)
-r = explore_exhaustive(cs, origin=eve)
-{PEAK}
-print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
-                  "playthroughs": r.runs, "peak_mb": peak}}))
-""")
+# -- printing ----------------------------------------------------------------------------------
+def row(label: str, value: str, target: str, met: bool | None, load: float | None) -> None:
+    verdict = "" if met is None else ("yes" if met else "NO")
+    where = "" if load is None else f"load {load:.1f}"
+    print(f"  {label:<44} {value:>26}  {target:<24} {verdict:<4} {where}")
 
 
-def bench_exhaustive_dara() -> dict:
-    return _child(f"""
-import json
-from game import DEFAULT_SCENARIO
-from game.scenario.compiled import load
-from game.engine.explore import explore_exhaustive
-cs = load(DEFAULT_SCENARIO.parent / "dara")
-r = explore_exhaustive(cs)
-{PEAK}
-print(json.dumps({{"seconds": r.elapsed_seconds, "states": r.states, "complete": r.complete,
-                  "playthroughs": r.runs, "peak_mb": peak}}))
-""")
+def section(title: str, result: dict) -> bool:
+    """The heading; False (after saying why) if the measurement failed or was skipped."""
+    print(title)
+    if "error" in result:
+        print(f"  error: {result['error']}")
+        return False
+    if "skipped" in result:
+        print(f"  skipped: {result['skipped']}")
+        return False
+    return True
 
 
-def bench_tui(quick: bool) -> str:
-    script = ROOT / "benchmarks" / "tui_bench.py"
-    extra = ["--runs", "3", "--campaigns", "1"] if quick else []
-    out = subprocess.run([sys.executable, str(script), *extra], cwd=ROOT, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        return "  error: " + (out.stderr.strip().splitlines() or ["failed"])[-1]
-    return "\n".join("  " + line for line in out.stdout.rstrip().splitlines())
+def show_random(r: dict, cs: dict) -> None:
+    if section("automated play, random choices, one core (the Callinicum campaign):", r):
+        lead = cs.get("choices_per_second")
+        row("choices per second", f"{r['choices_per_second']:,.0f}", ">= 30,000" + (" and ChoiceScript's" if lead else ""),
+            r["choices_per_second"] >= max(30_000, lead or 0), r["load"])
+        row("playthroughs per second", f"{r['playthroughs_per_second']:,.0f}", "-", None, None)
+        row("decisions per playthrough", f"{r['decisions_per_playthrough']:.1f}", "-", None, None)
+    if section("ChoiceScript's randomtest, its example game, same machine:", cs):
+        row("choices per second", f"{cs['choices_per_second']:,.0f}", "-", None, cs["load"])
+        row("playthroughs per second", f"{cs['playthroughs_per_second']:,.0f}", "-", None, None)
+        row("decisions per playthrough", f"{cs['decisions_per_playthrough']:.1f}", "-", None, None)
+
+
+def show_exploration(title: str, r: dict, seconds: float | None, memory: float | None) -> None:
+    if not section(title, r):
+        return
+    row("complete", f"{r['complete']} ({r.get('covered', 1.0):.1%} covered)" if "covered" in r else str(r["complete"]),
+        "True", bool(r["complete"]), r["load"])
+    row("time", f"{r['elapsed_seconds']:.2f} s", "-" if seconds is None else f"<= {seconds:g} s",
+        None if seconds is None else r["elapsed_seconds"] <= seconds, None)
+    row("states", f"{r.get('states', 0):,}", "-", None, None)
+    row("peak memory, its processes together", f"{r['peak_mb']:.0f} MB", "-" if memory is None else f"< {memory:g} MB",
+        None if memory is None else r["peak_mb"] < memory, None)
+    if r.get("jobs"):
+        row("processes", str(r["jobs"]), "-", None, None)
+
+
+def show_interface(startup: dict, latency: dict, memory: dict) -> None:
+    if section("start-up to the title in a real terminal (tmux 100x30, alternating with a bare Textual app):", startup):
+        row(f"ratio of the medians of {startup['runs']}", f"{startup['ratio']:.2f}", "<= 1.3 (aim 1.15)",
+            startup["ratio"] <= 1.3, startup["load"][0])
+        row("the game / a bare Textual app", f"{startup['game_ms']:.0f} / {startup['bare_ms']:.0f} ms", "-", None, None)
+        row("processor time used by then", f"{startup['game_cpu_ms']:.0f} / {startup['bare_cpu_ms']:.0f} ms", "-", None, None)
+    if section(f"choice key to updated screen ({latency.get('choices', 0)} choices, 120x40):", latency):
+        row("p95, wall clock", f"{latency['wall_p95_ms']:.1f} ms", "< 16 ms", latency["wall_p95_ms"] < 16, latency["load"][0])
+        row("p50, wall clock", f"{latency['wall_p50_ms']:.1f} ms", "-", None, None)
+        row("p95 / p50, processor time", f"{latency['cpu_p95_ms']:.1f} / {latency['cpu_p50_ms']:.1f} ms", "-", None, None)
+    if section("the game's memory, a whole campaign in a real terminal, then the Chronicle and the tree:", memory):
+        row(f"peak resident ({memory['decisions']} decisions)", f"{memory['peak_mb']:.0f} MB", "< 60 MB",
+            memory["peak_mb"] < 60, memory["load"])
+
+
+# -- the run -----------------------------------------------------------------------------------
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    return (f"{platform.machine()}, {model}, {os.cpu_count()} CPUs, {platform.python_implementation()} "
+            f"{platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def explorer_figures(quick: bool, max_states: int, choicescript: str | None) -> None:
+    runs = 1000 if quick else 10_000
+    show_random(explore("--runs", str(runs), "--seed", "7", "--jobs", "1"), bench_choicescript(choicescript, runs))
+    if quick:
+        print("exhaustive exploration of the whole campaign and exact odds from the start: not in --quick")
+    else:
+        show_exploration("exhaustive exploration of the whole campaign (--exhaustive):",
+                         explore("--exhaustive", "--max-states", str(max_states)), 5, 200)
+        show_exploration("exact odds from the start (--odds):", explore("--odds", "--max-states", str(max_states)), 30, None)
+    with tempfile.TemporaryDirectory() as folder:
+        eve = eve_of_battle_save(Path(folder))
+        show_exploration("exact odds from the eve of the battle (--odds --from, the historical road):",
+                         explore("--odds", "--from", str(eve)), 10, None)
+    show_exploration("exact odds of the Dara scenario (--odds):", explore("--odds", "--scenario", "dara"), 10, None)
+    r = bench_load(3 if quick else 15)
+    if section("scenario load and validation (the Callinicum campaign):", r):
+        row("median of loads", f"{r['median_ms']:.0f} ms", "< 150 ms", r["median_ms"] < 150, r["load"])
+
+
+def interface_figures(quick: bool) -> None:
+    import play_tmux
+    import startup_tmux
+    import tui_bench
+
+    tmux = shutil.which("tmux") is not None
+    no_tmux = {"skipped": "tmux is not installed"}
+    startup = startup_tmux.measure(5 if quick else 15) if tmux else no_tmux
+    latency = tui_bench.measure(1 if quick else 3, 1 if quick else 2)
+    memory = play_tmux.measure() if tmux else no_tmux
+    show_interface(startup, latency, memory)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="fewer runs (for a smoke check)")
+    ap.add_argument("--quick", action="store_true", help="fewer runs, and no whole-campaign exploration")
     ap.add_argument("--max-states", type=int, default=2_000_000,
-                    help="the budget of the whole-campaign exhaustive run")
+                    help="the budget of the whole-campaign explorations (default 2,000,000)")
+    ap.add_argument("--choicescript", metavar="DIR", default=os.environ.get("CHOICESCRIPT_DIR"),
+                    help="a checkout of ChoiceScript, to run its randomtest side by side")
     args = ap.parse_args()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
-
-    def line(label: str, value: str, target: str) -> None:
-        print(f"  {label:<52} {value:>16}   target {target}")
-
-    def show(title: str, result: dict, rows: list[tuple[str, str, str]]) -> None:
-        print(title)
-        if "error" in result:
-            print(f"  error: {result['error']}")
-            return
-        for label, fmt, target in rows:
-            line(label, fmt.format(**result), target)
-
-    show("automated play (random choices, one core, the Callinicum campaign):", bench_random(1000 if args.quick else 10000), [
-        ("playthroughs per second", "{playthroughs_per_second:,.0f}", "-"),
-        ("choices per second", "{choices_per_second:,.0f}", ">= 30,000"),
-        ("decisions per playthrough", "{decisions_per_playthrough:.1f}", "-"),
-        ("peak memory", "{peak_mb:.0f} MB", "< 100 MB"),
-    ])
-    rows = [("time", "{seconds:.2f} s", "< 10 s"), ("states visited", "{states:,}", "-"),
-            ("complete", "{complete}", "True"), ("peak memory", "{peak_mb:.0f} MB", "< 100 MB")]
-    show(f"exhaustive exploration of the whole campaign, counting paths (--exhaustive; budget {args.max_states:,}):",
-         bench_exhaustive(args.max_states), rows)
-    show("exact odds (--odds) from the eve of the battle (the historical campaign):",
-         bench_exhaustive_from_battle(), rows)
-    show("exact odds (--odds) of the Dara scenario:", bench_exhaustive_dara(), rows)
-    show("scenario load and validation (the Callinicum campaign):", bench_load(3 if args.quick else 15), [
-        ("median of loads", "{median_ms:.0f} ms", "< 150 ms"),
-        ("fastest load", "{min_ms:.0f} ms", "-"),
-    ])
-    print("interface (benchmarks/tui_bench.py):")
-    print(bench_tui(args.quick))
+    print(f"machine: {machine()}")
+    print(f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    print(f"  {'measure':<44} {'figure':>26}  {'target':<24} met")
+    explorer_figures(args.quick, args.max_states, args.choicescript)
+    interface_figures(args.quick)
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
