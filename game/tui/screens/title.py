@@ -64,7 +64,7 @@ class TitleScreen(PlayScreen):
             )
             return
         latest = store.latest()
-        self.query_one(Menu).show(disabled={"continue"} if latest is None else ())
+        self.query_one(Menu).show(closed={"continue"} if latest is None else ())
         found = len(store.endings_found())
         total = len(self.game.scenario.endings)
         status: list[str | tuple[str, str]] = [(f"{found} of {total} endings found", "$muted")]

@@ -28,7 +28,7 @@ class MenuItem:
 
 
 class Menu(Drawn):
-    """Items one per line, a label and its shortcut; disabled items are shown and skipped."""
+    """Items one per line, a label and its shortcut; items closed now are shown dimmed and skipped."""
 
     DEFAULT_CSS = """
     Menu {
@@ -58,13 +58,13 @@ class Menu(Drawn):
         super().__init__(id=id)
         self.items = tuple(items)
         self.label_width = label_width
-        self.disabled: frozenset[str] = frozenset()
+        self.closed: frozenset[str] = frozenset()  # (Textual's `disabled` is the widget's own)
 
-    def show(self, disabled: Collection[str] = ()) -> None:
+    def show(self, closed: Collection[str] = ()) -> None:
         """Which items cannot be picked now; the highlight moves off them."""
-        disabled = frozenset(disabled)
-        if disabled != self.disabled:
-            self.disabled = disabled
+        closed = frozenset(closed)
+        if closed != self.closed:
+            self.closed = closed
             if self._open(self.highlighted) is None:
                 self.highlighted = self._next(self.highlighted, 1)
             self.refresh()
@@ -72,7 +72,7 @@ class Menu(Drawn):
     def _open(self, index: int | None) -> int | None:
         if index is None or not 0 <= index < len(self.items):
             return None
-        return None if self.items[index].key in self.disabled else index
+        return None if self.items[index].key in self.closed else index
 
     def _next(self, start: int, step: int) -> int:
         """The first open item from `start` on (stepping by `step`); `start` if there is none."""
@@ -94,7 +94,7 @@ class Menu(Drawn):
             shortcut = f"{item.shortcut:>7}".ljust(max(0, width - len(label)))
             if index == self.highlighted:
                 style, muted = f"$block-cursor-foreground {cursor}", f"$muted {cursor}"
-            elif item.key in self.disabled:
+            elif item.key in self.closed:
                 style = muted = "$text-disabled"
             elif index == self.hover:
                 style, muted = "on $block-hover-background", "$muted on $block-hover-background"
