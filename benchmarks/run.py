@@ -222,15 +222,16 @@ def machine() -> str:
             f"{platform.python_version()}, {platform.system()} {platform.release()}")
 
 
-def explorer_figures(quick: bool, max_states: int, choicescript: str | None) -> None:
+def explorer_figures(quick: bool, max_states: int | None, choicescript: str | None) -> None:
     runs = 1000 if quick else 10_000
+    budget = ["--max-states", str(max_states)] if max_states else []  # else the explorer's own
     show_random(explore("--runs", str(runs), "--seed", "7", "--jobs", "1"), bench_choicescript(choicescript, runs))
     if quick:
         print("exhaustive exploration of the whole campaign and exact odds from the start: not in --quick")
     else:
         show_exploration("exhaustive exploration of the whole campaign (--exhaustive):",
-                         explore("--exhaustive", "--max-states", str(max_states)), 5, 200)
-        show_exploration("exact odds from the start (--odds):", explore("--odds", "--max-states", str(max_states)), 30, None)
+                         explore("--exhaustive", *budget), 5, 200)
+        show_exploration("exact odds from the start (--odds):", explore("--odds", *budget), 30, None)
     with tempfile.TemporaryDirectory() as folder:
         eve = eve_of_battle_save(Path(folder))
         show_exploration("exact odds from the eve of the battle (--odds --from, the historical road):",
@@ -257,8 +258,8 @@ def interface_figures(quick: bool) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs, and no whole-campaign exploration")
-    ap.add_argument("--max-states", type=int, default=2_000_000,
-                    help="the budget of the whole-campaign explorations (default 2,000,000)")
+    ap.add_argument("--max-states", type=int, default=None,
+                    help="the budget of the whole-campaign explorations (default: the explorer's own)")
     ap.add_argument("--choicescript", metavar="DIR", default=os.environ.get("CHOICESCRIPT_DIR"),
                     help="a checkout of ChoiceScript, to run its randomtest side by side")
     args = ap.parse_args()
