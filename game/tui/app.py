@@ -17,6 +17,7 @@ from textual import events
 from textual.app import App
 from textual.screen import Screen
 
+from game.tui.collector import QuietCollector
 from game.tui.commands import GameCommands
 from game.tui.errors import guarded, one_line
 from game.tui.keys import keys
@@ -97,6 +98,7 @@ class CallinicumApp(App[int]):
         self.preview = preview
         self._loader = loader
         self.saves: AutosaveAfterFrame | None = None
+        self.collector = QuietCollector(self)
         self._behind_title = False  # whatever loads behind the title has been started
         self._pending: str | None = None
         if scenario is not None and store is not None:
@@ -123,8 +125,9 @@ class CallinicumApp(App[int]):
         self.store = self.saves  # type: ignore[assignment]
         self.session = Session(scenario, self.store, self.seed)
         # The scenario, the engine and Textual are loaded for good: move them out of the garbage
-        # collector's sight, so its full passes do not stall a frame in the middle of play.
+        # collector's sight, and let its full passes wait for a moment the player is reading.
         gc.freeze()
+        self.collector.start()
 
     @property
     def loaded(self) -> bool:
@@ -243,6 +246,7 @@ class CallinicumApp(App[int]):
         kind = "ending" if p.ending else "battle" if p.state.battle is not None else "campaign"
         self._close_overlays()
         self._read_game_css()
+        self.collector.busy()
         main = self.main_screen
         if isinstance(main, PlayScreen) and main.kind == kind:
             main.refresh_view()
@@ -410,6 +414,7 @@ class CallinicumApp(App[int]):
             return
         self._close_overlays()
         self._read_game_css()
+        self.collector.busy()
         self.push_screen(screen_type())
 
     @guarded
@@ -486,7 +491,11 @@ class CallinicumApp(App[int]):
 
     def exit(self, result: int | None = None, return_code: int = 0, message: object | None = None) -> None:
         self.write_saves()  # the last decision's autosave is on disk before the game leaves
+        self.collector.stop()
         super().exit(result, return_code, message)  # type: ignore[arg-type]
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     # -- failures ----------------------------------------------------------------------------
     def report_error(self, exc: BaseException) -> None:

@@ -115,3 +115,21 @@ async def test_the_title_menu_skips_what_cannot_be_done_and_answers_keys_and_cli
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert row != help_row
+
+
+async def test_full_collections_wait_for_a_quiet_moment_and_the_collector_is_left_as_it_was(
+    mini, tmp_path, monkeypatch
+):
+    from game.tui import collector
+
+    before = gc.get_threshold()
+    full: list[int] = []
+    monkeypatch.setattr(collector, "QUIET", 0.05)
+    monkeypatch.setattr(collector.gc, "collect", lambda *args: full.append(1) or 0)
+    app = CallinicumApp(mini, Store.open(tmp_path, mini), seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert gc.get_threshold()[2] == collector.NEVER  # no full pass in the middle of a key
+        await pilot.pause()
+        await pilot.press("enter")  # a new campaign: the player is busy
+        assert await wait_until(pilot, lambda: bool(full))  # then reads: the full pass runs
+    assert gc.get_threshold() == before
