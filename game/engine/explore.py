@@ -10,6 +10,7 @@ several processes if asked (`jobs`), with the same result whatever their number.
 
 from __future__ import annotations
 
+import heapq
 import os
 import random
 import sys
@@ -515,8 +516,9 @@ class _Battles:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Walk:
-    """The first pass: every reachable campaign state once, and the graph of their successors."""
+class _Walker:
+    """What both walks share: the counts, the coverage, the state limit, a campaign state's
+    successors, and a battle job's outcomes as the campaign states they lead to."""
 
     def __init__(self, campaign: Campaign, ab: Abstraction, battles: _Battles, odds: bool, max_states: int,
                  progress: Callable[[int], None] | None):
@@ -527,9 +529,6 @@ class _Walk:
         self.odds = odds
         self.max_states = max_states
         self.progress = progress
-        # key -> (ENDING, k) | (DEAD,) | (CUT,) | (STEPS, edges, probability of a dead end inside a battle)
-        self.graph: dict[Key, Any] = {}
-        self.stack: list[State] = []
         self.visited: set[int] = set()
         self.taken: set[str] = set()
         self.ending_index = {node: k for k, node in enumerate(n for n in range(len(self.scenario.nodes))
@@ -538,14 +537,85 @@ class _Walk:
         self.complete = True
         self.limit_reached = False
 
-    def run(self, origin: State) -> Key:
+    def _counted(self, state: State) -> bool:
+        """Count a state met for the first time; False when the state limit leaves it unexplored."""
+        self.visited.add(state.node)
+        if state.node not in self.ending_index and self.states + self.battle_states >= self.max_states:
+            self.complete = False
+            self.limit_reached = True
+            return False
+        self.states += 1
+        if self.progress is not None and not self.states & 1023:
+            self.progress(self.states + self.battle_states)
+        return True
+
+    def _successors(self, state: State) -> list[tuple[float, State]]:
+        """Every open decision and every chance outcome of each: (probability, next state)."""
+        options = self.campaign.available(state)
+        out: list[tuple[float, State]] = []
+        for option in options:
+            self.taken.add(choice_key(self.scenario, state, option))
+            outcomes = enumerate_chance(
+                lambda dice: self.campaign.step(state, option, dice, check=False, log=False).state)  # noqa: B023
+            self.steps += len(outcomes)
+            out += [(p / len(options), nxt) for p, nxt in outcomes]
+        return out
+
+    def _fought(self) -> tuple[Key, State, Fought | None]:
+        """The next battle job, fought out; None for it when it does not fit in what is left of the
+        state limit: it is left unexplored as a whole (whether it fits does not depend on how the
+        battles were shared out among processes)."""
+        left = self.max_states - self.states - self.battle_states
+        key, state, fought, steps = self.battles.collect(left)
+        self.steps += steps
+        if not fought.complete or fought.states > left:
+            self.complete = False
+            self.limit_reached = True
+            return key, state, None
+        scene = self.scenario.node_id(state.node)
+        self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
+        self.battle_states += fought.states
+        self.dead += fought.dead
+        if self.progress is not None:
+            self.progress(self.states + self.battle_states)
+        return key, state, fought
+
+    def _after(self, state: State, fought: Fought) -> list[tuple[float, int, State]]:
+        """Where a battle begun in `state` leaves the story: (probability, paths, state entered)."""
+        changes = self.campaign.battle_rules(state).changes  # type: ignore[union-attr]
+        out = []
+        for p, n, w, node in fought.leaves:
+            values = list(state.values)
+            for j in changes:  # the battle's record and results; the rest as the battle found them
+                values[j] = w[j]
+            out.append((p, n, self.campaign.enter(node, tuple(values))))
+        return out
+
+
+class _Walk(_Walker):
+    """The depth-first walk, for any story: every reachable campaign state once, and the graph of
+    their successors, which `_Sums` then sums back from the endings."""
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        # key -> (ENDING, k) | (DEAD,) | (CUT,) | (STEPS, edges, probability of a dead end inside a battle)
+        self.graph: dict[Key, Any] = {}
+        self.stack: list[State] = []
+
+    def run(self, origin: State) -> tuple[list, int, bool]:
         root = self._reach(origin)
         while True:
             while self.stack:
                 self._expand(self.stack.pop())
             if not self.battles.queue:
-                return root
-            self._collect()
+                break
+            key, state, fought = self._fought()
+            self.graph[key] = (CUT,) if fought is None else (STEPS, [
+                (p if self.odds else n, n, self._reach(nxt)) for p, n, nxt in self._after(state, fought)
+            ], fought.dead_p)
+        sums = _Sums(self.graph, len(self.ending_index), self.odds)
+        vec, paths = sums.total(root)
+        return vec, paths, sums.complete
 
     def _reach(self, state: State) -> Key:
         """The key of a state reached, queued to be expanded if it is new."""
@@ -557,65 +627,117 @@ class _Walk:
 
     def _expand(self, state: State) -> None:
         key = self.ab.key(state)
-        self.visited.add(state.node)
+        if not self._counted(state):
+            self.graph[key] = (CUT,)
+            return
         k = self.ending_index.get(state.node)
         if k is not None:
             self.graph[key] = (ENDING, k)
-            self.states += 1
-            return
-        if self.states + self.battle_states >= self.max_states:
-            self.graph[key] = (CUT,)
-            self.complete = False
-            self.limit_reached = True
-            return
-        self.states += 1
-        if self.progress is not None and not self.states & 1023:
-            self.progress(self.states + self.battle_states)
-        if state.battle is not None and state.battle.step == 0:  # a battle begins: a job of its own
+        elif state.battle is not None and state.battle.step == 0:  # a battle begins: a job of its own
             self.battles.hand_out(key, state)
+        else:
+            edges = [(p if self.odds else 1, 1, self._reach(nxt)) for p, nxt in self._successors(state)]
+            self.graph[key] = (STEPS, edges, 0.0) if edges else (DEAD,)
+            self.dead += not edges
+
+
+class _Forward(_Walker):
+    """The forward walk, for stories whose roads all lead on (no scene can be reached again from
+    itself): scene by scene in an order where every road leads forward, each merged state carries
+    the probability and the number of paths that reach it, and a scene's states are dropped once
+    they are expanded. It keeps no graph, so a walk of millions of states holds only the scenes in
+    between; its figures are those of the depth-first walk."""
+
+    def __init__(self, *args: Any, rank: list[int]):
+        super().__init__(*args)
+        self.rank = rank
+        self.pending: dict[tuple[int, int], dict[Key, list]] = {}  # (rank, battle step) -> key -> [p, n, state]
+        self.heap: list[tuple[int, int]] = []
+        self.jobs: deque[tuple[int, float, int]] = deque()  # per battle job: (first rank it leads to, p, n)
+        width = len(self.ending_index)
+        self.vec: list = [0.0] * (width + 2) if self.odds else [0] * (width + 2)
+        self.paths = 0
+
+    def run(self, origin: State) -> tuple[list, int, bool]:
+        self._add(origin, 1.0, 1)
+        while self.heap or self.jobs:
+            if self.jobs and (not self.heap or min(j[0] for j in self.jobs) <= self.heap[0][0]):
+                self._collect()  # a battle's outcomes are needed before the scenes they can lead to
+                continue
+            for p, n, state in self.pending.pop(heapq.heappop(self.heap)).values():
+                self._expand(state, p, n)
+        return self.vec, self.paths, self.complete
+
+    def _add(self, state: State, p: float, n: int) -> None:
+        where = (self.rank[state.node], state.battle.step if state.battle is not None else 0)
+        layer = self.pending.get(where)
+        if layer is None:
+            layer = self.pending[where] = {}
+            heapq.heappush(self.heap, where)
+        _add(layer, self.ab.key(state), p, n, (state,))
+
+    def _expand(self, state: State, p: float, n: int) -> None:
+        if not self._counted(state):
+            self.vec[-1] += p if self.odds else 0
             return
-        options = self.campaign.available(state)
-        if not options:
-            self.graph[key] = (DEAD,)
-            self.dead += 1
-            return
-        share = 1.0 / len(options)
-        edges: list[Edge] = []
-        for option in options:
-            self.taken.add(choice_key(self.scenario, state, option))
-            outcomes = enumerate_chance(
-                lambda dice: self.campaign.step(state, option, dice, check=False, log=False).state)  # noqa: B023
-            self.steps += len(outcomes)
-            for p, nxt in outcomes:
-                edges.append((share * p if self.odds else 1, 1, self._reach(nxt)))
-        self.graph[key] = (STEPS, edges, 0.0)
+        k = self.ending_index.get(state.node)
+        if k is not None:
+            self.vec[k] += p if self.odds else n
+            self.paths += n
+        elif state.battle is not None and state.battle.step == 0:  # a battle begins: a job of its own
+            self.battles.hand_out(self.ab.key(state), state)
+            b = self.campaign.battle_rules(state).battle  # type: ignore[union-attr]
+            self.jobs.append((min(self.rank[node] for _, node in b.after.routes), p, n))
+        else:
+            successors = self._successors(state)
+            for q, nxt in successors:
+                self._add(nxt, p * q, n)
+            if not successors:
+                self.dead += 1
+                self.vec[-2] += p if self.odds else 0
 
     def _collect(self) -> None:
-        """The next battle job's outcomes become its beginning's successors. A battle that does not
-        fit in what is left of the state limit is left unexplored as a whole (whether it fits does
-        not depend on how the battles were shared out among processes)."""
-        left = self.max_states - self.states - self.battle_states
-        key, state, fought, steps = self.battles.collect(left)
-        self.steps += steps
-        if not fought.complete or fought.states > left:
-            self.graph[key] = (CUT,)
-            self.complete = False
-            self.limit_reached = True
+        _, p, n = self.jobs.popleft()
+        _, state, fought = self._fought()
+        if fought is None:
+            self.vec[-1] += p if self.odds else 0
             return
-        scene = self.scenario.node_id(state.node)
-        self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
-        self.battle_states += fought.states
-        self.dead += fought.dead
-        if self.progress is not None:
-            self.progress(self.states + self.battle_states)
-        changes = self.campaign.battle_rules(state).changes  # type: ignore[union-attr]
-        edges: list[Edge] = []
-        for p, n, w, node in fought.leaves:
-            values = list(state.values)
-            for j in changes:  # the battle's record and results; the rest as the battle found them
-                values[j] = w[j]
-            edges.append((p if self.odds else n, n, self._reach(self.campaign.enter(node, tuple(values)))))
-        self.graph[key] = (STEPS, edges, fought.dead_p)
+        self.vec[-2] += p * fought.dead_p if self.odds else 0
+        for q, m, nxt in self._after(state, fought):
+            self._add(nxt, p * q, n * m)
+
+
+def _forward_order(scenario: CompiledScenario) -> list[int] | None:
+    """Each node's rank in an order where every road (choices, chances, conditional roads, a
+    battle's way on) leads to a later node; None when some road leads back (the story can loop)."""
+    nodes = scenario.nodes
+    after: list[set[int]] = [set() for _ in nodes]
+    for i, node in enumerate(nodes):
+        if isinstance(node, CScene):
+            targets = [t for c in node.choices for t in ([c.target] if c.target else []) + [o.target for o in c.outcomes]]
+            targets += [node.battle.after] if node.battle is not None else []
+            after[i] = {to for t in targets for _, to in t.routes}
+    before = [0] * len(nodes)
+    for targets in after:
+        for to in targets:
+            before[to] += 1
+    ready = [i for i in range(len(nodes)) if not before[i]]
+    rank = [-1] * len(nodes)
+    for r, i in enumerate(_drain(ready, after, before)):
+        rank[i] = r
+    return None if -1 in rank else rank
+
+
+def _drain(ready: list[int], after: list[set[int]], before: list[int]) -> Iterable[int]:
+    """Kahn's order: a node once every road into it is counted, the lowest first."""
+    heapq.heapify(ready)
+    while ready:
+        i = heapq.heappop(ready)
+        yield i
+        for to in sorted(after[i]):
+            before[to] -= 1
+            if not before[to]:
+                heapq.heappush(ready, to)
 
 
 class _Sums:
@@ -696,6 +818,12 @@ class _Sums:
         return [key, 0, vec, 0]
 
 
+def _covered(vec: list, complete: bool) -> float:
+    """The probability an exact-odds walk accounts for: all of it when complete, else what reached
+    an ending or a dead end (summed, not taken from 1, so that nothing reached reads 0)."""
+    return 1.0 if complete else min(1.0, max(0.0, sum(vec[:-1])))
+
+
 def default_jobs() -> int:
     """Every core this process may run on."""
     try:
@@ -724,16 +852,15 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     campaign = Campaign(scenario)
     ab = Abstraction(scenario, exact=not merge, odds=odds)
     battles = _Battles(Fighter(campaign, ab, merge), max(1, jobs), odds)
-    walk = _Walk(campaign, ab, battles, odds, max_states, progress)
+    rank = _forward_order(scenario)
+    walk = (_Walk(campaign, ab, battles, odds, max_states, progress) if rank is None
+            else _Forward(campaign, ab, battles, odds, max_states, progress, rank=rank))
     start = time.perf_counter()
     try:
-        root = walk.run(origin if origin is not None else campaign.start())
+        vec, paths, complete = walk.run(origin if origin is not None else campaign.start())
     finally:
         battles.close()
     ending_ids = _ending_ids(scenario)
-    sums = _Sums(walk.graph, len(ending_ids), odds)
-    vec, paths = sums.total(root)
-    complete = sums.complete
     elapsed = time.perf_counter() - start
     scene_ids = _scene_ids(scenario)
     seen_ids = {scenario.node_id(n) for n in walk.visited}
@@ -747,7 +874,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         choices_per_second=walk.steps / elapsed if elapsed else 0.0,
         states=walk.states + walk.battle_states, dead_ends=walk.dead,
         unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
-        covered=1.0 - vec[-1] if odds else None, jobs=max(1, jobs), max_states=max_states,
+        covered=_covered(vec, complete) if odds else None, jobs=max(1, jobs), max_states=max_states,
         limit_reached=walk.limit_reached, battle_states=walk.battle_states,
     )
 

@@ -18,15 +18,15 @@ def _percentages(line: str) -> list[float]:
     return [float(x) for x in re.findall(r"(\d+\.\d+)%", line)]
 
 
-@pytest.mark.parametrize("scenario", [DARA, DEFAULT_SCENARIO], ids=["dara", "callinicum"])
-def test_incomplete_odds_in_text_say_what_they_cover(run_cli, scenario) -> None:
-    result = run_cli("explore", "--scenario", scenario, "--odds", "--max-states", "40", "--jobs", "1")
+@pytest.mark.parametrize("scenario, limit", [(DARA, 40), (DEFAULT_SCENARIO, 2000)], ids=["dara", "callinicum"])
+def test_incomplete_odds_in_text_say_what_they_cover(run_cli, scenario, limit: int) -> None:
+    result = run_cli("explore", "--scenario", scenario, "--odds", "--max-states", limit, "--jobs", "1")
     assert result.code == 0, result.err
     lines = result.out_lines
     assert "INCOMPLETE" in lines[0]
     note = next(line for line in lines if line.startswith("INCOMPLETE:"))
     covered, unexplored = _percentages(note)[:2]
-    assert 0 < covered < 100 and covered + unexplored == pytest.approx(100, abs=0.011)
+    assert 0 <= covered < 100 and covered + unexplored == pytest.approx(100, abs=0.011)
     assert "--max-states" in result.out  # how to get a complete answer
     endings = [line for line in lines if line.startswith("  ") and "%" in line and "not explored" not in line]
     assert endings and all("at least" in line for line in endings)  # never a bare percentage

@@ -12,7 +12,7 @@ from game.engine.explore import Report, explore_exhaustive
 from game.scenario.compiled import load
 from game.session.saves import read_save, replay
 
-from conftest import MINI
+from conftest import MINI, mini_variant
 
 DARA = DEFAULT_SCENARIO.parent / "dara"
 
@@ -98,6 +98,30 @@ def test_a_walk_stopped_at_its_limit_is_the_same_whatever_the_processes(dara, li
     assert first.covered + first.unexplored == pytest.approx(1.0)
 
 
+WAIT = """      - id: wait_a_day
+        label: Wait a day in camp
+        if: supply >= 2
+        effects: [supply -= 1, courage += 1]
+        next: camp
+      - id: go_home
+"""
+
+
+def test_a_story_that_loops_back_gives_the_same_with_two_processes(tmp_path, pools: list[int],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A road back to an earlier scene: the depth-first walk (not the forward one) sends its
+    battles to the processes, with the same figures."""
+    cs = load(mini_variant(tmp_path, ("scenes.yaml", "      - id: go_home\n", WAIT)))
+    assert explore._forward_order(cs) is None
+    monkeypatch.setattr(explore, "BATCH", 1)
+    for odds in (True, False):
+        one = explore_exhaustive(cs, odds=odds, jobs=1)
+        two = explore_exhaustive(cs, odds=odds, jobs=2)
+        assert one.complete and one.battle_states
+        assert _figures(two) == _figures(one)
+    assert pools == [2, 2]
+
+
 def test_spawned_processes_build_their_own_scenario(monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
     """Where processes cannot be forked, each worker compiles the scenario once from its validated
     data (compiled expressions cannot be sent to another process) and gives the same figures."""
@@ -108,3 +132,19 @@ def test_spawned_processes_build_their_own_scenario(monkeypatch: pytest.MonkeyPa
     two = explore_exhaustive(cs, jobs=2)
     assert pools == [2]
     assert _figures(two) == _figures(one)
+
+
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_the_forward_walk_finds_what_the_depth_first_walk_finds(dara, odds: bool,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stories whose roads all lead on are walked scene by scene, keeping no graph; any story can
+    be walked depth first. Both find the same states, paths and coverage, and the same odds (to the
+    rounding of sums added up in another order)."""
+    forward = explore_exhaustive(dara, odds=odds)
+    monkeypatch.setattr(explore, "_forward_order", lambda scenario: None)
+    deep = explore_exhaustive(dara, odds=odds)
+    assert forward.complete and deep.complete
+    assert (forward.runs, forward.states, forward.battle_states, forward.choices_taken, forward.dead_ends) == (
+        deep.runs, deep.states, deep.battle_states, deep.choices_taken, deep.dead_ends)
+    for ending, value in deep.endings.items():
+        assert forward.endings[ending] == pytest.approx(value, rel=1e-12, abs=1e-15)
