@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import game.scenario
-from game import DEFAULT_SCENARIO, __version__, config
+from game import DEFAULT_SCENARIO, config
 from game.errors import CallinicumError
 from game.scenario.errors import ScenarioLoadError, display_path, escape_controls
 
@@ -499,12 +499,22 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+class _Version(argparse.Action):
+    """`--version`, read from the installed package only when asked (it costs start-up otherwise)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001, ANN204
+        import game
+
+        sys.stdout.write(f"callinicum {game.__version__}\n")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="callinicum",
         description="Callinicum 531: you are Belisarius in the spring of 531.",
     )
-    p.add_argument("--version", action="version", version=f"callinicum {__version__}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the game's version and exit")
     _play_options(p)  # `callinicum --help` shows what the default command takes
     sub = p.add_subparsers(dest="command")
     for name, command in COMMANDS.items():
