@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from game.engine.campaign import EngineError
-from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL, chronicle, paragraphs
+from game.session.chronicle import IMAGINED_LABEL, chronicle, paragraphs
+from game.session.history_words import HistoryWords
 from game.session.saves import SaveError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ KIND_WORDS = {
 }
 COMMANDS = (
     ("1, 2, ...", "take that choice"),
-    ("h", "the history note: what happened here in 531, and who says so"),
+    ("h", "the history note: what happened here, and who says so"),
     ("a", "the army and the state of the campaign"),
     ("r", "the scene again"),
     ("u", "undo the last decision"),
@@ -55,6 +56,7 @@ class Shown:
 class PlainGame:
     def __init__(self, session: Session, inp: TextIO, out: TextIO, *, width: int = 80, echo: bool = False):
         self.session = session
+        self.words = HistoryWords.of(session.scenario)
         self.inp = inp
         self.out = out
         self.width = max(30, width)
@@ -313,13 +315,14 @@ class PlainGame:
                 self.line()
             else:
                 self.prose(text)
+        w = self.words
         if decision.historical:
-            self.prose("As in 531: this is what Belisarius did.")
+            self.prose(f"{w.as_in.capitalize()}: {w.did}")
         elif decision.historical_label:
-            self.prose(f"In 531, Belisarius chose otherwise: {decision.historical_label}")
+            self.prose(f"{w.chose_otherwise}{decision.historical_label}")
 
     def history(self, view: View) -> None:
-        self.heading(f"What happened in 531: {view.title}")
+        self.heading(f"{self.words.happened}: {view.title}")
         h = view.history
         if h is None:
             self.line("There is no history note for this stage.")
@@ -338,9 +341,9 @@ class PlainGame:
         historical = [o for o in view.options if o.historical]
         for o in historical:
             src = f" ({'; '.join(o.sources)})" if o.sources else ""
-            self.prose(f"What Belisarius did: {o.label}{src}")
+            self.prose(f"What {self.words.hero} did: {o.label}{src}")
         if not historical and view.options:
-            self.prose("None of the choices here is recorded as the one Belisarius made.")
+            self.prose(f"None of the choices here is recorded as the one {self.words.hero} made.")
 
     def situation(self, view: View) -> None:
         self.heading("The army and the campaign")
@@ -374,16 +377,16 @@ class PlainGame:
         self.heading("The Chronicle")
         self.line()
         if c.decisions_with_history:
-            self.prose(f"You followed the real Belisarius in {c.matched} of {c.decisions_with_history} "
+            self.prose(f"You followed {self.words.the_real} in {c.matched} of {c.decisions_with_history} "
                        f"recorded decisions and took another road in {c.diverged}.")
         for e in c.entries:
             self.line(f"{e.step}. {e.title}" + (f", {e.date}" if e.date else ""))
-            self.prose(f"You: {e.yours}" + (" (as in 531)" if e.historical else ""), "   ")
+            self.prose(f"You: {e.yours}" + (f" ({self.words.as_in})" if e.historical else ""), "   ")
             if e.what_happened:
-                self.prose(f"In 531: {e.what_happened}", "   ")
+                self.prose(f"{self.words.in_year}: {e.what_happened}", "   ")
             if e.record:
                 cited = f" ({'; '.join(e.sources)})" if e.sources else ""
-                self.prose(f"{RECORD_LABEL}{cited}:", "   ")
+                self.prose(f"{self.words.record}{cited}:", "   ")
                 self.prose(e.record, "   ")
             if e.imagined:
                 self.prose(f"{IMAGINED_LABEL}:", "   ")

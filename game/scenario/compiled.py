@@ -491,6 +491,7 @@ class _Compiler:
             # point at the start field itself
             self.problems[-1] = Problem(self.src.info.file, self.src.info.line("start"), "scenario.start",
                                         self.problems[-1].message)
+        self.ref("character", s.info.hero, characters, "scenario", "", ("hero",), "scenario.hero")
         for u in s.units:
             self.ref("character", u.commander, characters, "units", u.id, ("commander",), f"units[{u.id}].commander")
             if u.loyalty is not None:

@@ -21,6 +21,12 @@ class ScenarioInfo(Model):
     start: Id = Field(description="the id of the first scene")
     subtitle: Line | None = None
     intro: Text | None = Field(None, description="the framing shown on the title screen")
+    year: int | None = Field(
+        None, ge=1, le=3000, description="the year of the history it follows: choices are marked 'as in <year>'"
+    )
+    hero: Id | None = Field(
+        None, description="the character the player is: the history marks say what he really did"
+    )
 
 
 class Quality(Model):

@@ -1,4 +1,5 @@
-"""The Chronicle: the player's campaign beside 531, and how two chroniclers would have told it.
+"""The Chronicle: the player's campaign beside the history (531, for Callinicum), and how two
+chroniclers would have told it.
 
 Procopius, Belisarius' own assessor, flatters him, blames al-Harith and is silent on the inquiry;
 Malalas is blunter and credits Sunicas and Simmas. Each choice in the scenario may carry its own
@@ -18,9 +19,9 @@ from dataclasses import dataclass
 
 from game.scenario.compiled import CChoice, CScene
 from game.scenario.models import ChronicleEntry as ChronicleText
+from game.session.history_words import HistoryWords
 from game.session.playthrough import Playthrough
 
-RECORD_LABEL = "The record of 531"
 IMAGINED_LABEL = "As a chronicler might have told it — imagined"
 
 
@@ -66,6 +67,7 @@ class Chronicle:
     entries: tuple[ChronicleEntry, ...]
     matched: int
     diverged: int
+    words: HistoryWords = HistoryWords("history", "the real commander")
 
     @property
     def decisions_with_history(self) -> int:
@@ -127,7 +129,7 @@ def chronicle(p: Playthrough) -> Chronicle:
             malalas=_clean(entry_chron.malalas) if entry_chron else None,
             history=history,
         ))
-    return Chronicle(tuple(entries), matched, diverged)
+    return Chronicle(tuple(entries), matched, diverged, HistoryWords.of(p.scenario))
 
 
 def _quote(text: str) -> list[str]:
@@ -155,6 +157,7 @@ def _voice(name: str, lead: str, lines: list[Voiced]) -> list[str]:
 def markdown(p: Playthrough, stopped: str | None = None) -> str:
     """A playthrough and its Chronicle as Markdown, for sharing."""
     c = chronicle(p)
+    words = c.words
     info = p.scenario.info
     view = p.view()
     out = [f"# {info.title}: a campaign", "",
@@ -165,20 +168,20 @@ def markdown(p: Playthrough, stopped: str | None = None) -> str:
         out += [f"*Stopped: {stopped}*", ""]
     total = c.decisions_with_history
     if total:
-        out += [f"You followed the real Belisarius in {c.matched} of {total} recorded decisions "
+        out += [f"You followed {words.the_real} in {c.matched} of {total} recorded decisions "
                 f"and diverged in {c.diverged}.", ""]
-    out += ["## The campaign beside 531", ""]
+    out += [f"## The campaign beside {words.beside}", ""]
     for e in c.entries:
         out.append(f"### {e.step}. {e.title}" + (f" — {e.date}" if e.date else ""))
         out.append("")
-        mark = " *(as in 531)*" if e.historical else ""
+        mark = f" *({words.as_in})*" if e.historical else ""
         out.append(f"- **You:** {e.yours}{mark}")
         if e.what_happened:
-            out.append(f"- **In 531:** {e.what_happened}")
+            out.append(f"- **{words.in_year}:** {e.what_happened}")
         out.append("")
         if e.record:
             cited = f" ({'; '.join(e.sources)})" if e.sources else ""
-            out += [f"**{RECORD_LABEL}**{cited}:", ""] + _quote(e.record) + [""]
+            out += [f"**{words.record}**{cited}:", ""] + _quote(e.record) + [""]
         if e.imagined:
             out += [f"*{IMAGINED_LABEL}:*", ""] + _quote(e.imagined) + [""]
     if c.procopius or c.malalas:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from game.engine.campaign import Campaign, EngineError, Option, State, View
 from game.engine.dice import Dice, SeededDice
 from game.scenario.compiled import CompiledScenario
+from game.session.history_words import HistoryWords
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,11 @@ class Decision:
     option_id: str
     label: str
     historical: bool
-    historical_label: str | None  # what Belisarius did here, when this was not it
+    historical_label: str | None  # what the real commander did here, when this was not it
     text: tuple[str, ...]
     in_battle: bool
     chance: tuple[int, ...] = ()  # the outcome of every draw of the dice at this step, in order
+    words: HistoryWords = field(default=HistoryWords("history", "the real commander"), compare=False, repr=False)
 
 
 class NotedDice:
@@ -102,7 +104,7 @@ class Playthrough:
             option_id=option_id, label=options[option_id].label, historical=options[option_id].historical,
             historical_label=historical.label if historical and historical.id != option_id else None,
             text=tuple(t.rstrip() for t in result.text), in_battle=state.battle is not None,
-            chance=tuple(dice.picks),
+            chance=tuple(dice.picks), words=HistoryWords.of(self.scenario),
         )
         self.decisions.append(option_id)
         self.states.append(result.state)

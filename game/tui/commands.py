@@ -11,16 +11,16 @@ if TYPE_CHECKING:
 
 # (name, action, help); the actions are the app's, the same ones the keys run.
 COMMANDS = (
-    ("New campaign", "new_campaign", "Begin a new campaign as Belisarius"),
+    ("New campaign", "new_campaign", "Begin a new campaign"),
     ("Continue the latest campaign", "continue_campaign", "Pick up where the autosave left off"),
     ("Undo the last decision", "undo", "Take back the last decision"),
-    ("History of this stage", "history", "What happened here in 531, and who says so"),
+    ("History of this stage", "history", "What happened here, and who says so"),
     ("The army and the situation", "situation", "Supply, the men's temper, each unit's strength"),
     ("Save the campaign", "save", "Keep this campaign in a named slot"),
     ("Load a campaign", "load", "Open a saved campaign"),
     ("Branch tree", "branches", "Every road taken, and branch from any decision"),
     ("Endings found", "endings", "The endings found and the hints to the rest"),
-    ("Chronicle", "chronicle", "Your campaign beside 531 (after an ending)"),
+    ("Chronicle", "chronicle", "Your campaign beside the history (after an ending)"),
     ("What were the odds?", "odds", "The chance of each ending from here, and where yours turned"),
     ("Help: every key", "help", "The keys of the game"),
     ("Toggle light and dark", "toggle_theme", "Switch the colour theme"),

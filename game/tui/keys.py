@@ -51,7 +51,7 @@ KEYS: dict[str, Binding] = {
         "app.history",
         "history",
         id="history",
-        tooltip="What happened here in 531, and who says so",
+        tooltip="What happened here, and who says so",
     ),
     "situation": Binding(
         "a",
@@ -102,7 +102,7 @@ KEYS: dict[str, Binding] = {
         "app.chronicle",
         "chronicle",
         id="chronicle",
-        tooltip="Your campaign beside 531, as the chroniclers would tell it",
+        tooltip="Your campaign beside the history, as the chroniclers would tell it",
     ),
     "odds": Binding(
         "o",

@@ -7,7 +7,9 @@ import pytest
 
 from game.scenario.compiled import load
 from game.scenario.errors import ScenarioLoadError
-from game.session.chronicle import IMAGINED_LABEL, RECORD_LABEL, chronicle, markdown
+from game.session.chronicle import IMAGINED_LABEL, chronicle, markdown
+
+RECORD_LABEL = "The historical record"  # the mini scenario names no year
 from game.session.playthrough import Playthrough
 
 SCOUT = """        text: The scouts ride out.
@@ -122,7 +124,7 @@ def test_markdown_keeps_the_record_apart_and_the_paragraphs(chronicled):
     at = lines.index("### 1. The camp — Day one")
     assert lines[at + 2: at + 8] == [
         "- **You:** Rush to the ford",
-        "- **In 531:** Send scouts",
+        "- **In history:** Send scouts",
         "",
         f"*{IMAGINED_LABEL}:*",
         "",

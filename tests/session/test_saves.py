@@ -617,9 +617,9 @@ def test_replay_markdown_export(mini, tmp_path, run_cli):
     assert f"Scenario `mini` v1, seed 1, {len(p.decisions)} decisions." in lines
     ending_title = p.view().title
     assert f"**Ending: {ending_title}** (`{p.ending}`)" in lines
-    assert "## The campaign beside 531" in lines
+    assert "## The campaign beside the history" in lines
     assert "### 1. The camp — Day one" in lines
-    assert "- **You:** Send scouts *(as in 531)*" in lines
+    assert "- **You:** Send scouts *(as in history)*" in lines
     assert "## The ending" in lines
     assert lines[-1] == f"ending: {p.ending}"
     assert path.read_bytes() == raw
@@ -635,9 +635,9 @@ def test_replay_markdown_of_a_diverging_campaign(mini, tmp_path, run_cli):
     path = saved(mini, tmp_path, p)
     out = run_cli("replay", path, "--scenario", MINI, "--markdown").out
     assert "- **You:** Rush to the ford" in out
-    assert "- **In 531:** Send scouts" in out
-    assert "- **You:** The horse" in out and "- **In 531:** The allies" in out
-    assert "You followed the real Belisarius in 0 of 2 recorded decisions and diverged in 2." in out
+    assert "- **In history:** Send scouts" in out
+    assert "- **You:** The horse" in out and "- **In history:** The allies" in out
+    assert "You followed the real commander in 0 of 2 recorded decisions and diverged in 2." in out
 
 
 def test_replay_markdown_stopped_and_unfinished(mini, tmp_path, run_cli):

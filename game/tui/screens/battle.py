@@ -23,10 +23,10 @@ def battle_log(intro: str, decisions: list[Decision], now: str = "", prompt: str
     parts: list[Content] = [Content.styled(reflow(intro), "italic $muted")]
     for d in decisions:
         mark = (
-            ("  ★ as in 531", "$success")
+            (f"  ★ {d.words.as_in}", "$success")
             if d.historical
             else (
-                (f"  ☆ in 531: {d.historical_label}", "$warning")
+                (f"  ☆ {d.words.in_year.lower()}: {d.historical_label}", "$warning")
                 if d.historical_label
                 else ("", "")
             )

@@ -21,6 +21,7 @@ from textual.widgets import Button, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from game.session.branches import BranchNode, BranchTree, NodeInfo, Turn
+from game.session.history_words import HistoryWords
 from game.tui.errors import guarded
 from game.tui.keys import keys
 from game.tui.screens.base import Overlay
@@ -39,13 +40,13 @@ class Point:
     fork: bool = False
 
 
-def _option_parts(o: Option, taken: bool, here: bool) -> list[str | tuple[str, str]]:
+def _option_parts(o: Option, taken: bool, here: bool, as_in: str) -> list[str | tuple[str, str]]:
     """One option of a decision in the details: taken on some road (●), not (○), or the one this
-    road took (→); whether it is 531's, and whether it was ever explored."""
+    road took (→); whether it is the history's, and whether it was ever explored."""
     mark = ("→ ", "bold $accent") if here else (("● ", "$foreground") if taken else ("○ ", "$muted"))
     parts: list[str | tuple[str, str]] = [mark, (o.label, "" if o.available else "$muted")]
     if o.historical:
-        parts.append(("  ★ as in 531", "$success"))
+        parts.append((f"  ★ {as_in}", "$success"))
     if not taken:
         never = "  never explored" if o.available else "  closed on this road"
         parts.append((never, "italic $muted"))
@@ -123,7 +124,7 @@ class BranchesScreen(Overlay):
                 (f"{len(found)} of {total}", "bold"),
                 " endings found     ",
                 ("★", "bold $success"),
-                " as in 531  ",
+                f" {HistoryWords.of(self.game.scenario).as_in}  ",
                 ("⚑", "bold $primary"),
                 " ending  ",
                 ("◀", "bold $accent"),
@@ -282,7 +283,8 @@ class BranchesScreen(Overlay):
         if info.ending:
             parts.append(("This is an ending.\n", "italic"))
         for o in info.options:
-            parts += _option_parts(o, o.id in info.explored, o.id == point.option_id)
+            parts += _option_parts(o, o.id in info.explored, o.id == point.option_id,
+                                   HistoryWords.of(self.game.scenario).as_in)
         if not info.reproduced:
             parts.append(
                 (

@@ -1,4 +1,4 @@
-"""The Chronicle: the player's campaign beside 531, and how Procopius and Malalas would tell it."""
+"""The Chronicle: the player's campaign beside the history, and how Procopius and Malalas would tell it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from game.session.chronicle import (
     IMAGINED_LABEL,
-    RECORD_LABEL,
     Chronicle,
     Voiced,
     chronicle,
@@ -34,13 +33,13 @@ def entries(c: Chronicle) -> Content:
         if e.date:
             head.append((f"  {e.date}", "$muted"))
         lines = [Content.assemble(*head)]
-        mark = ("  ★ as in 531", "bold $success") if e.historical else ("", "")
+        mark = (f"  ★ {c.words.as_in}", "bold $success") if e.historical else ("", "")
         lines.append(Content.assemble(("You: ", "bold"), e.yours, mark))
         if e.what_happened:
-            lines.append(Content.assemble(("In 531: ", "bold $warning"), e.what_happened))
+            lines.append(Content.assemble((f"{c.words.in_year}: ", "bold $warning"), e.what_happened))
         if e.record:
             cited = f" ({'; '.join(e.sources)})" if e.sources else ""
-            lines.append(Content.assemble((RECORD_LABEL, "bold $success"), (cited, "$muted"), ":"))
+            lines.append(Content.assemble((c.words.record, "bold $success"), (cited, "$muted"), ":"))
             lines.append(_prose(e.record, "italic"))
         if e.imagined:
             lines.append(Content.styled(f"{IMAGINED_LABEL}:", "italic $warning"))
@@ -75,10 +74,10 @@ class ChronicleScreen(Overlay):
             Vertical(id="chronicle-box", classes="overlay-box"),
             VerticalScroll(id="chronicle-body"),
         ):
-            summary = "Your campaign, step by step, beside what happened in 531."
+            summary = f"Your campaign, step by step, beside {c.words.beside}."
             if c.decisions_with_history:
                 summary = (
-                    f"You followed the real Belisarius in {c.matched} of {c.decisions_with_history} "
+                    f"You followed {c.words.the_real} in {c.matched} of {c.decisions_with_history} "
                     f"recorded decisions and took another road in {c.diverged}."
                 )
             yield Static(Content(summary), id="chronicle-summary", markup=False)
@@ -88,7 +87,7 @@ class ChronicleScreen(Overlay):
             )
             yield Static(
                 Content.styled(
-                    "Lines marked imagined tell deeds the real Belisarius never did, "
+                    f"Lines marked imagined tell deeds {c.words.the_real} never did, "
                     "as each chronicler might have told them.",
                     "italic $muted",
                 ),

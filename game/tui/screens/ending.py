@@ -81,7 +81,7 @@ class EndingScreen(PlayScreen):
         summary: list[str | tuple[str, str]] = []
         if c.decisions_with_history:
             summary += [
-                "You followed the real Belisarius in ",
+                f"You followed {c.words.the_real} in ",
                 (f"{c.matched}", "bold"),
                 " of ",
                 (f"{c.decisions_with_history}", "bold"),

@@ -1,4 +1,4 @@
-"""History at hand: what happened at this stage in 531, who says so, and where the sources
+"""History at hand: what happened at this stage (in 531, for Callinicum), who says so, and where the sources
 disagree. The historical choice is revealed here, and only here, before the player chooses."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from textual.content import Content
 from textual.widgets import Static
 
 from game.engine.campaign import View
+from game.session.history_words import HistoryWords
 from game.tui.screens.base import Overlay
 from game.tui.text import paragraphs
 from game.tui.widgets.keybar import KeyBar
 
 
-def history_note(view: View) -> Content:
+def history_note(view: View, words: HistoryWords) -> Content:
     h = view.history
     parts: list[Content] = []
     when = ", ".join(x for x in (view.date, view.place_name) if x)
@@ -55,7 +56,7 @@ def history_note(view: View) -> Content:
             parts.append(Content("\n").join(block))
     historical = [o for o in view.options if o.historical]
     if historical:
-        block = [Content.styled("What Belisarius did", "bold $secondary")]
+        block = [Content.styled(f"What {words.hero} did", "bold $secondary")]
         for o in historical:
             src = f"  ({'; '.join(o.sources)})" if o.sources else ""
             block.append(Content.assemble(("★ ", "bold $success"), o.label, (src, "italic $muted")))
@@ -63,7 +64,7 @@ def history_note(view: View) -> Content:
     elif view.options:
         parts.append(
             Content.styled(
-                "None of the choices here is recorded as the one Belisarius made.", "italic $muted"
+                f"None of the choices here is recorded as the one {words.hero} made.", "italic $muted"
             )
         )
     return Content("\n\n").join(parts)
@@ -77,8 +78,8 @@ class HistoryScreen(Overlay):
     def compose(self) -> ComposeResult:
         view = self.game.session.current.view()
         with Vertical(id="history-box", classes="overlay-box"), VerticalScroll(id="history-body"):
-            yield Static(history_note(view), id="history-text", markup=False)
+            yield Static(history_note(view, HistoryWords.of(self.game.scenario)), id="history-text", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#history-box").border_title = "What happened in 531"
+        self.query_one("#history-box").border_title = HistoryWords.of(self.game.scenario).happened

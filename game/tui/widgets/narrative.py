@@ -27,16 +27,13 @@ from game.tui.widgets.drawn import DrawnLines
 
 
 def verdict(decision: Decision) -> Content:
-    """Whether the decision just taken is the one Belisarius took in 531."""
+    """Whether the decision just taken is the one the real commander took (Belisarius, in 531)."""
+    w = decision.words
     if decision.historical:
-        return Content.assemble(
-            ("★ ", "bold $success"), ("As in 531: ", "bold"), "this is what Belisarius did."
-        )
+        return Content.assemble(("★ ", "bold $success"), (f"{w.as_in.capitalize()}: ", "bold"), w.did)
     if decision.historical_label:
         return Content.assemble(
-            ("☆ ", "bold $warning"),
-            ("In 531, Belisarius chose otherwise: ", "bold"),
-            decision.historical_label,
+            ("☆ ", "bold $warning"), (w.chose_otherwise, "bold"), decision.historical_label
         )
     return Content("")
 
