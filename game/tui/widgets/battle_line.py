@@ -26,7 +26,8 @@ STATUS_STYLE = {
     "fallen": "bold $error",
     "standing by the river": "bold $success",
 }
-TERRAIN = {"river": ("≈", "$river"), "rise": ("╱", "$muted"), "open": (" ", "")}
+TERRAIN = {"river": ("≈", "$river"), "rise": ("╱", "$muted"), "hill": ("∩", "$muted"), "wall": ("▓", "$foreground"),
+           "open": (" ", "")}
 
 
 class BattleLine(Drawn):
@@ -118,7 +119,7 @@ class BattleLine(Drawn):
             "enemy_name_0": lambda p, w: self._enemy_name(p, w, 0),
             "enemy_name_1": lambda p, w: self._enemy_name(p, w, 1),
             "enemy_men": self._enemy_men,
-            "gap": lambda _p, w: ("╌" * w, "$muted"),
+            "gap": _ground,
             "name_0": lambda p, w: self._roman_name(p, w, 0),
             "name_1": lambda p, w: self._roman_name(p, w, 1),
             "men": self._men,
@@ -126,6 +127,12 @@ class BattleLine(Drawn):
             "status": self._status,
         }[name]
         return cols.row(b, cell)
+
+
+def _ground(p: PositionView, w: int) -> Cell:
+    """The ground a position stands on, drawn between the two lines (a dashed gap where it is open)."""
+    glyph, style = TERRAIN.get(p.terrain, TERRAIN["open"])
+    return (glyph * w, style) if p.terrain != "open" else ("╌" * w, "$muted")
 
 
 def row_names(height: int) -> tuple[str, ...]:
@@ -199,7 +206,7 @@ def _standing(b: BattleView, with_station: bool) -> Content:
     parts: list[str | tuple[str, str]] = [("Reserve: ", "$muted"), b.reserve or "none"]
     if with_station:
         parts += [("  ·  You stand ", "$muted"), b.station]
-    if b.terrain_right == "rise" or b.terrain_left == "rise":
+    if any(p.terrain == "rise" for p in b.positions):
         parts += [
             ("  ·  The rise: ", "$muted"),
             ("watched", "$success") if b.watch else ("unwatched", "$warning"),
