@@ -35,7 +35,7 @@ def _shipped_content() -> Path:
     return Path(__file__).resolve().parent.parent / "content"
 
 
-#: The folder holding the shipped scenarios (callinicum, dara, schema.json).
+#: The folder holding the shipped scenarios (callinicum, dara, satala) and schema.json.
 CONTENT = _shipped_content()
 #: The scenario shipped with the game, played when no other is named.
 DEFAULT_SCENARIO = CONTENT / "callinicum"

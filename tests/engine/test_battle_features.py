@@ -361,3 +361,21 @@ def test_a_strike_can_name_who_rides(tmp_path: Path) -> None:
 def test_battle_data_that_cannot_work_is_refused(tmp_path: Path, edit, message) -> None:
     with pytest.raises(Exception, match=re.escape(message)):
         load(mini_variant(tmp_path, edit))
+
+
+def test_a_commander_waits_with_his_own_hidden_force(tmp_path: Path) -> None:
+    led = ("scenario.yaml", "    name: the riders in the hills\n    kind: cavalry\n",
+           "    name: the riders in the hills\n    kind: cavalry\n    commander: captain\n")
+    horse = ("scenario.yaml", "    kind: cavalry\n    commander: captain\n", "    kind: cavalry\n")
+    campaign = campaign_of(tmp_path, horse, RIDERS, led, HIDDEN_RIDERS)
+    rules = campaign.battles["fight"]
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch"])
+    assert state.battle.station == -2
+    view = rules.view(state.battle, state.values)
+    assert view.station == "with the riders in the hills"
+    assert not any(p.commander_here for p in view.positions)
+    for pos in range(rules.n):  # he adds nothing to any position's defence while he is away
+        assert "The Captain" not in {why for n, why in fight.defence(rules, state.battle, pos, state.values) if n}
+    hidden_away = campaign_of(tmp_path / "away", horse, RIDERS, led, HIDDEN_RIDERS)
+    state, _ = play(hidden_away, at_battle(hidden_away, supply=0), ["allies_right", "none", "watch"])
+    assert state.battle.station != -2  # his force is not there: he stands in the line

@@ -319,8 +319,8 @@ def test_division_by_what_cannot_be_zero_is_quiet(scenario_copy):
 SHIPPED = sorted(p.name for p in (ROOT / "content").iterdir() if (p / "scenario.yaml").is_file())
 
 
-def test_both_scenarios_are_shipped():
-    assert {"callinicum", "dara"} <= set(SHIPPED)
+def test_the_three_scenarios_are_shipped():
+    assert {"callinicum", "dara", "satala"} <= set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -30,6 +30,7 @@ from game.engine.battle.state import (
     STOOD,
     VICTORY,
     WITH_ARMY,
+    WITH_HIDDEN,
     BattleResult,
     BattleState,
     band,
@@ -123,8 +124,11 @@ class BattleRules:
                     fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
         line = b.default_line
         status, waiting = self._statuses(line, -1, tuple(men[:nr]), values, self.ndeploy == 0)
+        station = self._default_station(line)
+        if self.commander_unit is not None and status[self.commander_unit] == HIDDEN:
+            station = WITH_HIDDEN
         return BattleState(
-            step=0, line=line, reserve=-1, station=self._default_station(line), watch=0,
+            step=0, line=line, reserve=-1, station=station, watch=0,
             men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]), status=status,
             emen=tuple(men[nr:]), emorale=tuple(morale[nr:]),
             target=-1, seen=0, support=-1, extra=0, refused=0, broke=0, outcome=PENDING,
@@ -310,6 +314,8 @@ class BattleRules:
                 men[u] -= moved
                 men[reserve] += moved
         status, waiting = self._statuses(line, reserve, tuple(men), values, bs.step + 1 == self.ndeploy)
+        if self.commander_unit is not None and status[self.commander_unit] == HIDDEN:
+            station = WITH_HIDDEN  # the commander waits with his own hidden force
         if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,

@@ -16,13 +16,15 @@ PENDING, VICTORY, HELD, DEFEAT, ROUTED = range(5)
 OUTCOME_NAMES = ("", "victory", "held", "defeat", "routed")
 # the commander's fate
 WITH_ARMY, STOOD, BOAT, KILLED, CAPTURED = range(5)
+# the commander's station: a line position, the rise (-1), or with his own hidden force (-2)
+ON_THE_RISE, WITH_HIDDEN = -1, -2
 
 
 class BattleState(NamedTuple):
     step: int
     line: tuple[int, ...]
     reserve: int
-    station: int  # a line position, or -1 for the rise
+    station: int  # a line position, -1 for the rise, -2 with his own hidden force
     watch: int
     men: tuple[int, ...]
     morale: tuple[int, ...]

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from game.engine.battle.state import (
     FATIGUE_NAMES,
     MORALE_NAMES,
+    ON_THE_RISE,
     OUTCOME_NAMES,
     RESERVE,
     STATUS_NAMES,
+    WITH_HIDDEN,
     BattleState,
 )
 
@@ -91,7 +93,9 @@ def battle_view(r: BattleRules, bs: BattleState, values: tuple[int, ...]) -> Bat
             bs.station == pos, support, r.ground[pos],
         ))
     reserve = r.units[bs.reserve].name if bs.reserve >= 0 and bs.status[bs.reserve] == RESERVE else None
-    station = "on the rise" if bs.station == -1 else f"with {r.units[bs.line[bs.station]].name}"
+    station = ("on the rise" if bs.station == ON_THE_RISE
+               else f"with {r.units[r.commander_unit].name}" if bs.station == WITH_HIDDEN and r.commander_unit is not None
+               else f"with {r.units[bs.line[bs.station]].name}")
     return BattleView(
         r.model.title, stage, time, prompt, r.ground[0], r.ground[-1],
         tuple(positions), reserve, station, bool(bs.watch), bool(bs.seen), OUTCOME_NAMES[bs.outcome],
