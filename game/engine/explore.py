@@ -657,6 +657,7 @@ class _Forward(_Walker):
         width = len(self.ending_index)
         self.vec: list = [0.0] * (width + 2) if self.odds else [0] * (width + 2)
         self.paths = 0
+        self.reached = 0  # states other than endings ever put in `pending`
 
     def run(self, origin: State) -> tuple[list, int, bool]:
         self._add(origin, 1.0, 1)
@@ -669,12 +670,21 @@ class _Forward(_Walker):
         return self.vec, self.paths, self.complete
 
     def _add(self, state: State, p: float, n: int) -> None:
+        """A state reached with probability p by n paths. States waiting to be walked count
+        against the state limit as they are reached, so that the limit bounds what is held."""
         where = (self.rank[state.node], state.battle.step if state.battle is not None else 0)
         layer = self.pending.get(where)
         if layer is None:
             layer = self.pending[where] = {}
             heapq.heappush(self.heap, where)
-        _add(layer, self.ab.key(state), p, n, (state,))
+        key = self.ab.key(state)
+        if key not in layer and state.node not in self.ending_index:
+            if self.reached + self.battle_states >= self.max_states:
+                self.complete, self.limit_reached = False, True
+                self.vec[-1] += p if self.odds else 0
+                return
+            self.reached += 1
+        _add(layer, key, p, n, (state,))
 
     def _expand(self, state: State, p: float, n: int) -> None:
         if not self._counted(state):
