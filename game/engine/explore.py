@@ -456,50 +456,53 @@ BATCH = 16  # beginnings fought together at most: they share states, and a batch
 
 
 class _Battles:
-    """The battle jobs of one walk, collected in the order they were handed out. When the walk
-    needs the first of them, the beginnings waiting are split into batches of alike beginnings
-    (which share the battle states they both reach). With one job, a batch is fought in this
-    process when its first beginning is collected; otherwise every batch goes at once to a pool of
-    processes, started the first time two beginnings wait."""
+    """The battle jobs of one walk, collected in the order they were handed out. Beginnings alike
+    (the same battle key: `Fighter.key`) are one job, fought once. When the walk needs the first
+    job, the jobs waiting are split into batches of alike beginnings (which share the battle states
+    they both reach). With one process, a batch is fought when its first job is collected;
+    otherwise every batch goes at once to a pool of processes, started the first time two wait."""
 
     def __init__(self, fighter: Fighter, jobs: int, odds: bool):
         self.fighter = fighter
         self.jobs = jobs
         self.odds = odds
-        self.queue: deque[list] = deque()  # [key, state, batch (its beginnings, then its result), place in it]
+        self.queue: deque[tuple[Key, State, Key]] = deque()  # (campaign key, state, battle key)
+        self.fights: dict[Key, list] = {}  # battle key -> [beginning, batch (its beginnings, then its result), place]
         self.pool: Any = None
 
     def hand_out(self, key: Key, state: State) -> None:
-        self.queue.append([key, state, None, 0])
+        rules = self.fighter.campaign.battle_rules(state)
+        battle_key = self.fighter.key(rules, state.node, state.battle, state.values)
+        self.queue.append((key, state, battle_key))
+        self.fights.setdefault(battle_key, [state, None, 0])
 
-    def collect(self, budget: int) -> tuple[Key, State, Fought, int]:
-        """The first job's beginning and its battle fought out (none of its states past `budget`),
-        and the steps taken by its batch if it is the first of its batch collected (else 0)."""
-        if self.queue[0][2] is None:
+    def collect(self, budget: int) -> tuple[Key, State, Key, Fought, int]:
+        """The first job: its beginning, battle key and battle fought out (none of its states past
+        `budget`), and the steps its batch took if this is the first of the batch collected."""
+        key, state, battle_key = self.queue.popleft()
+        fight = self.fights[battle_key]
+        if fight[1] is None:
             self._batch_waiting(budget)
-        key, state, batch, b = self.queue.popleft()
+        batch = fight[1]
         if len(batch) == 1:
             batch.append(self.fighter.fight([(s, budget) for s in batch[0]]))
         done = batch[1] if isinstance(batch[1], Batch) else batch[1].result()
         batch[1] = done
         steps, done.steps = done.steps, 0
-        return key, state, done.fought[b], steps
+        return key, state, battle_key, done.fought[fight[2]], steps
 
     def _batch_waiting(self, budget: int) -> None:
-        waiting = [job for job in self.queue if job[2] is None]
+        waiting = sorted((k for k, fight in self.fights.items() if fight[1] is None), key=lambda k: k)
         if self.jobs > 1 and len(waiting) > 1 and self.pool is None:
             self._start_pool()
-        # beginnings alike in the same batch, where they share the most
-        key, rules = self.fighter.key, self.fighter.campaign.battle_rules
-        waiting.sort(key=lambda job: key(rules(job[1]), job[1].node, job[1].battle, job[1].values))
         parts = max(-(-len(waiting) // BATCH), min(len(waiting), self.jobs) if self.pool else 1)
-        for part in range(parts):
-            jobs = waiting[part * len(waiting) // parts:(part + 1) * len(waiting) // parts]
-            batch: list = [[job[1] for job in jobs]]
+        for part in range(parts):  # alike beginnings (by key) in the same batch, where they share the most
+            fights = [self.fights[k] for k in waiting[part * len(waiting) // parts:(part + 1) * len(waiting) // parts]]
+            batch: list = [[fight[0] for fight in fights]]
             if self.pool is not None:
                 batch.append(self.pool.submit(_worker_fight, [(s, budget) for s in batch[0]]))
-            for b, job in enumerate(jobs):
-                job[2], job[3] = batch, b
+            for b, fight in enumerate(fights):
+                fight[1], fight[2] = batch, b
 
     def _start_pool(self) -> None:
         import multiprocessing
@@ -536,6 +539,7 @@ class _Walker:
         self.states = self.battle_states = self.steps = self.dead = 0
         self.complete = True
         self.limit_reached = False
+        self.verdicts: dict[Key, Fought | None] = {}  # per battle key collected: fought out, or left out
 
     def _counted(self, state: State) -> bool:
         """Count a state met for the first time; False when the state limit leaves it unexplored."""
@@ -564,18 +568,22 @@ class _Walker:
     def _fought(self) -> tuple[Key, State, Fought | None]:
         """The next battle job, fought out; None for it when it does not fit in what is left of the
         state limit: it is left unexplored as a whole (whether it fits does not depend on how the
-        battles were shared out among processes)."""
+        battles were shared out among processes). A beginning met again is not counted again."""
         left = self.max_states - self.states - self.battle_states
-        key, state, fought, steps = self.battles.collect(left)
+        key, state, battle_key, fought, steps = self.battles.collect(left)
         self.steps += steps
-        if not fought.complete or fought.states > left:
+        if battle_key not in self.verdicts:
+            fits = fought.complete and fought.states <= left
+            self.verdicts[battle_key] = fought if fits else None
+            if fits:
+                self.battle_states += fought.states
+                self.dead += fought.dead
+        if self.verdicts[battle_key] is None:
             self.complete = False
             self.limit_reached = True
             return key, state, None
         scene = self.scenario.node_id(state.node)
         self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
-        self.battle_states += fought.states
-        self.dead += fought.dead
         if self.progress is not None:
             self.progress(self.states + self.battle_states)
         return key, state, fought
