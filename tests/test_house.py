@@ -118,3 +118,25 @@ def test_no_import_circle_inside_a_layer(layer: str) -> None:
 def test_a_circle_would_be_found() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _long_functions(root: Path, limit: int = 60) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}: {node.name} is {length} lines")
+    return found
+
+
+def test_no_function_of_the_game_is_over_60_lines() -> None:
+    found = _long_functions(GAME)
+    assert not found, "\n".join(found)
+
+
+def test_a_long_function_would_be_found(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("def f():\n" + "    x = 1\n" * 60 + "\n\ndef g():\n    return 1\n")
+    assert _long_functions(tmp_path / "pkg") == ["pkg/m.py:1: f is 61 lines"]
