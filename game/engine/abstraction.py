@@ -221,13 +221,9 @@ class Abstraction:
         """The merged form of some slots' values at a node (exact, banded, or 0 when dead)."""
         return _cells(self.cuts[node], values, slots)
 
-    def cells_on_arrival(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
-        """As `cells`, for values arriving at a node before its own `effects` have run."""
-        return _cells(self._arrival[node], values, slots)
-
     def live_on_arrival(self, node: int, slots: tuple[int, ...]) -> tuple[tuple[int, Banded], ...]:
         """Of some slots, those that matter on arrival at a node, with their cuts (None: exact):
-        `banded(values, live)` gives the same distinctions as `cells_on_arrival`, more quickly."""
+        `banded(values, live)` is their merged form, as `cells` gives it at the node itself."""
         row = self._arrival[node]
         return tuple((j, row[j]) for j in slots if row[j] is None or row[j])
 
@@ -240,8 +236,6 @@ class Abstraction:
         """
         return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in self._begun[node]])
 
-    def exact_slots(self, node: int) -> list[str]:
-        return [self.scenario.names[j] for j, c in enumerate(self.cuts[node]) if c is None]
 
 
 def banded(values: tuple[int, ...], live: tuple[tuple[int, Banded], ...]) -> tuple[int, ...]:
@@ -251,11 +245,6 @@ def banded(values: tuple[int, ...], live: tuple[tuple[int, Banded], ...]) -> tup
 
 def _cells(row: list[Banded], values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
     return tuple([values[j] if (c := row[j]) is None else bisect_right(c, values[j]) if c else 0 for j in slots])
-
-
-def _may_vanish(weight: Compiled, slots: object = None) -> bool:
-    """Can this chance weight be zero or less (ruling its outcome out) for some values?"""
-    return weight.analysis.may_be_zero_or_less()
 
 
 def thresholds_here(scenario: CompiledScenario, node: int) -> dict[int, tuple[int, ...]]:

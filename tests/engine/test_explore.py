@@ -209,11 +209,10 @@ def test_counting_forgets_values_read_only_by_weights_that_cannot_vanish(muster)
     ("2 - (mood >= 1) - (ready >= 1)", True),
 ])
 def test_which_weights_may_vanish(muster, source: str, vanishes: bool) -> None:
-    from game.engine.abstraction import _may_vanish
     from game.scenario.expressions import compile_number
 
     expr = compile_number(source, muster.namespace)
-    assert _may_vanish(expr, muster.namespace.slots) is vanishes
+    assert expr.analysis.may_be_zero_or_less() is vanishes
 
 
 def test_the_counting_walk_merges_exactly_on_a_scenario_with_a_battle() -> None:
