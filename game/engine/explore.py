@@ -266,16 +266,16 @@ def _play_once(campaign: Campaign, tally: _Tally, state: State, run_seed: int,
 
 # -- exhaustive exploration ---------------------------------------------------------------------
 #
-# Two passes. The first walks every reachable campaign state once (merged by `Abstraction.key`),
-# depth first, and keeps the graph: each state's successors with their weights. A state where a
-# battle begins is handed to a battle job; the battle is fought out in a job of its own (in
-# another process with `jobs` > 1), and its outcomes become that state's successors when the job
-# is collected. Jobs are collected in the order they were handed out, so the walk, its state limit
-# and every figure are the same whatever the number of processes. The second pass sums the
-# endings' probabilities (or path counts) back from the endings to the start.
+# Every reachable campaign state is walked once, merged by `Abstraction.key`: forward, scene by
+# scene, where the story's roads all lead on (`_Forward`); otherwise depth first, keeping the graph
+# of each state's successors and summing the endings back to the start (`_Walk`, `_Sums`). A state
+# where a battle begins is handed to a battle job; the battle is fought out on its own (in another
+# process with `jobs` > 1) and its outcomes become that state's successors when the job is
+# collected. Jobs are collected in the order they were handed out, and the states of a battle are
+# summed in an order of their own, so the walk, its state limit and every figure are the same
+# whatever the number of processes.
 
 ENDING, DEAD, CUT, STEPS = range(4)  # kinds of node in the walk's graph
-Edge = tuple[float, int, Key]  # (weight for the odds or path counts, paths it stands for, next state)
 
 
 @dataclass
@@ -492,7 +492,7 @@ class _Battles:
         return key, state, battle_key, done.fought[fight[2]], steps
 
     def _batch_waiting(self, budget: int) -> None:
-        waiting = sorted((k for k, fight in self.fights.items() if fight[1] is None), key=lambda k: k)
+        waiting = sorted(k for k, fight in self.fights.items() if fight[1] is None)
         if self.jobs > 1 and len(waiting) > 1 and self.pool is None:
             self._start_pool()
         parts = max(-(-len(waiting) // BATCH), min(len(waiting), self.jobs) if self.pool else 1)
@@ -606,7 +606,8 @@ class _Walk(_Walker):
 
     def __init__(self, *args: Any):
         super().__init__(*args)
-        # key -> (ENDING, k) | (DEAD,) | (CUT,) | (STEPS, edges, probability of a dead end inside a battle)
+        # key -> (ENDING, k) | (DEAD,) | (CUT,) | (STEPS, edges, probability of a dead end inside a battle),
+        # each edge (weight for the odds or path counts, paths it stands for, next state's key)
         self.graph: dict[Key, Any] = {}
         self.stack: list[State] = []
 
