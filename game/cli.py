@@ -302,7 +302,8 @@ def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
         print(f"unvisited scenes: {', '.join(report.unvisited_scenes)}")
     if report.mode == "exhaustive":  # paths are counted, not played: a rate of them means nothing
         rate = (report.states or 0) / report.elapsed_seconds if report.elapsed_seconds else 0
-        print(f"{report.elapsed_seconds:.2f} s; {rate:,.0f} states/s")
+        print(f"{report.elapsed_seconds:.2f} s; {rate:,.0f} states/s"
+              + (f"; battles fought in {report.jobs} processes" if report.jobs > 1 else ""))
     else:
         print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
               f"{report.choices_per_second:,.0f} choices/s")

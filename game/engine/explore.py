@@ -53,7 +53,7 @@ class Report:
     # exact odds: the probability the walk accounts for (reaching an ending or a dead end); below 1
     # when it stopped at its state limit (or met a loop), and then each ending's figure is a floor
     covered: float | None = None
-    jobs: int = 1  # processes that fought the battles (exhaustive walks)
+    jobs: int = 1  # processes that fought the battles of an exhaustive walk (1: this one alone)
     max_states: int | None = None  # an exhaustive walk's state limit
     limit_reached: bool = False  # it stopped there (else an incomplete walk met a loop)
     battle_states: int | None = None  # of `states`, those inside battles (each beginning's counted)
@@ -893,7 +893,8 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         choices_per_second=walk.steps / elapsed if elapsed else 0.0,
         states=walk.states + walk.battle_states, dead_ends=walk.dead,
         unvisited_scenes=[s for s in scene_ids if s not in seen_ids],
-        covered=_covered(vec, complete) if odds else None, jobs=max(1, jobs), max_states=max_states,
+        covered=_covered(vec, complete) if odds else None, max_states=max_states,
+        jobs=battles.jobs if battles.pool is not None else 1,
         limit_reached=walk.limit_reached, battle_states=walk.battle_states,
     )
 
