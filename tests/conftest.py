@@ -370,3 +370,25 @@ def random_walk(cs: CompiledScenario, seed: int, walk: tuple[list[int], int, int
         p.choose(option_id)
         check_playthrough(p)
     return p
+
+
+def battle_at(campaign, **values: int):  # noqa: ANN001, ANN201 - a Campaign, its State
+    """The state as the scene named `battle` begins its battle, with some values set first (a
+    dotted name written with `__`, e.g. `battle__fight__fought`)."""
+    cs = campaign.scenario
+    v = list(cs.initial)
+    for name, value in values.items():
+        v[cs.namespace.slots[name.replace("__", ".")].index] = value
+    return campaign.enter(cs.index["battle"], tuple(v))
+
+
+def play_orders(campaign, state, orders: list[str], seed: int = 1):  # noqa: ANN001, ANN201
+    """Give orders one after another with seeded dice: the state after them, and the log."""
+    from game.engine.dice import SeededDice
+
+    log: list[str] = []
+    for i, order in enumerate(orders):
+        step = campaign.step(state, order, SeededDice(seed, i))
+        log += step.text
+        state = step.state
+    return state, log

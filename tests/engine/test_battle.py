@@ -17,28 +17,13 @@ from game.scenario.compiled import load
 from game.session.playthrough import Playthrough
 
 from conftest import MINI, mini_variant
+from conftest import battle_at as at_battle
+from conftest import play_orders as play
 
 
 @pytest.fixture(scope="module")
 def campaign() -> Campaign:
     return Campaign(load(MINI))
-
-
-def at_battle(campaign: Campaign, **values: int) -> State:
-    cs = campaign.scenario
-    v = list(cs.initial)
-    for name, value in values.items():
-        v[cs.namespace.slots[name.replace("__", ".")].index] = value
-    return campaign.enter(cs.index["battle"], tuple(v))
-
-
-def play(campaign: Campaign, state: State, orders: list[str], seed: int = 1) -> tuple[State, list[str]]:
-    log: list[str] = []
-    for i, order in enumerate(orders):
-        step = campaign.step(state, order, SeededDice(seed, i))
-        log += step.text
-        state = step.state
-    return state, log
 
 
 def outcomes(campaign: Campaign, state: State, orders: list[str]) -> list[tuple[float, State]]:

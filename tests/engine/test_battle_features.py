@@ -11,10 +11,12 @@ import pytest
 
 from game.engine.battle import ABSENT, HIDDEN, IN_LINE, RESERVE, fight
 from game.engine.campaign import Campaign, State
-from game.engine.dice import SeededDice, enumerate_chance
+from game.engine.dice import enumerate_chance
 from game.scenario.compiled import load
 
+from conftest import battle_at as at_battle
 from conftest import mini_variant
+from conftest import play_orders as play
 
 RIDERS = ("scenario.yaml", "  - id: spare\n", """  - id: riders
     name: the riders in the hills
@@ -59,23 +61,6 @@ STRIKE = ("battle.yaml", "          - id: wait\n            label: Wait for nigh
 
 def campaign_of(tmp_path: Path, *edits: tuple[str, str, str]) -> Campaign:
     return Campaign(load(mini_variant(tmp_path, *edits)))
-
-
-def at_battle(campaign: Campaign, **values: int) -> State:
-    cs = campaign.scenario
-    v = list(cs.initial)
-    for name, value in values.items():
-        v[cs.namespace.slots[name].index] = value
-    return campaign.enter(cs.index["battle"], tuple(v))
-
-
-def play(campaign: Campaign, state: State, orders: list[str], seed: int = 1) -> tuple[State, list[str]]:
-    log: list[str] = []
-    for i, order in enumerate(orders):
-        step = campaign.step(state, order, SeededDice(seed, i))
-        log += step.text
-        state = step.state
-    return state, log
 
 
 def ends(campaign: Campaign, state: State, plan: list[str]) -> list[tuple[float, State]]:

@@ -312,24 +312,25 @@ def _held(r: BattleRules, bs: BattleState, t: int, u: int, text: list[str] | Non
 def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
             text: list[str] | None) -> BattleState:
     men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
-    lost = men[u] // 4
-    men[u] -= lost
-    morale[u] = 0
-    status[u] = FLED
+    lost = _flee(u, men, morale, status)
     order = bs.order + (u,)
     if bs.support >= 0 and status[bs.support] == IN_LINE and bs.support not in order:
-        s = bs.support
-        rs = men[s] // 4
-        men[s] -= rs
-        lost += rs
-        morale[s] = 0
-        status[s] = FLED
-        order += (s,)
+        lost += _flee(bs.support, men, morale, status)
+        order += (bs.support,)
     lost += bs.extra // 2  # the men lent to the flank share its fate; the rest go back at dusk
     r.words.say(text, "flank_breaks", unit=r.units[u].name)
     bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order)
     bs = panic(r, bs, values, dice, text)
     return bs._replace(lost=bs.lost + lost)
+
+
+def _flee(u: int, men: list[int], morale: list[int], status: list[int]) -> int:
+    """A unit breaks and runs: a quarter of its men are lost (returned), the rest flee, broken."""
+    part = men[u] // 4
+    men[u] -= part
+    morale[u] = 0
+    status[u] = FLED
+    return part
 
 
 def panic(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: list[str] | None) -> BattleState:
@@ -358,11 +359,7 @@ def _roll(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: lis
         if text is not None:
             r.words.say(text, "flanked", unit=name, terms=explain(terms), chance=chance)
         if dice.pick([100 - chance, chance]) == 1:
-            part = men[u] // 4
-            men[u] -= part
-            lost += part
-            morale[u] = 0
-            status[u] = FLED
+            lost += _flee(u, men, morale, status)
             order += (u,)
             r.words.say(text, "panic_breaks", unit=name)
             pos += step
