@@ -973,3 +973,14 @@ async def test_loading_a_save_named_like_markup_neither_crashes_nor_loses_text(t
         await pilot.pause(0.2)
         shown = [toast.render().plain for toast in app.screen.query(Toast)]
     assert f"Loaded: {name}" in "\n".join(shown)
+
+
+def test_an_estimate_that_left_playthroughs_out_says_so() -> None:
+    from game.session.odds import Odds
+    from game.tui.screens.odds import how_known
+
+    whole = Odds({"a": 0.5, "b": 0.5}, exact=False, runs=1000, margin=0.03)
+    part = Odds({"a": 0.5, "b": 0.5}, exact=False, runs=1000, margin=0.03, covered=0.9)
+    assert "Note:" not in how_known(whole).plain
+    assert "Note: these odds are of the 90.0% of playthroughs that reached an ending; the other 10.0% met a dead " \
+           "end or went on too long." in how_known(part).plain

@@ -81,10 +81,12 @@ def how_known(odds: Odds) -> Content:
             ("Exact: ", "bold $success"),
             "every road walked, each open choice as likely as the next, the dice by their odds.",
         )
+    note = odds.coverage_note()
     return Content.assemble(
         ("Estimated ", "bold $warning"),
         f"from {odds.runs:,} playthroughs choosing at random (every road is too many to walk): "
         f"within ±{odds.margin * 100:.1f} points, 19 times in 20.",
+        (f" Note: {note}." if note else "", "italic $warning"),
     )
 
 
