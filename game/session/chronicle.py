@@ -129,7 +129,7 @@ def chronicle(p: Playthrough) -> Chronicle:
             malalas=_clean(entry_chron.malalas) if entry_chron else None,
             history=history,
         ))
-    return Chronicle(tuple(entries), matched, diverged, HistoryWords.of(p.scenario))
+    return Chronicle(tuple(entries), matched, diverged, p.words)
 
 
 def _quote(text: str) -> list[str]:

@@ -58,6 +58,7 @@ class Playthrough:
     record: list[Decision] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.words = HistoryWords.of(self.campaign.scenario)  # how the game speaks of this history
         if not self.states:
             self.states = [self.campaign.start()]
         pending, self.decisions = list(self.decisions), []
@@ -104,7 +105,7 @@ class Playthrough:
             option_id=option_id, label=options[option_id].label, historical=options[option_id].historical,
             historical_label=historical.label if historical and historical.id != option_id else None,
             text=tuple(t.rstrip() for t in result.text), in_battle=state.battle is not None,
-            chance=tuple(dice.picks), words=HistoryWords.of(self.scenario),
+            chance=tuple(dice.picks), words=self.words,
         )
         self.decisions.append(option_id)
         self.states.append(result.state)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 from game.engine.campaign import Campaign, State
-from game.session.history_words import HistoryWords
 from game.session.playthrough import Playthrough
 
 WIDTH = 88
@@ -39,7 +38,7 @@ def transcript(p: Playthrough, stopped: str | None = None) -> str:
         if view.battle is not None:
             lines.append(f"-- {view.battle.stage} ({view.battle.time}) --")
         record = p.record[i]
-        mark = f" [{HistoryWords.of(p.scenario).as_in}]" if record.historical else ""
+        mark = f" [{p.words.as_in}]" if record.historical else ""
         lines.append(f"> {i + 1}. {record.label}{mark}")
         lines.append("")
         for t in record.text:

@@ -191,6 +191,13 @@ def _riders(r: BattleRules, status: list[int], men: list[int], also: tuple[int, 
             if status[u] in (IN_LINE, RESERVE) + also and r.kinds[u].mounted and men[u] > 0]
 
 
+def _relieve(status: list[int]) -> None:
+    """A charge that succeeds frees the units the panic left surrounded."""
+    for u, st in enumerate(status):
+        if st == ENCIRCLED:
+            status[u] = IN_LINE
+
+
 def _charge_odds(ratios: list[int], force: int, enemy: int) -> int:
     for odds, at in zip((2, 1, 0, -1), ratios):
         if force * 100 >= at * enemy:
@@ -216,9 +223,7 @@ def _charge(r: BattleRules, day: Day, dice: Dice) -> BattleState:
     r.words.say(day.text, "charge_odds", force=force, enemy=enemy, odds=odds, terms=explain(terms),
                 chance=chance)
     if dice.pick([chance, 100 - chance]) == 0:
-        for u in range(len(r.units)):
-            if status[u] == ENCIRCLED:
-                status[u] = IN_LINE
+        _relieve(status)
         outcome = VICTORY if not bs.broke else HELD
         breaks = r.tables.charge_breaks[score] if bs.broke else 0
         if breaks and dice.pick([breaks, 100 - breaks]) == 0:
@@ -264,9 +269,7 @@ def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleSt
     r.words.say(day.text, "strike_odds", unit=r.units[u].name, terms=explain(terms) or "no modifiers",
                 chance=chance)
     if dice.pick([chance, 100 - chance]) == 0:
-        for v in range(len(r.units)):
-            if status[v] == ENCIRCLED:
-                status[v] = IN_LINE
+        _relieve(status)
         part = men[u] // 5
         men[u] -= part
         day.lost += part

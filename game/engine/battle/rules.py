@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from game.engine.battle import crisis, fight
-from game.engine.battle.log import Words
+from game.engine.battle.log import Words, cap
 from game.engine.battle.state import (
     ABSENT,
     BOAT,
@@ -124,9 +124,7 @@ class BattleRules:
                     fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
         line = b.default_line
         status, waiting = self._statuses(line, -1, tuple(men[:nr]), values, self.ndeploy == 0)
-        station = self._default_station(line)
-        if self.commander_unit is not None and status[self.commander_unit] == HIDDEN:
-            station = WITH_HIDDEN
+        station = self._with_hidden(status, self._default_station(line))
         return BattleState(
             step=0, line=line, reserve=-1, station=station, watch=0,
             men=tuple(men[:nr]), morale=tuple(morale[:nr]), fatigue=tuple(fatigue[:nr]), status=status,
@@ -156,6 +154,11 @@ class BattleRules:
                 if k is not None:
                     waiting.append(k)
         return tuple(status), tuple(sorted(waiting))
+
+    def _with_hidden(self, status: tuple[int, ...], station: int) -> int:
+        """The commander's station: with his own hidden force while it waits, else as it is."""
+        hidden = self.commander_unit is not None and status[self.commander_unit] == HIDDEN
+        return WITH_HIDDEN if hidden else station
 
     def _default_station(self, line: tuple[int, ...]) -> int:
         if self.commander_unit is not None and self.commander_unit in line:
@@ -232,8 +235,7 @@ class BattleRules:
             return "No cavalry is left to charge."
         u = order.unit
         if u is not None and not (self.kinds[u].mounted and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0):
-            name = self.units[u].name
-            return f"{name[:1].upper() + name[1:]} cannot ride now."
+            return f"{cap(self.units[u].name)} cannot ride now."
         return None
 
     def _closed_stand(self, action: str, bs: BattleState) -> str | None:
@@ -243,8 +245,7 @@ class BattleRules:
             return None if self.river is not None else "There is no river at your back."
         anchor = bs.line[self.river] if self.river is not None else None
         if anchor is not None and (bs.status[anchor] != IN_LINE or bs.men[anchor] <= 0):
-            name = self.units[anchor].name
-            return f"{name[:1].upper() + name[1:]} have broken: there is no line left by the river to join."
+            return f"{cap(self.units[anchor].name)} have broken: there is no line left by the river to join."
         if not any(s == IN_LINE and m > 0 for s, m in zip(bs.status, bs.men)):
             return "No unit is left in the line to stand with."
         return None
@@ -314,8 +315,7 @@ class BattleRules:
                 men[u] -= moved
                 men[reserve] += moved
         status, waiting = self._statuses(line, reserve, tuple(men), values, bs.step + 1 == self.ndeploy)
-        if self.commander_unit is not None and status[self.commander_unit] == HIDDEN:
-            station = WITH_HIDDEN  # the commander waits with his own hidden force
+        station = self._with_hidden(status, station)
         if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,

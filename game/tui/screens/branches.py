@@ -282,9 +282,9 @@ class BranchesScreen(Overlay):
         parts.append((f"\nDecision {node.depth + 1}\n\n", "$muted"))
         if info.ending:
             parts.append(("This is an ending.\n", "italic"))
+        as_in = HistoryWords.of(self.game.scenario).as_in
         for o in info.options:
-            parts += _option_parts(o, o.id in info.explored, o.id == point.option_id,
-                                   HistoryWords.of(self.game.scenario).as_in)
+            parts += _option_parts(o, o.id in info.explored, o.id == point.option_id, as_in)
         if not info.reproduced:
             parts.append(
                 (
