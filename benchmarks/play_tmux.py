@@ -134,7 +134,7 @@ def main() -> None:
         return
     print(f"a whole campaign in tmux ({result['decisions']} decisions, ending '{result['ending']}'), "
           "then the Chronicle and the branch tree:")
-    print(f"  peak resident {result['peak_mb']:.0f} MB (target < 60 MB), at the end {result['rss_mb']:.0f} MB")
+    print(f"  peak resident {result['peak_mb']:.1f} MB (target < 60 MB), at the end {result['rss_mb']:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -44,12 +44,25 @@ TITLE_CSS = Path(__file__).with_name("title.tcss")
 GAME_CSS = Path(__file__).with_name("callinicum.tcss")
 
 
+def release_free_memory() -> None:
+    """Hand back to the system the memory the C allocator keeps after loading (glibc only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def import_play_screens() -> None:
     """The modules of the campaign, battle and ending screens, imported ahead of need, so that
     the first battle and the first ending of a campaign do not wait for them."""
     import game.tui.screens.battle
     import game.tui.screens.campaign
     import game.tui.screens.ending  # noqa: F401
+
+
+PLAY_KINDS = ("campaign", "battle", "ending")
 
 
 def play_screen(kind: str) -> PlayScreen:
@@ -126,7 +139,9 @@ class CallinicumApp(App[int]):
         self.session = Session(scenario, self.store, self.seed)
         # The scenario, the engine and Textual are loaded for good: move them out of the garbage
         # collector's sight, and let its full passes wait for a moment the player is reading.
+        gc.collect()  # what loading left behind goes first: frozen, it would stay for good
         gc.freeze()
+        release_free_memory()
         self.collector.start()
 
     @property
@@ -251,14 +266,34 @@ class CallinicumApp(App[int]):
         if isinstance(main, PlayScreen) and main.kind == kind:
             main.refresh_view()
         else:
-            screen = self._play_screens.get(kind)
-            if screen is None:
-                # composed once and kept: moving between the campaign and a battle is a switch
-                screen = self._play_screens[kind] = play_screen(kind)
-                self.install_screen(screen, f"play-{kind}")
+            screen = self._play_screen(kind)
             screen.refresh_view()
             self.switch_screen(screen)
         self.flush_notices()
+        if len(self._play_screens) < len(PLAY_KINDS):
+            self.call_after_refresh(self._mount_play_screens)
+
+    def _play_screen(self, kind: str) -> PlayScreen:
+        """The screen of this kind, composed once and kept: moving between the campaign and a
+        battle is a switch."""
+        screen = self._play_screens.get(kind)
+        if screen is None:
+            screen = self._play_screens[kind] = play_screen(kind)
+            self.install_screen(screen, f"play-{kind}")
+        return screen
+
+    def _mount_play_screens(self) -> None:
+        """Compose and mount the play screens not yet shown, one at a time, after the frame that
+        shows a decision (the player is reading): Textual composes a screen only when it is first
+        shown, and the first battle and the first ending of a campaign would wait for it."""
+        kind = next((k for k in PLAY_KINDS if k not in self._play_screens), None)
+        if kind is None or not self.is_running:
+            return
+        screen = self._play_screen(kind)
+        if not screen.is_running:
+            self._get_screen(screen)  # mounted, not shown: its first draw waits for show_play
+        if len(self._play_screens) < len(PLAY_KINDS):
+            self.call_after_refresh(self._mount_play_screens)
 
     def previous_qualities(self) -> dict[str, int]:
         """The qualities before the last decision, so the panel can show what it changed."""

@@ -27,7 +27,8 @@ class PlayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._composed = True
-        self.refresh_view()
+        if self in self.app.screen_stack:  # a screen mounted ahead of need draws when shown
+            self.refresh_view()
 
     @guarded
     def refresh_view(self) -> None:
