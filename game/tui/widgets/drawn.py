@@ -9,6 +9,9 @@ redraws in a few milliseconds and one that takes a tenth of a second.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widget import Widget
 
 
@@ -36,25 +39,35 @@ class Drawn(Widget):
 class DrawnLines(Drawn):
     """A drawn widget whose height is its lines: they are worked out once for a width and kept
     until `changed()`. Textual asks for a widget's height and then for its lines, and forgets
-    what it rendered in between; worked out once, a decision draws each of these widgets once."""
+    what it rendered in between; worked out once, a decision draws each of these widgets once.
+
+    Each line is made into cells only when Textual draws it (only the lines in view of a pane
+    that scrolls), and the cells of a line are kept while the widget shows that line: a decision
+    that changes one quality of seven, or one unit of the army, converts that line alone."""
 
     _lines: tuple[int, list[Content]] | None = None
+    _strips: dict[tuple, Strip] | None = None  # the lines drawn since the last change
+    _strips_before: dict[tuple, Strip] | None = None  # those drawn before it
 
     def draw_lines(self, width: int) -> list[Content]:  # pragma: no cover - every subclass draws
         raise NotImplementedError
 
     def lines(self, width: int) -> list[Content]:
         if self._lines is None or self._lines[0] != width:
+            if self._lines is not None:  # another width: the cells kept are of no more use
+                self._strips_before, self._strips = None, {}
             self._lines = (width, self.draw_lines(width))
         return self._lines[1]
 
     def changed(self, layout: bool = True) -> None:
         """What the widget shows has changed: draw it again (and lay it out, if its height may)."""
         self._lines = None
+        self._strips_before, self._strips = self._strips, {}
         self.refresh(layout=layout)
 
     def notify_style_update(self) -> None:
         self._lines = None  # the lines carry styles: another theme, say
+        self._strips = self._strips_before = None
         super().notify_style_update()
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
@@ -62,3 +75,24 @@ class DrawnLines(Drawn):
 
     def render(self) -> Content:
         return Content("\n").join(self.lines(self.draw_width))
+
+    def render_line(self, y: int) -> Strip:
+        """One line, in cells: from the lines kept, else converted now (and kept)."""
+        lines = self.lines(self.draw_width)
+        width, style = self.size.width, self.visual_style
+        if not 0 <= y < len(lines):
+            return Strip.blank(width, style.rich_style)
+        if self.text_selection is not None:  # a selection is drawn over the cells: never kept
+            return self._convert(lines[y], width, style)
+        line = lines[y]
+        key = (line.plain, tuple(line.spans), width, style)  # Content compares its text alone
+        if self._strips is None:
+            self._strips = {}
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = (self._strips_before or {}).get(key) or self._convert(line, width, style)
+            self._strips[key] = strip
+        return strip
+
+    def _convert(self, line: Content, width: int, style: Style) -> Strip:
+        return Visual.to_strips(self, line, width, 1, style, pad=True)[0]

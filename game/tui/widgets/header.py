@@ -21,7 +21,12 @@ class GameHeader(Horizontal):
         yield Static(id="header-when", markup=False)
         yield Static(id="header-stage", markup=False)
 
+    _shown: tuple[str | None, str | None, str | None] | None = None
+
     def show(self, when: str | None, where: str | None, stage: str | None) -> None:
+        if (when, where, stage) == self._shown:
+            return  # an update lays the header out and draws it again, for nothing
+        self._shown = (when, where, stage)
         parts: list[str | tuple[str, str]] = []
         if when:
             parts.append((when, "bold"))

@@ -17,8 +17,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.strip import Strip
-from textual.visual import Visual
 
 from game.engine.campaign import View
 from game.session.playthrough import Decision
@@ -137,14 +135,6 @@ class Story(DrawnLines):
 
     def part(self, part_id: str) -> Part | None:
         return next((p for p in self.parts if p.id == part_id), None)
-
-    def render_line(self, y: int) -> Strip:
-        """One line, drawn when Textual asks for it: only the lines in view of the pane are
-        drawn (Textual's own way draws every line of a widget first, and a story runs long)."""
-        lines = self.lines(self.draw_width)
-        if not 0 <= y < len(lines):
-            return Strip.blank(self.size.width, self.visual_style.rich_style)
-        return Visual.to_strips(self, lines[y], self.size.width, 1, self.visual_style, pad=True)[0]
 
     def draw_lines(self, width: int) -> list[Content]:
         width = max(1, width)
