@@ -8,6 +8,8 @@ redraws in a few milliseconds and one that takes a tenth of a second.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
@@ -36,6 +38,10 @@ class Drawn(Widget):
         return max(0, self.outer_size.height - self.styles.gutter.height)
 
 
+def _line_key(line: Content, width: int, style: Style) -> tuple:
+    return (line.plain, tuple(line.spans), width, style)  # a Content compares its text alone
+
+
 class DrawnLines(Drawn):
     """A drawn widget whose height is its lines: they are worked out once for a width and kept
     until `changed()`. Textual asks for a widget's height and then for its lines, and forgets
@@ -48,6 +54,7 @@ class DrawnLines(Drawn):
     _lines: tuple[int, list[Content]] | None = None
     _strips: dict[tuple, Strip] | None = None  # the lines drawn since the last change
     _strips_before: dict[tuple, Strip] | None = None  # those drawn before it
+    _ready: dict[object, tuple[int, list[Content], dict[tuple, Strip]]] | None = None  # prepare()
 
     def draw_lines(self, width: int) -> list[Content]:  # pragma: no cover - every subclass draws
         raise NotImplementedError
@@ -55,19 +62,39 @@ class DrawnLines(Drawn):
     def lines(self, width: int) -> list[Content]:
         if self._lines is None or self._lines[0] != width:
             if self._lines is not None:  # another width: the cells kept are of no more use
-                self._strips_before, self._strips = None, {}
+                self._strips_before, self._strips, self._ready = None, {}, None
             self._lines = (width, self.draw_lines(width))
         return self._lines[1]
 
-    def changed(self, layout: bool = True) -> None:
-        """What the widget shows has changed: draw it again (and lay it out, if its height may)."""
+    def changed(self, layout: bool = True, key: object = None) -> None:
+        """What the widget shows has changed: draw it again (and lay it out, if its height may).
+        `key` names what it shows now, if that may have been prepared."""
         self._lines = None
         self._strips_before, self._strips = self._strips, {}
+        ready = (self._ready or {}).get(key) if key is not None else None
+        self._ready = None  # prepared for the decision just taken: of no more use
+        if ready is not None:
+            width, lines, strips = ready
+            self._lines = (width, lines)
+            self._strips.update(strips)
         self.refresh(layout=layout)
+
+    def prepare(self, key: object, draw: Callable[[int], list[Content]], rows: int) -> None:
+        """Work out ahead of need (while the player reads) the lines of what the widget may show
+        next, and the cells of its first `rows`: `changed(key=key)` then finds them ready."""
+        width = self.draw_width
+        if width <= 0 or self.text_selection is not None:
+            return
+        lines = draw(width)
+        size, style = self.size.width, self.visual_style
+        strips = {_line_key(line, size, style): self._convert(line, size, style) for line in lines[:rows]}
+        if self._ready is None:
+            self._ready = {}
+        self._ready[key] = (width, lines, strips)
 
     def notify_style_update(self) -> None:
         self._lines = None  # the lines carry styles: another theme, say
-        self._strips = self._strips_before = None
+        self._strips = self._strips_before = self._ready = None
         super().notify_style_update()
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
@@ -85,7 +112,7 @@ class DrawnLines(Drawn):
         if self.text_selection is not None:  # a selection is drawn over the cells: never kept
             return self._convert(lines[y], width, style)
         line = lines[y]
-        key = (line.plain, tuple(line.spans), width, style)  # Content compares its text alone
+        key = _line_key(line, width, style)
         if self._strips is None:
             self._strips = {}
         strip = self._strips.get(key)

@@ -105,6 +105,13 @@ def story_parts(view: View, last: Decision | None) -> list[Part]:
     return parts
 
 
+def story_key(parts: Sequence[Part]) -> tuple:
+    """What a story shows, styles included (a Content compares its text alone)."""
+    return tuple(
+        (p.id, p.content.plain, tuple(p.content.spans), p.above, p.indent, p.rule, p.look) for p in parts
+    )
+
+
 class Story(DrawnLines):
     """The parts of the story, wrapped to the width of the pane; the pane scrolls it."""
 
@@ -131,7 +138,20 @@ class Story(DrawnLines):
         parts = tuple(parts)
         if parts != self.parts:
             self.parts = parts
-            self.changed()
+            self.changed(key=story_key(parts))
+
+    def prepare_parts(self, parts: Sequence[Part], rows: int) -> None:
+        """The lines of a story that may come next, and the cells of its first rows."""
+        parts = tuple(parts)
+
+        def draw(width: int) -> list[Content]:
+            shown, self.parts = self.parts, parts
+            try:
+                return self.draw_lines(width)
+            finally:
+                self.parts = shown
+
+        self.prepare(story_key(parts), draw, rows)
 
     def part(self, part_id: str) -> Part | None:
         return next((p for p in self.parts if p.id == part_id), None)
@@ -167,3 +187,7 @@ class Narrative(VerticalScroll):
     def show(self, view: View, last: Decision | None) -> None:
         self.query_one(Story).show(story_parts(view, last))
         self.scroll_home(animate=False)
+
+    def prepare(self, view: View, last: Decision) -> None:
+        """Work out ahead the story of a decision the player may take (its first page in cells)."""
+        self.query_one(Story).prepare_parts(story_parts(view, last), self.size.height)
