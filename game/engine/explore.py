@@ -321,6 +321,9 @@ class Fighter:
         # battles by number (the scenes that fight one battle share its states)
         self.number = {bid: i for i, bid in enumerate(sorted(campaign.scenario.battles))}
         self._arrival: dict[tuple[Any, int], tuple[tuple[int, Any], ...]] = {}
+        self._read_at_night: dict[Any, Callable[[Any], tuple]] = {}
+        # the day's last battle states, by what nightfall reads of them: (leaf key, values, next node)
+        self._nightfall: dict[tuple, tuple[Key, tuple[int, ...], int]] = {}
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
         """Fight out each (beginning, budget): a beginning's battle states are counted step by
@@ -341,6 +344,7 @@ class Fighter:
                     self._orders(slot, pending, leaves, batch)
         for fought, table in zip(batch.fought, leaves):
             fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
+        self._nightfall.clear()
         return batch
 
     def _live(self, rules: Any, to: int) -> tuple[tuple[int, Any], ...]:
@@ -348,6 +352,24 @@ class Fighter:
         found = self._arrival.get((rules, to))
         if found is None:
             found = self._arrival[rules, to] = self.ab.live_on_arrival(to, rules.changes)
+        return found
+
+    def _night(self, rules: Any, bs: Any, values: tuple[int, ...]) -> tuple[Key, tuple[int, ...], int]:
+        """Where the day's last battle state leaves the story: the leaf's key (the next node, and
+        the merged form of the values the battle changed as they arrive there), the values after
+        nightfall, and the next node. Last states alike in what nightfall reads for those values
+        (`BattleRules.finish_reads`) leave alike, so each is finished once."""
+        reads = self._read_at_night.get(rules)
+        if reads is None:
+            after = rules.battle.after
+            read = set(after.reads) | {j for _, to in after.routes for j, _ in self._live(rules, to)}
+            reads = self._read_at_night[rules] = rules.finish_reads(read)
+        seen = (rules, reads(bs), values)
+        found = self._nightfall.get(seen)
+        if found is None:
+            out = rules.finish(bs, values)
+            to = rules.battle.after.resolve(out)
+            found = self._nightfall[seen] = ((to, banded(out, self._live(rules, to))), out, to)
         return found
 
     def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...]) -> Key:
@@ -371,23 +393,22 @@ class Fighter:
             batch.fought[b].taken.update((bs.step, option) for option in options)
         for option in options:
             outcomes = enumerate_chance(
-                lambda dice: rules.step(bs, values, option, dice, check=False, log=False))  # noqa: B023
+                lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
             batch.steps += len(outcomes)
-            for q, r in outcomes:
+            for q, (nbs, nvalues) in outcomes:
                 f = share * q
-                if r.battle is None:
+                if rules.over(nbs):
                     # nightfall: the outcome is told apart by the merged form of the values the
                     # battle changed, as they arrive at the next node (entered later, once)
-                    to = rules.battle.after.resolve(r.values)
-                    key: Key = (to, banded(r.values, self._live(rules, to)))
+                    key, out, to = self._night(rules, nbs, nvalues)
                     for b, (p, n) in masses.items():
-                        _add(leaves[b], key, p * f, n, (r.values, to))
+                        _add(leaves[b], key, p * f, n, (out, to))
                     continue
-                key = self.key(rules, node, r.battle, r.values)
-                layer = pending.setdefault(r.battle.step, {})
+                key = self.key(rules, node, nbs, nvalues)
+                layer = pending.setdefault(nbs.step, {})
                 into = layer.get(key)
                 if into is None:
-                    into = layer[key] = [{}, rules, node, r.battle, r.values]
+                    into = layer[key] = [{}, rules, node, nbs, nvalues]
                 for b, (p, n) in masses.items():
                     _add(into[0], b, p * f, n, ())
 

@@ -220,8 +220,9 @@ def _charge(r: BattleRules, day: Day, dice: Dice) -> BattleState:
     ]
     score = band(odds + sum(n for n, _ in terms), 0, 6)
     chance = r.tables.charge[score]
-    r.words.say(day.text, "charge_odds", force=force, enemy=enemy, odds=odds, terms=explain(terms),
-                chance=chance)
+    if day.text is not None:
+        r.words.say(day.text, "charge_odds", force=force, enemy=enemy, odds=odds, terms=explain(terms),
+                    chance=chance)
     if dice.pick([chance, 100 - chance]) == 0:
         _relieve(status)
         outcome = VICTORY if not bs.broke else HELD
@@ -266,8 +267,9 @@ def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleSt
         (-1, "the line already broken") if bs.broke else (1, "the line unbroken"),
     ]
     chance = r.tables.strike[band(3 + sum(n for n, _ in terms), 0, 6)]
-    r.words.say(day.text, "strike_odds", unit=r.units[u].name, terms=explain(terms) or "no modifiers",
-                chance=chance)
+    if day.text is not None:
+        r.words.say(day.text, "strike_odds", unit=r.units[u].name, terms=explain(terms) or "no modifiers",
+                    chance=chance)
     if dice.pick([chance, 100 - chance]) == 0:
         _relieve(status)
         part = men[u] // 5

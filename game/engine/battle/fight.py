@@ -139,10 +139,31 @@ def sees_shift(r: BattleRules, bs: BattleState, values: Values, p: int) -> bool:
 
 def shift(r: BattleRules, bs: BattleState, values: Values, p: int, action: str, dice: Dice,
           text: list[str] | None) -> BattleState:
+    if text is None:  # the explorer: every chance path of a step begins with the same blow
+        memo = r.last_blow
+        if memo is not None and memo[0] is bs and memo[1] is values and memo[2] == p and memo[3] == action:
+            blow = memo[4]
+        else:
+            blow = _blow(r, bs, values, p, action, None)
+            r.last_blow = (bs, values, p, action, blow)
+    else:
+        blow = _blow(r, bs, values, p, action, text)
+    if blow is None:
+        return bs
+    before, lent, extra = blow
+    after = assault(r, before, values, dice, text)
+    return return_lent(after, lent, extra, broke=after.broke and not before.broke) if lent else after
+
+
+def _blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
+          text: list[str] | None) -> tuple[BattleState, list[tuple[int, int]], int] | None:
+    """The enemy's shift up to the assault (no chance in it): where he masses, whether it is seen,
+    the player's order against it, the archery that pins the rest of the line. None when no unit
+    is left in the line to strike."""
     plan = plan_of(r, p)
     aim = target(r, bs, values, plan)
     if aim < 0:
-        return bs
+        return None
     # each blow is met afresh: no reserve sent, no flank refused, nothing thrown back yet
     bs = bs._replace(support=-1, refused=0, repulsed=0)
     seen = sees_shift(r, bs, values, p)
@@ -174,9 +195,7 @@ def shift(r: BattleRules, bs: BattleState, values: Values, p: int, action: str, 
                 elost += 1
         bs = bs._replace(men=tuple(men), emen=tuple(emen))
         r.words.say(text, "pinned")
-    bs = bs._replace(lost=bs.lost + lost, elost=bs.elost + elost)
-    after = assault(r, bs, values, dice, text)
-    return return_lent(after, lent, extra, broke=after.broke and not bs.broke) if lent else after
+    return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost), lent, extra
 
 
 def _meet(r: BattleRules, bs: BattleState, aim: int, side: str, action: str,

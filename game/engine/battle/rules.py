@@ -7,6 +7,7 @@ from the battle's `tables` and every sentence from its `log` (game/scenario/batt
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from game.engine.battle import crisis, fight
@@ -42,10 +43,15 @@ from game.engine.state import apply_effects
 from game.engine.views import Option
 from game.scenario.compiled import CBattle, COrder, CompiledScenario
 
-# the battle's results (scenario `results`) that `_finish` writes, in the order it writes them
+# the battle's results (scenario `results`) that `finish` writes, in the order it writes them
 RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "flank_broke", "shift_seen", "stood", "boat",
                 "commander_killed", "commander_captured")
 RESULT_QUANTITIES = ("roman_losses", "enemy_losses")
+# the day's record flags that `write_record` writes, in the order it writes them
+RECORD_FLAGS = ("fought", "victory", "held", "defeat", "routed", "struck_left", "struck_right", "flank_broke",
+                "shift_seen", "commander_with_army", "commander_stood", "commander_boat", "commander_killed",
+                "commander_captured", "enemy_commander_fell", "hidden_arrived")
+_FIELDS = BattleState._fields
 OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed"}
 
 
@@ -78,11 +84,16 @@ class BattleRules:
         self._slots(battle)
         self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
         self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
+        self._end = self.ndeploy + len(self.phases)  # the step at nightfall
         self._dead = [self._dead_at(t) for t in range(self.ndeploy + len(self.phases) + 1)]
         self.changes = tuple(sorted(battle.writes))  # every campaign value the battle can change
+        # the explorer runs a step once for every chance path: what comes before the step's first roll
+        # (the archery, the enemy's shift up to the assault) is worked out once, for the last state met
+        self.last_volley: tuple | None = None
+        self.last_blow: tuple | None = None
 
     def _slots(self, battle: CBattle) -> None:
-        """Where `_finish` writes the day's result, worked out once: (result index, slot) pairs."""
+        """Where `finish` writes the day's result, worked out once: (result index, slot) pairs."""
         r = battle.results
         self._flag_slots = tuple((k, r[key].index) for k, key in enumerate(RESULT_FLAGS) if key in r)
         self._quantity_slots = tuple(
@@ -94,6 +105,13 @@ class BattleRules:
             (u, m, self.layout[m].lo, self.layout[m].hi, mo, fa)
             for u, (m, mo, fa) in enumerate(battle.unit_slots[uid] for uid in battle.roman)
         )
+        # the record's slots (game/scenario/record.py): per unit (broke, fled, fell, stood, lost),
+        # and the day's, in the order of RECORD_FLAGS
+        self._record_units = tuple(
+            (f["broke"], f["fled"], f["fell"], f["stood"], f["lost"]) for f in battle.unit_record)
+        rec = battle.record
+        self._record_flags = tuple(rec[name] for name in RECORD_FLAGS)
+        self._record_counts = (rec["broken"], rec["roman_losses"], rec["enemy_losses"])
 
     def _dead_at(self, t: int) -> dict[str, int]:
         """The fields of the battle state that nothing from step t on reads (see `forget`)."""
@@ -255,9 +273,23 @@ class BattleRules:
              check: bool = True, log: bool = True) -> BattleResult:
         """The next battle state (or, at nightfall, the campaign's values) for an order. With
         `log=False` nothing of the log is written (its text is empty), for the explorer."""
+        text: list[str] | None = [] if log else None
+        bs, values = self.advance(bs, values, option_id, dice, check, text)
+        log_text = text if text is not None else []
+        if self.over(bs):
+            return BattleResult(None, self.finish(bs, values, text), log_text)
+        return BattleResult(bs, values, log_text)
+
+    def over(self, bs: BattleState) -> bool:
+        """Has night fallen on this battle state (every phase fought)?"""
+        return bs.step >= self._end
+
+    def advance(self, bs: BattleState, values: tuple[int, ...], option_id: str, dice: Dice,
+                check: bool = True, text: list[str] | None = None) -> tuple[BattleState, tuple[int, ...]]:
+        """`step` short of nightfall: the next battle state and values for an order (the day's last
+        state when night has fallen: `over`; `finish` then writes it into the campaign's values)."""
         if check:
             self._check(bs, values, option_id)
-        text: list[str] | None = [] if log else None
         if bs.step == 0 and text is not None:
             for what, source in self.brought(values):
                 self.words.say(text, "from_campaign", what=what, source=source)
@@ -265,23 +297,19 @@ class BattleRules:
             bs, values = self._deploy(bs, values, option_id, text)
             bs = self._arrivals(bs, text)
         else:
-            p = self.current_phase(bs)
-            assert p is not None
+            p = bs.step - self.ndeploy
             order = self._orders[p][option_id]
             values = apply_effects(values, order.effects)
             if text is not None and order.model.text:
                 text.append(order.model.text.rstrip())
             bs = self._arrivals(self._resolve(bs, values, p, order.model.action, dice, text, order.unit), text)
         # phases with no decision to make (an unseen shift) resolve at once
-        while True:
-            p = self.current_phase(bs)
-            if p is None or self.phases[p].kind != "shift" or fight.sees_shift(self, bs, values, p):
+        while self.ndeploy <= bs.step < self._end:
+            p = bs.step - self.ndeploy
+            if self.phases[p].kind != "shift" or fight.sees_shift(self, bs, values, p):
                 break
             bs = self._arrivals(self._resolve(bs, values, p, "hold", dice, text), text)
-        log_text = text if text is not None else []
-        if bs.step >= self.ndeploy + len(self.phases):
-            return BattleResult(None, self._finish(bs, values, text), log_text)
-        return BattleResult(bs, values, log_text)
+        return bs, values
 
     def _check(self, bs: BattleState, values: tuple[int, ...], option_id: str) -> None:
         reasons = {m.id: reason for m, reason in self.decisions(bs, values)}
@@ -323,6 +351,15 @@ class BattleRules:
 
     def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
                  text: list[str] | None, rider: int | None = None) -> BattleState:
+        if text is None and self.phases[p].kind == "archery":  # no chance in it: once for every path
+            memo = self.last_volley
+            if memo is None or memo[0] is not bs or memo[1] is not values or memo[2] != p or memo[3] != action:
+                memo = self.last_volley = (bs, values, p, action, self._phase(bs, values, p, action, dice, None))
+            return memo[4]
+        return self._phase(bs, values, p, action, dice, text, rider)
+
+    def _phase(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
+               text: list[str] | None, rider: int | None = None) -> BattleState:
         phase = self.phases[p]
         bs = self._arrivals(bs, text)  # a battle with no deployment: those that come at the first phase
         self.words.say(text, "phase", time=phase.time, title=phase.title)
@@ -337,8 +374,10 @@ class BattleRules:
     def _arrivals(self, bs: BattleState, text: list[str] | None) -> BattleState:
         """The hidden forces whose phase has come down on the enemy as it begins, before the
         player is asked for the phase's order."""
+        if not bs.waiting:
+            return bs
         p = self.current_phase(bs)
-        if p is None or not bs.waiting:
+        if p is None:
             return bs
         for k in bs.waiting:
             if self.battle.hidden[k].phase == p:
@@ -349,7 +388,7 @@ class BattleRules:
     def _phase_setups_apply(self, bs: BattleState, values: tuple[int, ...], p: int,
                             text: list[str] | None) -> BattleState:
         """Modifiers that take hold as the day goes on (the fast, the heat), at the end of phase p."""
-        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
+        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)] if self._phase_setups[p] else None
         if not setups:
             return bs._replace(step=bs.step + 1)
         men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
@@ -365,8 +404,8 @@ class BattleRules:
         return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
 
     # -- nightfall ---------------------------------------------------------------------------
-    def _finish(self, bs: BattleState, values: tuple[int, ...],
-                text: list[str] | None) -> tuple[int, ...]:
+    def finish(self, bs: BattleState, values: tuple[int, ...],
+               text: list[str] | None = None) -> tuple[int, ...]:
         """Nightfall: write the day's record, its results and the units back into the campaign's values."""
         outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
         out = list(values)
@@ -394,36 +433,59 @@ class BattleRules:
                            elost=bs.elost)
         return tuple(out)
 
+    def finish_reads(self, slots: Iterable[int]) -> Callable[[BattleState], tuple]:
+        """What `finish` reads of the day's last battle state to write any of `slots`, as a function
+        of the state: two last states it gives the same tuple for write the same values there. The
+        day's outcome, the commander's fate, the units' status and the order they broke in are
+        always read; which units were on the field (they stood, or not, at nightfall); the men only
+        for losses and strengths; the enemy's losses, morale and fatigue only where written."""
+        slots = set(slots)
+        fields = ["outcome", "broke", "seen", "stood", "commander", "status", "order", "struck", "efell", "arrived"]
+        enemy = {j for k, j, _, _ in self._quantity_slots if k == 1} | {self._record_counts[2]}
+        men = {j for k, j, _, _ in self._quantity_slots if k == 0} | {self._record_counts[1]}
+        men |= {m for _, m, *_ in self._unit_slots} | {f[4] for f in self._record_units}  # strengths, losses
+        if slots & men:
+            fields += ["men", "start"]
+        if slots & enemy:
+            fields.append("elost")
+        if slots & {mo for *_, mo, _ in self._unit_slots}:
+            fields.append("morale")
+        if slots & {fa for *_, fa in self._unit_slots}:
+            fields.append("fatigue")
+        index = tuple(_FIELDS.index(f) for f in fields)
+        if "men" in fields or not slots & {f[3] for f in self._record_units}:
+            return lambda bs: tuple([bs[i] for i in index])
+        # a unit stood at nightfall only if it was on the field: its men at the start, not how many
+        return lambda bs: (*[bs[i] for i in index], *[m > 0 for m in (bs.start or bs.men)])
+
     def write_record(self, bs: BattleState, out: list[int], outcome: int = PENDING) -> int:
         """Write the battle record (game/scenario/record.py) into `out`: at nightfall the day's, and
         while it is fought the record so far (for the phases' text variants). Returns the losses."""
-        rec = self.battle.record
         losses = 0
-        for u, fields in enumerate(self.battle.unit_record):
-            st = bs.status[u]
-            start = bs.start[u] if bs.start else bs.men[u]
-            lost = max(0, start - (0 if st == FELL else bs.men[u]))
+        status, men, start, order = bs.status, bs.men, bs.start or bs.men, bs.order
+        for u, (broke, fled, fell, stood, lost_at) in enumerate(self._record_units):
+            st = status[u]
+            lost = start[u] - (0 if st == FELL else men[u])
+            if lost < 0:
+                lost = 0
             losses += lost
-            out[fields["broke"]] = bs.order.index(u) + 1 if u in bs.order else 0
-            out[fields["fled"]] = int(st == FLED)
-            out[fields["fell"]] = int(st == FELL)
-            out[fields["stood"]] = int(st in (IN_LINE, STANDING, ENCIRCLED) and start > 0)
-            out[fields["lost"]] = min(lost, 999)
+            out[broke] = order.index(u) + 1 if u in order else 0
+            out[fled] = int(st == FLED)
+            out[fell] = int(st == FELL)
+            out[stood] = int(st in (IN_LINE, STANDING, ENCIRCLED) and start[u] > 0)
+            out[lost_at] = min(lost, 999)
         done = outcome != PENDING
-        struck = bs.struck
-        for name, on in (("fought", done), ("victory", outcome == VICTORY), ("held", outcome == HELD),
-                         ("defeat", outcome == DEFEAT), ("routed", outcome == ROUTED),
-                         ("struck_left", struck & 1), ("struck_right", struck >> (self.n - 1) & 1),
-                         ("flank_broke", bs.broke), ("shift_seen", bs.seen),
-                         ("commander_with_army", done and bs.commander == WITH_ARMY),
-                         ("commander_stood", bs.commander == STOOD), ("commander_boat", bs.commander == BOAT),
-                         ("commander_killed", bs.commander == KILLED),
-                         ("commander_captured", bs.commander == CAPTURED),
-                         ("enemy_commander_fell", bs.efell), ("hidden_arrived", bs.arrived)):
-            out[rec[name]] = int(bool(on))
-        out[rec["broken"]] = len(bs.order)
-        out[rec["roman_losses"]] = min(losses, 999)
-        out[rec["enemy_losses"]] = min(bs.elost, 999)
+        struck, commander = bs.struck, bs.commander
+        flags = (done, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED,
+                 struck & 1, struck >> (self.n - 1) & 1, bs.broke, bs.seen,
+                 done and commander == WITH_ARMY, commander == STOOD, commander == BOAT, commander == KILLED,
+                 commander == CAPTURED, bs.efell, bs.arrived)
+        for j, on in zip(self._record_flags, flags):
+            out[j] = 1 if on else 0
+        broken, roman, enemy = self._record_counts
+        out[broken] = len(order)
+        out[roman] = min(losses, 999)
+        out[enemy] = min(bs.elost, 999)
         return losses
 
     # -- the view ----------------------------------------------------------------------------
