@@ -110,7 +110,9 @@ def _replay_options(parser: argparse.ArgumentParser) -> None:
 
 def _explore_options(parser: argparse.ArgumentParser) -> None:
     _scenario_options(parser)
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="random playthroughs to play (default 1000)")
+    parser.add_argument("--runs", type=int, default=None, metavar="N",
+                        help="random playthroughs to play (default 1000; with --odds, those behind the "
+                             f"estimate given when the exact walk cannot finish, default {ESTIMATE_RUNS:,})")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the random play (default 1)")
     parser.add_argument("--exhaustive", action="store_true",
                         help="explore every reachable state; count the paths to each ending")
@@ -209,12 +211,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 # -- explore ----------------------------------------------------------------------------------------
 
+ESTIMATE_RUNS = 10_000  # random playthroughs behind the estimate beside an --odds walk that cannot finish
+
 
 def _refuse_conflicts(args: argparse.Namespace) -> None:
     """Options that cannot go together are refused before anything is loaded; --max-states gets
     its default from the kind of walk."""
-    if args.runs < 0:
+    if args.runs is not None and args.runs < 0:
         raise CliError("--runs must be 0 or more")
+    args.estimate_runs = ESTIMATE_RUNS if args.runs is None else args.runs
+    args.runs = 1000 if args.runs is None else args.runs
     if args.max_states is None:
         args.max_states = 200_000 if args.odds else 2_000_000
     if args.max_states < 1:
@@ -259,14 +265,24 @@ def _follow(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario
 
 
 def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's report
-    """Run the walk the options ask for (exhaustive, or random play) and give its report."""
+    """Run the walk the options ask for (exhaustive, or random play) and give its report; with
+    --odds, when the exact walk cannot finish, an estimate from random play beside it (else None)."""
     from game.engine.explore import default_jobs, explore_exhaustive, explore_random
 
     origin = _origin(cs, args.origin)
     if args.exhaustive or args.odds:
         with _Progress.start(None, quiet=args.json) as progress:
-            return explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
-                                      progress=progress.update, jobs=args.jobs or default_jobs())
+            report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
+                                        progress=progress.update, jobs=args.jobs or default_jobs())
+        if not args.odds or report.complete or not args.estimate_runs:
+            return report, None
+        from game.engine.campaign import Campaign
+        from game.session.odds import estimate
+
+        with _Progress.start(args.estimate_runs, quiet=args.json) as progress:
+            guess = estimate(cs, origin if origin is not None else Campaign(cs).start(), args.estimate_runs,
+                             args.seed, progress=lambda share: progress.update(int(share * args.estimate_runs)))
+        return report, guess
     follow = _follow(cs, args.follow)
     kept: list[tuple[int, list[str]]] | None = [] if args.save_runs is not None else None
     with _Progress.start(args.runs, quiet=args.json) as progress:
@@ -274,7 +290,7 @@ def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a Compiled
                                 progress=progress.update)
     if kept is not None:
         _save_runs(cs, kept, args.save_runs)
-    return report
+    return report, None
 
 
 def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
@@ -284,8 +300,10 @@ def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
           + f", {'complete' if report.complete else 'INCOMPLETE'}")
     note = report.coverage_note()
     if note is not None:  # never bare figures that do not add up: what they cover, and how to cover all
+        hope = "" if report.covered is None or report.covered >= 0.01 else (
+            " (the walk covered almost none of the story before its limit: a higher one may not be enough)")
         print(f"INCOMPLETE: {note}.\n  For a complete answer raise the limit (for instance --max-states "
-              f"{10 * report.max_states}), or start later in the story (--from SAVE).")
+              f"{10 * report.max_states}){hope}, or start later in the story (--from SAVE).")
     floor = "at least " if note is not None and report.odds else ""
     for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
         if report.odds is False:  # exhaustive, counting paths
@@ -314,12 +332,29 @@ def cmd_explore(args: argparse.Namespace) -> int:
     cs = game.scenario.load(args.scenario, args.mod)
     if args.impact:
         return _print_impact(cs, args)
-    report = _explore(cs, args)
+    report, guess = _explore(cs, args)
     if args.json:
-        print(json.dumps(report.as_json(), indent=2))
+        out = report.as_json()
+        if guess is not None:
+            out["estimate"] = {"runs": guess.runs, "seed": args.seed, "margin": round(guess.margin, 6),
+                               "covered": round(guess.covered, 6), "endings": guess.endings}
+        print(json.dumps(out, indent=2))
     else:
         _print_report(report)
+        if guess is not None:
+            _print_estimate(guess, args.seed)
     return 0
+
+
+def _print_estimate(guess, seed: int) -> None:  # noqa: ANN001 - the session's Odds
+    """Beside exact odds that could not be completed: an estimate, never given as exact."""
+    print(f"ESTIMATE, not exact: from {guess.runs:,} random playthroughs (seed {seed}), every decision equally "
+          f"likely; 95% margin ±{100 * guess.margin:.1f} points")
+    for ending, p in sorted(guess.endings.items(), key=lambda kv: -kv[1]):
+        print(f"  {ending:<24} about {p:7.2%}")
+    note = guess.coverage_note()
+    if note is not None:
+        print(f"  ({note})")
 
 
 class _Progress:

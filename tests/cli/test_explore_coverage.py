@@ -1,6 +1,7 @@
 """An exact-odds walk that stops at its state limit never prints bare percentages that do not add
 up: it says what its figures cover, each ending's figure as a floor, the probability not explored,
-and how to get a complete answer; in text and in JSON alike. And `--jobs` changes nothing found."""
+and how to get a complete answer; in text and in JSON alike. Beside it comes an estimate from random
+play, called one, with its margin. And `--jobs` changes nothing found."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ def _percentages(line: str) -> list[float]:
 
 @pytest.mark.parametrize("scenario, limit", [(DARA, 40), (DEFAULT_SCENARIO, 2000)], ids=["dara", "callinicum"])
 def test_incomplete_odds_in_text_say_what_they_cover(run_cli, scenario, limit: int) -> None:
-    result = run_cli("explore", "--scenario", scenario, "--odds", "--max-states", limit, "--jobs", "1")
+    result = run_cli("explore", "--scenario", scenario, "--odds", "--max-states", limit, "--jobs", "1",
+                     "--runs", "300")
     assert result.code == 0, result.err
-    lines = result.out_lines
+    lines = result.out_lines[:next(i for i, line in enumerate(result.out_lines) if line.startswith("ESTIMATE"))]
     assert "INCOMPLETE" in lines[0]
     note = next(line for line in lines if line.startswith("INCOMPLETE:"))
     covered, unexplored = _percentages(note)[:2]
@@ -33,6 +35,35 @@ def test_incomplete_odds_in_text_say_what_they_cover(run_cli, scenario, limit: i
     rest = next(line for line in lines if "(not explored)" in line)
     shown = sum(_percentages(line)[0] for line in endings) + _percentages(rest)[0]
     assert shown == pytest.approx(100, abs=0.01 * (len(endings) + 1))  # they add up, to rounding
+
+
+@pytest.mark.parametrize("scenario, limit", [(DARA, 40), (DEFAULT_SCENARIO, 2000)], ids=["dara", "callinicum"])
+def test_incomplete_odds_come_with_an_estimate_called_one(run_cli, scenario, limit: int) -> None:
+    args = ("explore", "--scenario", scenario, "--odds", "--max-states", limit, "--jobs", "1", "--runs", "400")
+    result = run_cli(*args)
+    assert result.code == 0, result.err
+    lines = result.out_lines
+    at = next(i for i, line in enumerate(lines) if line.startswith("ESTIMATE"))
+    assert "not exact" in lines[at] and "400 random playthroughs" in lines[at] and "margin ±" in lines[at]
+    guesses = [line for line in lines[at + 1:] if "%" in line]
+    assert guesses and all("about" in line and "at least" not in line for line in guesses)
+    assert sum(_percentages(line)[0] for line in guesses) == pytest.approx(100, abs=0.01 * len(guesses))
+    estimate = result.out.split("ESTIMATE")[1]
+    assert run_cli(*args).out.split("ESTIMATE")[1] == estimate  # seeded: the same estimate every time
+    assert run_cli(*args, "--seed", "9").out.split("ESTIMATE")[1] != estimate
+
+
+def test_the_estimate_in_json_and_none_when_asked_for_none(run_cli) -> None:
+    report = json.loads(run_cli("explore", "--scenario", DARA, "--odds", "--max-states", "40", "--json",
+                                "--runs", "300", "--seed", "4").out)
+    guess = report["estimate"]
+    assert guess["runs"] == 300 and guess["seed"] == 4 and 0 < guess["margin"] < 0.1
+    assert sum(guess["endings"].values()) == pytest.approx(1) and guess["covered"] == 1.0
+    assert set(guess["endings"]) == set(report["endings"])
+    none = run_cli("explore", "--scenario", DARA, "--odds", "--max-states", "40", "--runs", "0")
+    assert none.code == 0 and "INCOMPLETE" in none.out and "ESTIMATE" not in none.out
+    assert "estimate" not in json.loads(run_cli("explore", "--scenario", DARA, "--odds", "--max-states", "40",
+                                                "--json", "--runs", "0").out)
 
 
 def test_incomplete_odds_in_json_say_what_they_cover(run_cli) -> None:
@@ -49,9 +80,10 @@ def test_complete_odds_cover_everything(run_cli) -> None:
     result = run_cli("explore", "--scenario", DARA, "--odds", "--json")
     report = json.loads(result.out)
     assert report["complete"] is True and report["covered"] == 1.0 and report["unexplored"] == 0.0
-    assert "note" not in report
+    assert "note" not in report and "estimate" not in report
     text = run_cli("explore", "--scenario", DARA, "--odds").out
     assert "INCOMPLETE" not in text and "at least" not in text and "not explored" not in text
+    assert "ESTIMATE" not in text
 
 
 def test_incomplete_path_counts_do_not_call_an_ending_unreachable(run_cli) -> None:
