@@ -197,6 +197,9 @@ def show_exploration(title: str, r: dict, seconds: float | None, memory: float |
         None if memory is None else r["peak_mb"] < memory, None)
     if r.get("jobs"):
         row("processes", str(r["jobs"]), "-", None, None)
+    if "estimate" in r:  # printed beside an incomplete --odds walk
+        row("estimate beside it (random play)", f"{r['estimate']['runs']:,} playthroughs, "
+            f"margin ±{100 * r['estimate']['margin']:.1f} points", "-", None, None)
 
 
 def show_interface(startup: dict, latency: dict, memory: dict) -> None:
