@@ -17,6 +17,7 @@ from textual import events
 from textual.app import App
 from textual.screen import Screen
 
+from game.tui.ahead import peek
 from game.tui.collector import QuietCollector
 from game.tui.commands import GameCommands
 from game.tui.errors import guarded, one_line
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
     from game.scenario.compiled import CompiledScenario
     from game.session.branches import BranchNode
+    from game.session.playthrough import Playthrough
     from game.session.saves import SaveFile
     from game.session.store import Store
 
@@ -63,6 +65,12 @@ def import_play_screens() -> None:
 
 
 PLAY_KINDS = ("campaign", "battle", "ending")
+AHEAD = 9  # open choices whose next screen is prepared while the player reads: a digit each
+
+
+def play_kind(p: Playthrough) -> str:
+    """The play screen that shows this playthrough."""
+    return "ending" if p.ending else "battle" if p.state.battle is not None else "campaign"
 
 
 def play_screen(kind: str) -> PlayScreen:
@@ -258,7 +266,7 @@ class CallinicumApp(App[int]):
     def show_play(self) -> None:
         """Show the current playthrough on the screen that fits it: campaign, battle or ending."""
         p = self.session.current
-        kind = "ending" if p.ending else "battle" if p.state.battle is not None else "campaign"
+        kind = play_kind(p)
         self._close_overlays()
         self._read_game_css()
         self.collector.busy()
@@ -272,6 +280,31 @@ class CallinicumApp(App[int]):
         self.flush_notices()
         if len(self._play_screens) < len(PLAY_KINDS):
             self.call_after_refresh(self._mount_play_screens)
+        if not p.ending:
+            self.call_after_refresh(self._prepare_ahead, p, len(p.decisions))
+
+    def _prepare_ahead(self, p: Playthrough, taken: int, ahead: list[str] | None = None) -> None:
+        """While the player reads, what each open choice would show, on the screen that would
+        show it: one choice at a time (a key pressed meanwhile waits for one at most). Stops
+        once the playthrough has moved on."""
+        if not self.playing or p is not self.session.current or len(p.decisions) != taken:
+            return
+        if ahead is None:
+            ahead = [o.id for o in p.options() if o.available][:AHEAD]
+            if not ahead:
+                return
+        q = peek(p, ahead[0])
+        screen = self._play_screens.get(play_kind(q)) if q is not None else None
+        if q is not None and screen is not None and screen.composed:
+            try:
+                screen.prepare(q)
+            except Exception as exc:  # noqa: BLE001 - a head start only: the key draws it all anyway
+                if not self.for_players:
+                    raise
+                self.log.error(f"preparing ahead: {type(exc).__name__}: {exc}")
+                return
+        if len(ahead) > 1:
+            self.call_later(self._prepare_ahead, p, taken, ahead[1:])
 
     def _play_screen(self, kind: str) -> PlayScreen:
         """The screen of this kind, composed once and kept: moving between the campaign and a

@@ -31,6 +31,7 @@ from game.tui.screens.title import TitleScreen
 from game.tui.themes import DARK, LIGHT
 from game.tui.widgets.choices import ChoiceList
 from game.tui.widgets.narrative import Story
+from game.tui.widgets.prose import Prose
 
 from .conftest import MINI, ROOT, make_app, open_number, play_to_end
 
@@ -305,7 +306,7 @@ async def test_battle_screen_draws_the_line_hidden_enemy_and_log(mini, tmp_path)
             await pilot.pause()
         shot = app.export_screenshot().replace("&#160;", " ")
         assert "the foot" in shot or "foot" in shot
-        log = plain(app.screen.query_one("#log-text", Static))
+        log = app.screen.query_one("#log-text", Prose).content.plain
         assert "Arrows" in log  # the phase heading, brackets and all, from the engine's narration
         assert "Now:" in log
         battle = app.session.current.view().battle
@@ -487,9 +488,9 @@ from game.session.store import Store
 from game.tui import app as tui
 from game.tui.widgets.army import ArmyPanel
 
-def render(self):
+def render_line(self, y):
     raise RuntimeError("a broken banner")
-ArmyPanel.render = render
+ArmyPanel.render_line = render_line
 
 async def auto_pilot(pilot):
     import asyncio

@@ -11,6 +11,7 @@ from game.tui.errors import guarded
 from game.tui.keys import keys
 
 if TYPE_CHECKING:
+    from game.session.playthrough import Playthrough
     from game.tui.app import CallinicumApp
 
 
@@ -25,6 +26,10 @@ class PlayScreen(Screen[None]):
     def game(self) -> CallinicumApp:
         return self.app  # type: ignore[return-value]
 
+    @property
+    def composed(self) -> bool:
+        return self._composed
+
     def on_mount(self) -> None:
         self._composed = True
         if self in self.app.screen_stack:  # a screen mounted ahead of need draws when shown
@@ -37,6 +42,10 @@ class PlayScreen(Screen[None]):
 
     def draw(self) -> None:  # pragma: no cover - every play screen draws
         raise NotImplementedError
+
+    def prepare(self, q: Playthrough) -> None:
+        """Work out ahead, while the player reads, what this screen would show of `q` (the
+        playthrough after a decision the player may take next), so that the key finds it ready."""
 
     def action_scroll_story(self, pages: int) -> None:
         focused = self.focused

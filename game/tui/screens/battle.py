@@ -6,9 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
-from game.session.playthrough import Decision
+from game.engine.campaign import View
+from game.session.playthrough import Decision, Playthrough
 from game.tui.screens.base import PlayScreen
 from game.tui.screens.campaign import PLAY_KEYS
 from game.tui.text import PHASE_LINE, reflow
@@ -16,6 +16,7 @@ from game.tui.widgets.battle_line import BattleLine
 from game.tui.widgets.choices import ChoiceList
 from game.tui.widgets.header import GameHeader
 from game.tui.widgets.keybar import KeyBar
+from game.tui.widgets.prose import Prose
 
 
 def battle_log(intro: str, decisions: list[Decision], now: str = "", prompt: str = "") -> Content:
@@ -71,7 +72,7 @@ class BattleScreen(PlayScreen):
         yield BattleLine(id="battle-line")
         with Horizontal(id="battle-body"):
             with VerticalScroll(id="battle-log", classes="panel"):
-                yield Static(id="log-text", markup=False)
+                yield Prose(id="log-text")
             with VerticalScroll(id="orders", classes="panel"):
                 yield ChoiceList(id="battle-choices")
         yield KeyBar()
@@ -103,21 +104,34 @@ class BattleScreen(PlayScreen):
         self.query_one(GameHeader).show(view.date, f"{b.time}: {b.stage}", b.title)
         self.query_one(BattleLine).show(b)
         group = next((o.group for o in view.options if o.group), None) or b.stage
+        self.query_one(ChoiceList).show(view.options, group)
+        log = self.query_one("#battle-log", VerticalScroll)
+        self.query_one(Prose).show(self._log(p, view, group))
+        self.call_after_refresh(log.scroll_end, animate=False)
+
+    @staticmethod
+    def _log(p: Playthrough, view: View, group: str) -> Content:
+        b = view.battle
+        assert b is not None
         prompt = b.prompt or ""
         first, _, rest = prompt.partition("\n")
         if first.strip() == group.strip():
             prompt = rest
-        self.query_one(ChoiceList).show(view.options, group)
-        log = self.query_one("#battle-log", VerticalScroll)
         now = (
             f"{b.time}, {b.stage.lower() if b.stage == 'Deployment' else b.stage}: {group}"
             if group != b.stage
             else f"{b.time}, {b.stage}"
         )
-        self.query_one("#log-text", Static).update(
-            battle_log(view.text, current_battle(p.record), now, prompt)
-        )
-        self.call_after_refresh(log.scroll_end, animate=False)
+        return battle_log(view.text, current_battle(p.record), now, prompt)
+
+    def prepare(self, q: Playthrough) -> None:
+        view = q.view()
+        if view.battle is None:
+            return
+        self.query_one(BattleLine).prepare(view.battle)
+        group = next((o.group for o in view.options if o.group), None) or view.battle.stage
+        rows = self.query_one("#battle-log", VerticalScroll).size.height
+        self.query_one(Prose).prepare_content(self._log(q, view, group), rows)
 
     @on(ChoiceList.Chosen)
     def _chosen(self, event: ChoiceList.Chosen) -> None:

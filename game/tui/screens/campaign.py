@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 
 from game.session.playthrough import Playthrough
-from game.tui.ahead import peek
 from game.tui.keys import CHOOSE, keys
 from game.tui.screens.base import PlayScreen
 from game.tui.widgets.army import ArmyPanel
@@ -24,9 +23,6 @@ PLAY_KEYS = [
     *keys("scroll_down", "scroll_up", "situation", "undo", "history", "help"),
     *keys("save", "load", "branches", "endings", "title"),
 ]
-
-
-AHEAD = 9  # open choices whose next scene is prepared: those a digit key can take
 
 
 class CampaignScreen(PlayScreen):
@@ -59,23 +55,15 @@ class CampaignScreen(PlayScreen):
         self.query_one(ChoiceList).show(view.options, "What will you do?" if view.options else None)
         self.query_one(ArmyPanel).show(view.army)
         self.query_one(QualitiesPanel).show(view.qualities, self.game.previous_qualities())
-        ahead = [o.id for o in view.options if o.available][:AHEAD]
-        if ahead:
-            self.call_after_refresh(self._prepare, p, len(p.decisions), ahead)
 
-    def _prepare(self, p: Playthrough, taken: int, ahead: list[str]) -> None:
-        """While the player reads, the story and the map of each open choice, one choice at a time
-        (a key pressed meanwhile waits for one at most). Stops once anything else is shown."""
-        if not self.is_current or p is not self.game.session.current or len(p.decisions) != taken:
-            return
-        q = peek(p, ahead[0])
-        if q is not None and not q.ending and q.state.battle is None:
-            view = q.view()
-            self.query_one(Narrative).prepare(view, q.record[-1])
-            for m in self.query(EuphratesMap):
-                m.prepare(view.place, view.enemy_at)
-        if len(ahead) > 1:
-            self.call_later(self._prepare, p, taken, ahead[1:])
+    def prepare(self, q: Playthrough) -> None:
+        view = q.view()
+        self.query_one(Narrative).prepare(view, q.record[-1])
+        for m in self.query(EuphratesMap):
+            m.prepare((view.place, view.enemy_at))
+        before = {x.id: x.value for x in q.campaign.view(q.states[-2]).qualities}
+        self.query_one(QualitiesPanel).prepare_values(view.qualities, before)
+        self.query_one(ArmyPanel).prepare_army(view.army)
 
     @on(ChoiceList.Chosen)
     def _chosen(self, event: ChoiceList.Chosen) -> None:

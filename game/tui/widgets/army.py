@@ -41,7 +41,13 @@ class ArmyPanel(DrawnLines):
         if army != self.army:
             resized = len(army) != len(self.army)
             self.army = army
-            self.changed(layout=resized)
+            self.changed(layout=resized, key=army)
+
+    def prepare_army(self, army: Sequence[UnitView]) -> None:
+        """Work out ahead the lines `show(army)` would draw."""
+        army = tuple(army)
+        if army != self.army:
+            self.prepare_showing(army, 2 * len(army), army=army)
 
     def draw_lines(self, width: int) -> list[Content]:
         width = max(10, width)

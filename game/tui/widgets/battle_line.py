@@ -6,7 +6,7 @@ shows as "?". Each Roman position shows its men, morale, fatigue and what has be
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -15,7 +15,7 @@ from game.engine.battle import FATIGUE_NAMES, MORALE_NAMES, BattleView, Position
 from game.tui.text import men_text, short_name, truncate, wrap_words
 from game.tui.widgets.army import FATIGUE_STYLE, MORALE_STYLE
 from game.tui.widgets.bars import bar
-from game.tui.widgets.drawn import Drawn
+from game.tui.widgets.drawn import DrawnKept
 
 Cell = tuple[str, str]
 STATUS_STYLE = {
@@ -30,7 +30,7 @@ TERRAIN = {"river": ("≈", "$river"), "rise": ("╱", "$muted"), "hill": ("∩"
            "open": (" ", "")}
 
 
-class BattleLine(Drawn):
+class BattleLine(DrawnKept):
     DEFAULT_CSS = "BattleLine { height: 12; }"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -102,7 +102,17 @@ class BattleLine(Drawn):
         return cells
 
     # -- drawing -----------------------------------------------------------------------------
-    def render(self) -> Content:
+    def showing(self) -> BattleView | None:
+        return self.battle
+
+    def draw(self, what: Hashable) -> Content:
+        shown, self.battle = self.battle, what  # type: ignore[assignment]
+        try:
+            return self._draw()
+        finally:
+            self.battle = shown
+
+    def _draw(self) -> Content:
         b = self.battle
         width, height = self.draw_width, self.draw_height
         if b is None or not b.positions or width < 12 or height < 1:

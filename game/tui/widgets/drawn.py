@@ -8,7 +8,8 @@ redraws in a few milliseconds and one that takes a tenth of a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import ClassVar
 
 from textual.content import Content
 from textual.strip import Strip
@@ -38,6 +39,51 @@ class Drawn(Widget):
         return max(0, self.outer_size.height - self.styles.gutter.height)
 
 
+class DrawnKept(Drawn):
+    """A drawn widget whose drawings in cells are kept, a few, by what they show (`showing()`)
+    and the widget's size and look: `prepare(what)` draws ahead of need (while the player reads)
+    what a decision may show next, and showing it then costs no more than a copy."""
+
+    KEEP: ClassVar[int] = 12  # the drawing shown and those a decision may lead to
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._kept: dict[tuple, list[Strip]] = {}
+
+    def showing(self) -> Hashable:  # pragma: no cover - every subclass says
+        raise NotImplementedError
+
+    def draw(self, what: Hashable) -> Content:  # pragma: no cover - every subclass draws
+        raise NotImplementedError
+
+    def render(self) -> Content:
+        return self.draw(self.showing())
+
+    def prepare(self, what: Hashable) -> None:
+        if self.display and self.size.area and self.text_selection is None:
+            self._cells(what)
+
+    def render_line(self, y: int) -> Strip:
+        if self.text_selection is not None:  # a selection is drawn over the cells: never kept
+            return super().render_line(y)
+        strips = self._cells(self.showing())
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _cells(self, what: Hashable) -> list[Strip]:
+        size, style = self.size, self.visual_style
+        key = (what, size, style)
+        strips = self._kept.get(key)
+        if strips is None:
+            strips = Visual.to_strips(self, self.draw(what), size.width, size.height, style, pad=True)
+            if len(self._kept) >= self.KEEP:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = strips
+        return strips
+
+
+READY = 16  # what a widget keeps prepared at most: the next scene of each open choice
+
+
 def _line_key(line: Content, width: int, style: Style) -> tuple:
     return (line.plain, tuple(line.spans), width, style)  # a Content compares its text alone
 
@@ -51,20 +97,24 @@ class DrawnLines(Drawn):
     that scrolls), and the cells of a line are kept while the widget shows that line: a decision
     that changes one quality of seven, or one unit of the army, converts that line alone."""
 
-    _lines: tuple[int, list[Content]] | None = None
+    _lines: tuple[int, Style, list[Content]] | None = None  # for a width and look
     _strips: dict[tuple, Strip] | None = None  # the lines drawn since the last change
     _strips_before: dict[tuple, Strip] | None = None  # those drawn before it
-    _ready: dict[object, tuple[int, list[Content], dict[tuple, Strip]]] | None = None  # prepare()
+    _ready: dict[object, tuple[int, Style, list[Content], dict[tuple, Strip]]] | None = None  # prepare()
 
     def draw_lines(self, width: int) -> list[Content]:  # pragma: no cover - every subclass draws
         raise NotImplementedError
 
     def lines(self, width: int) -> list[Content]:
-        if self._lines is None or self._lines[0] != width:
-            if self._lines is not None:  # another width: the cells kept are of no more use
+        """The lines for this width, in the widget's look (the lines carry styles: another theme
+        draws them again; Textual tells a widget its styles were updated far more often than
+        they change, at every switch of screens)."""
+        look = self.visual_style
+        if self._lines is None or self._lines[:2] != (width, look):
+            if self._lines is not None:  # another width or look: the cells kept are of no more use
                 self._strips_before, self._strips, self._ready = None, {}, None
-            self._lines = (width, self.draw_lines(width))
-        return self._lines[1]
+            self._lines = (width, look, self.draw_lines(width))
+        return self._lines[2]
 
     def changed(self, layout: bool = True, key: object = None) -> None:
         """What the widget shows has changed: draw it again (and lay it out, if its height may).
@@ -74,28 +124,38 @@ class DrawnLines(Drawn):
         ready = (self._ready or {}).get(key) if key is not None else None
         self._ready = None  # prepared for the decision just taken: of no more use
         if ready is not None:
-            width, lines, strips = ready
-            self._lines = (width, lines)
+            width, look, lines, strips = ready
+            self._lines = (width, look, lines)
             self._strips.update(strips)
         self.refresh(layout=layout)
 
     def prepare(self, key: object, draw: Callable[[int], list[Content]], rows: int) -> None:
         """Work out ahead of need (while the player reads) the lines of what the widget may show
-        next, and the cells of its first `rows`: `changed(key=key)` then finds them ready."""
+        next, and the cells of its first `rows` (its last, if `rows` is negative): `changed(key=key)`
+        then finds them ready."""
         width = self.draw_width
         if width <= 0 or self.text_selection is not None:
             return
         lines = draw(width)
         size, style = self.size.width, self.visual_style
-        strips = {_line_key(line, size, style): self._convert(line, size, style) for line in lines[:rows]}
-        if self._ready is None:
+        seen = lines[rows:] if rows < 0 else lines[:rows]
+        strips = {_line_key(line, size, style): self._convert(line, size, style) for line in seen}
+        if self._ready is None or len(self._ready) >= READY:
             self._ready = {}
-        self._ready[key] = (width, lines, strips)
+        self._ready[key] = (width, style, lines, strips)
 
-    def notify_style_update(self) -> None:
-        self._lines = None  # the lines carry styles: another theme, say
-        self._strips = self._strips_before = self._ready = None
-        super().notify_style_update()
+    def prepare_showing(self, key: object, rows: int, **showing: object) -> None:
+        """`prepare` the lines the widget draws with these attributes (what `show` would set)."""
+
+        def draw(width: int) -> list[Content]:
+            shown = {name: getattr(self, name) for name in showing}
+            self.__dict__.update(showing)
+            try:
+                return self.draw_lines(width)
+            finally:
+                self.__dict__.update(shown)
+
+        self.prepare(key, draw, rows)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
         return len(self.lines(width))

@@ -8,14 +8,12 @@ shows its places alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from textual.content import Content
-from textual.strip import Strip
-from textual.visual import Visual
 
 from game.scenario.models import Place
-from game.tui.widgets.drawn import Drawn
+from game.tui.widgets.drawn import DrawnKept
 
 # The Euphrates in the campaign's map cells: from the crossing south to Barbalissos, then east
 # past Sura and Callinicum to Circesium.
@@ -36,7 +34,6 @@ EUPHRATES: tuple[tuple[int, int], ...] = (
 RIVER_PLACES = {"crossing", "barbalissos"}
 
 ROMAN, PERSIAN = "◆", "▲"
-KEPT_MAPS = 12  # maps kept drawn: the one shown and those a decision may lead to
 BOX = {
     frozenset("NS"): "│",
     frozenset("EW"): "─",
@@ -73,7 +70,7 @@ def _steps(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
     return cells
 
 
-class EuphratesMap(Drawn):
+class EuphratesMap(DrawnKept):
     """The campaign map. `show(place, enemy_at)` moves the armies."""
 
     DEFAULT_CSS = "EuphratesMap { height: 10; }"
@@ -87,46 +84,14 @@ class EuphratesMap(Drawn):
         self.roman: str | None = None
         self.persian: str | None = None
         self.border_title = "The Euphrates" if self.river else "The map"
-        self._kept: dict[tuple, list[Strip]] = {}  # the maps drawn, by the armies' places, size and look
 
     def show(self, roman: str | None, persian: str | None) -> None:
         if (roman, persian) != (self.roman, self.persian):
             self.roman, self.persian = roman, persian
             self.refresh()
 
-    def prepare(self, roman: str | None, persian: str | None) -> None:
-        """Draw ahead of need (while the player reads) the map with the armies where a decision
-        may put them: showing it then costs no more than a copy."""
-        if self.display and self.size.area and self.text_selection is None:
-            self._drawn(roman, persian)
-
-    def render_line(self, y: int) -> Strip:
-        if self.text_selection is not None:  # a selection is drawn over the cells: never kept
-            return super().render_line(y)
-        strips = self._drawn(self.roman, self.persian)
-        return strips[y] if 0 <= y < len(strips) else Strip.blank(self.size.width, self.visual_style.rich_style)
-
-    def _drawn(self, roman: str | None, persian: str | None) -> list[Strip]:
-        """The map's lines in cells with the armies at these places, drawn once for a size and look."""
-        size, style = self.size, self.visual_style
-        key = (roman, persian, size, style)
-        strips = self._kept.get(key)
-        if strips is None:
-            shown = self.roman, self.persian
-            self.roman, self.persian = roman, persian
-            try:
-                content = self.render()
-            finally:
-                self.roman, self.persian = shown
-            strips = Visual.to_strips(self, content, size.width, size.height, style, pad=True)
-            if len(self._kept) >= KEPT_MAPS:
-                del self._kept[next(iter(self._kept))]
-            self._kept[key] = strips
-        return strips
-
-    def notify_style_update(self) -> None:
-        self._kept.clear()  # another theme, say
-        super().notify_style_update()
+    def showing(self) -> tuple[str | None, str | None]:
+        return self.roman, self.persian
 
     def _place_name(self, place_id: str | None) -> str:
         if place_id is None or place_id not in self.places:
@@ -134,7 +99,16 @@ class EuphratesMap(Drawn):
         name = self.places[place_id].name
         return name[4:] if name.lower().startswith("the ") else name
 
-    def render(self) -> Content:
+    def draw(self, what: Hashable) -> Content:
+        """The map with the armies at `what` (the Romans' place, the Persians')."""
+        shown = self.roman, self.persian
+        self.roman, self.persian = what  # type: ignore[misc]
+        try:
+            return self._draw()
+        finally:
+            self.roman, self.persian = shown
+
+    def _draw(self) -> Content:
         width, height = self.draw_width, self.draw_height
         if width < 8 or height < 2:
             return Content("")

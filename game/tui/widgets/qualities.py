@@ -29,7 +29,13 @@ class QualitiesPanel(DrawnLines):
         if (qualities, before) != (self.qualities, self.previous):
             resized = len(qualities) != len(self.qualities)
             self.qualities, self.previous = qualities, before
-            self.changed(layout=resized)
+            self.changed(layout=resized, key=(qualities, tuple(before.items())))
+
+    def prepare_values(self, qualities: Sequence[QualityView], before: Mapping[str, int]) -> None:
+        """Work out ahead the lines `show(qualities, before)` would draw."""
+        qualities, before = tuple(qualities), dict(before)
+        key = (qualities, tuple(before.items()))
+        self.prepare_showing(key, len(qualities), qualities=qualities, previous=before)
 
     def draw_lines(self, width: int) -> list[Content]:
         width = max(12, width)
