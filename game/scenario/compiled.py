@@ -234,6 +234,12 @@ class CompiledScenario:
     def id(self) -> str:
         return self.scenario.info.id
 
+    def forget_sources(self) -> None:
+        """Let go of the file and line of every item (the parsed YAML, megabytes, kept for the
+        compiler's and the checker's messages): a game that has loaded its scenario has no more
+        use for them. A message about the scenario after this names its first file, line 1."""
+        self.sources = Sources(files=list(self.sources.files))
+
     def node_id(self, node: int) -> str:
         n = self.nodes[node]
         return n.model.id

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import events
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from game.tui.ahead import peek
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from game.session.store import Store
 
 LOAD_AFTER_TITLE = 0.15  # seconds from composing the title to loading what it does not need
+M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 # Absolute paths: subclasses of the app live elsewhere.
 TITLE_CSS = Path(__file__).with_name("title.tcss")
@@ -52,6 +54,17 @@ def release_free_memory() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def one_allocator_arena() -> None:
+    """One arena for the C allocator (glibc only): the campaign loads in a thread, and what that
+    thread frees would otherwise be kept in an arena of its own, out of the interface's reach."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1)
     except (OSError, AttributeError):
         pass
 
@@ -192,6 +205,7 @@ class CallinicumApp(App[int]):
         assert self._loader is not None
         try:
             scenario, store = self._loader()
+            scenario.forget_sources()  # its problems were reported (or there were none)
         except BaseException as exc:  # noqa: BLE001 - reported to the player, in words
             self.call_from_thread(self._load_failed, exc)
             return
@@ -298,6 +312,8 @@ class CallinicumApp(App[int]):
         if q is not None and screen is not None and screen.composed:
             try:
                 screen.prepare(q)
+            except NoMatches:  # a screen taken down with the game, before its widgets
+                return
             except Exception as exc:  # noqa: BLE001 - a head start only: the key draws it all anyway
                 if not self.for_players:
                     raise
@@ -638,6 +654,7 @@ def run_app_loading(
     many objects and frees few, and the collector's passes would hold back the title. The app
     turns it on again once the title is drawn, before the campaign loads.
     """
+    one_allocator_arena()
     app = CallinicumApp(seed=seed, loader=loader, preview=preview)
     app.for_players = True
     app.run()

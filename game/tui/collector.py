@@ -4,7 +4,9 @@ With the interface on the screen, a full collection walks every object the inter
 campaign loaded: 20 to 30 ms, enough to double the time a choice key takes when it falls there.
 While the app runs, the collector's youngest two generations go on as usual (they take a
 millisecond or less), but the full collection waits until the player has left the keys alone for a
-moment (reading a scene takes seconds), and then runs.
+moment (reading a scene takes seconds), and then runs; or, when keys come faster than anyone
+reads (a script, a player hurrying through scenes known by heart), just after the frame that
+shows every sixth decision, so that what it would free does not pile up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 
 NEVER = 1_000_000_000  # a full collection after this many collections of the middle generation
 QUIET = 1.0  # seconds without a key before a full collection
+EVERY = 6  # decisions (or screens opened) at most between full collections
 
 
 class QuietCollector:
@@ -25,6 +28,7 @@ class QuietCollector:
         self.app = app
         self._thresholds: tuple[int, int, int] | None = None
         self._timer: Timer | None = None
+        self._since = 0  # things done since the last full collection
 
     def start(self) -> None:
         """From now on, full collections wait for a quiet moment."""
@@ -45,6 +49,9 @@ class QuietCollector:
         """The player did something: the full collection waits for the next quiet moment."""
         if self._thresholds is None:
             return
+        self._since += 1
+        if self._since == EVERY:
+            self.app.call_after_refresh(self._collect_after_frame)
         if self._timer is None:
             self._timer = self.app.set_timer(QUIET, self._collect, name="quiet garbage collection")
         else:
@@ -52,4 +59,10 @@ class QuietCollector:
 
     def _collect(self) -> None:
         self._timer = None
+        self._since = 0
         gc.collect()
+
+    def _collect_after_frame(self) -> None:
+        if self._thresholds is not None:
+            self._since = 0
+            gc.collect()

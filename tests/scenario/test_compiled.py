@@ -40,3 +40,19 @@ def test_what_callers_read_cannot_change_the_scenario(mini):
     with pytest.raises(AttributeError):
         mini.places.append(mini.places[0])  # a tuple: the compiled scenario's data stays as validated
     assert len(mini.scenario.places) == 2
+
+
+def test_a_scenario_that_forgets_its_sources_still_plays():
+    from game.session.playthrough import Playthrough
+
+    cs = compile_folder(MINI)
+    remembered = Playthrough.new(cs, 7)
+    assert cs.sources.items and cs.sources.at("scenes", "camp")[1] > 1
+    cs.forget_sources()
+    assert not cs.sources.items and cs.sources.files
+    assert cs.sources.at("scenes", "camp") == (cs.sources.files[0], 1)  # where a message would point
+    p = Playthrough.new(cs, 7)
+    while not p.ending:
+        p.choose(next(o.id for o in p.options() if o.available))
+        remembered.choose(p.decisions[-1])
+    assert p.record == remembered.record

@@ -13,6 +13,8 @@ from game.tui.screens.campaign import CampaignScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.widgets.menu import Menu
 
+from .conftest import open_number
+
 PREVIEW = Preview(id="mini", title="Mini", subtitle="A test", intro="A short framing.\n\nA second paragraph.")
 
 
@@ -88,6 +90,25 @@ async def test_a_scenario_that_fails_to_load_leaves_with_its_problems(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: not app.is_running, tries=100)
     assert app.return_code == 1
+
+
+async def test_keys_faster_than_anyone_reads_still_let_a_full_collection_run(mini, tmp_path, monkeypatch):
+    from game.tui import collector
+
+    full: list[int] = []
+    monkeypatch.setattr(collector, "QUIET", 600.0)  # the player never stops
+    monkeypatch.setattr(collector, "EVERY", 2)
+    monkeypatch.setattr(collector.gc, "collect", lambda *args: full.append(1) or 0)
+    app = CallinicumApp(mini, Store.open(tmp_path, mini), seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the first thing done
+        await pilot.pause()
+        before = len(full)
+        await pilot.pause()
+        assert len(full) == before
+        await pilot.press(str(open_number(app)))  # the second: the frame that shows it, then the pass
+        assert await wait_until(pilot, lambda: len(full) > before)
 
 
 async def test_the_title_menu_skips_what_cannot_be_done_and_answers_keys_and_clicks(mini, tmp_path):

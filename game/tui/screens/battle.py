@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 
 from game.engine.campaign import View
 from game.session.playthrough import Decision, Playthrough
@@ -79,8 +80,12 @@ class BattleScreen(PlayScreen):
 
     def on_mount(self) -> None:
         # (Textual also runs PlayScreen.on_mount, which draws the battle.)
-        self.query_one("#battle-log").border_title = "The battle log"
-        orders = self.query_one("#orders", VerticalScroll)
+        try:
+            log = self.query_one("#battle-log")
+            orders = self.query_one("#orders", VerticalScroll)
+        except NoMatches:  # mounted ahead of need, and taken down with the game before its panes
+            return
+        log.border_title = "The battle log"
         orders.border_title = "Orders"
         self.watch(orders, "scroll_y", self._orders_hint, init=False)
         self.watch(orders, "virtual_size", self._orders_hint, init=False)
