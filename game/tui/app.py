@@ -18,7 +18,6 @@ from textual.app import App
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from game.tui.ahead import peek
 from game.tui.collector import QuietCollector
 from game.tui.commands import GameCommands
 from game.tui.errors import guarded, one_line
@@ -303,6 +302,8 @@ class CallinicumApp(App[int]):
         once the playthrough has moved on."""
         if not self.playing or p is not self.session.current or len(p.decisions) != taken:
             return
+        from game.tui.ahead import peek  # the engine is not imported before the title is drawn
+
         if ahead is None:
             ahead = [o.id for o in p.options() if o.available][:AHEAD]
             if not ahead:

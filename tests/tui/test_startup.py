@@ -4,6 +4,8 @@ engine and the campaign behind it; a key pressed meanwhile is kept until the cam
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
 
 from game.scenario import Preview
@@ -13,7 +15,7 @@ from game.tui.screens.campaign import CampaignScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.widgets.menu import Menu
 
-from .conftest import open_number
+from .conftest import ROOT, open_number
 
 PREVIEW = Preview(id="mini", title="Mini", subtitle="A test", intro="A short framing.\n\nA second paragraph.")
 
@@ -67,6 +69,16 @@ async def test_the_title_comes_first_and_a_key_pressed_meanwhile_waits_for_the_c
         release.set()
         assert await wait_until(pilot, lambda: isinstance(app.screen, CampaignScreen))
         assert app.loaded and app.session.current.decisions == []
+
+
+def test_the_interface_imports_neither_the_engine_nor_the_scenario_models_before_the_title():
+    script = (
+        "import sys, game.tui.app, game.tui.screens.title\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('game.engine', 'game.session', 'pydantic'))"
+        " or m == 'game.scenario.models'))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 async def test_the_garbage_collector_is_back_on_once_the_title_is_up(mini, tmp_path):
