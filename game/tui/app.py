@@ -189,6 +189,7 @@ class CallinicumApp(App[int]):
         gc.enable()  # `callinicum` keeps the collector off until the title is up: run_app_loading
         self._read_game_css()
         if self._loader is not None and not self.loaded:
+            one_allocator_arena()
             self.run_worker(self._load, thread=True, exclusive=True)
 
     def _read_game_css(self) -> None:
@@ -655,7 +656,6 @@ def run_app_loading(
     many objects and frees few, and the collector's passes would hold back the title. The app
     turns it on again once the title is drawn, before the campaign loads.
     """
-    one_allocator_arena()
     app = CallinicumApp(seed=seed, loader=loader, preview=preview)
     app.for_players = True
     app.run()
