@@ -322,8 +322,8 @@ class Fighter:
         self.number = {bid: i for i, bid in enumerate(sorted(campaign.scenario.battles))}
         self._arrival: dict[tuple[Any, int], tuple[tuple[int, Any], ...]] = {}
         self._read_at_night: dict[Any, Callable[[Any], tuple]] = {}
-        # the day's last battle states, by what nightfall reads of them: (leaf key, values, next node)
-        self._nightfall: dict[tuple, tuple[Key, tuple[int, ...], int]] = {}
+        # the day's last battle states, by what nightfall reads of them: their leaf's key
+        self._nightfall: dict[tuple, Key] = {}
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
         """Fight out each (beginning, budget): a beginning's battle states are counted step by
@@ -354,11 +354,11 @@ class Fighter:
             found = self._arrival[rules, to] = self.ab.live_on_arrival(to, rules.changes)
         return found
 
-    def _night(self, rules: Any, bs: Any, values: tuple[int, ...]) -> tuple[Key, tuple[int, ...], int]:
-        """Where the day's last battle state leaves the story: the leaf's key (the next node, and
-        the merged form of the values the battle changed as they arrive there), the values after
-        nightfall, and the next node. Last states alike in what nightfall reads for those values
-        (`BattleRules.finish_reads`) leave alike, so each is finished once."""
+    def _night(self, rules: Any, bs: Any, values: tuple[int, ...]) -> Key:
+        """Where the day's last battle state leaves the story, as the walk tells leaves apart: the
+        next node, and the merged form of the values the battle changed as they arrive there. Last
+        states alike in what nightfall reads for those values (`BattleRules.finish_reads`) leave
+        alike, so each is finished once."""
         reads = self._read_at_night.get(rules)
         if reads is None:
             after = rules.battle.after
@@ -369,7 +369,7 @@ class Fighter:
         if found is None:
             out = rules.finish(bs, values)
             to = rules.battle.after.resolve(out)
-            found = self._nightfall[seen] = ((to, banded(out, self._live(rules, to))), out, to)
+            found = self._nightfall[seen] = (to, banded(out, self._live(rules, to)))
         return found
 
     def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...]) -> Key:
@@ -400,9 +400,16 @@ class Fighter:
                 if rules.over(nbs):
                     # nightfall: the outcome is told apart by the merged form of the values the
                     # battle changed, as they arrive at the next node (entered later, once)
-                    key, out, to = self._night(rules, nbs, nvalues)
+                    key = self._night(rules, nbs, nvalues)
+                    out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
                     for b, (p, n) in masses.items():
-                        _add(leaves[b], key, p * f, n, (out, to))
+                        leaf = leaves[b].get(key)
+                        if leaf is None:
+                            out = rules.finish(nbs, nvalues) if out is None else out
+                            leaves[b][key] = [p * f, n, out, key[0]]
+                        else:
+                            leaf[0] += p * f
+                            leaf[1] += n
                     continue
                 key = self.key(rules, node, nbs, nvalues)
                 layer = pending.setdefault(nbs.step, {})

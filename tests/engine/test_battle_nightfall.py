@@ -116,7 +116,7 @@ def test_the_fighter_finishing_alike_last_states_once_finds_what_finishing_each_
         finished.append(1)
         out = rules.finish(bs, values)
         to = rules.battle.after.resolve(out)
-        return (to, explore.banded(out, self._live(rules, to))), out, to
+        return to, explore.banded(out, self._live(rules, to))
 
     monkeypatch.setattr(explore.Fighter, "_night", every_time)
     alone = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds)).fight([(state, 10**9)]).fought[0]
