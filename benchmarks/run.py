@@ -12,9 +12,9 @@ The figures of issue #17, in one run:
   (startup_tmux.py), choice key to updated screen (tui_bench.py), the game's peak memory over a
   whole campaign in a real terminal (play_tmux.py).
 The explorer is run through the command line (`callinicum explore ... --json`), each in a process
-of its own; its peak memory is the largest resident set of its processes taken together. Every
-figure is printed with the load average when it was measured: on a machine shared with other
-work, times stretch. Tests never assert these numbers; BENCHMARKS.md records the latest run.
+of its own; its peak memory is that of its processes taken together (proportional: the pages they
+share counted once). Every figure is printed with the load average when it was measured: on a
+machine shared with other work, times stretch. Tests never assert these numbers; BENCHMARKS.md records the latest run.
 """
 
 from __future__ import annotations
@@ -48,32 +48,39 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """The resident memory of a process and all its descendants, in kB (0 once it has ended)."""
-    total, todo = 0, [pid]
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """The memory of a process and all its descendants, in kB (0 once it has ended): proportional
+    (PSS: a page shared by several of them, as a forked worker shares its parent's, is counted
+    once, split among them) and resident (RSS: such a page counted in each)."""
+    pss = rss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    rss += int(line.split()[1])
+            rollup = Path(f"/proc/{p}/smaps_rollup")
+            for line in rollup.read_text().splitlines() if rollup.exists() else []:
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return pss or rss, rss
 
 
 def run_measured(command: list[str], timeout: float = 900) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run a command; its result, wall seconds, and the peak resident memory (MB) of the command
-    and its descendants together, sampled every 20 ms."""
+    """Run a command; its result, wall seconds, and the peak memory (MB) of the command and its
+    descendants together, proportional (see `_tree_memory_kb`), sampled every 20 ms."""
     peak = [0]
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            peak[0] = max(peak[0], _tree_memory_kb(proc.pid)[0])
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -193,7 +200,7 @@ def show_exploration(title: str, r: dict, seconds: float | None, memory: float |
     row("time", f"{r['elapsed_seconds']:.2f} s", "-" if seconds is None else f"<= {seconds:g} s",
         None if seconds is None else r["elapsed_seconds"] <= seconds, None)
     row("states", f"{r.get('states', 0):,}", "-", None, None)
-    row("peak memory, its processes together", f"{r['peak_mb']:.0f} MB", "-" if memory is None else f"< {memory:g} MB",
+    row("peak memory, its processes together (PSS)", f"{r['peak_mb']:.0f} MB", "-" if memory is None else f"< {memory:g} MB",
         None if memory is None else r["peak_mb"] < memory, None)
     if r.get("jobs"):
         row("processes", str(r["jobs"]), "-", None, None)
