@@ -403,13 +403,9 @@ class Fighter:
                     key = self._night(rules, nbs, nvalues)
                     out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
                     for b, (p, n) in masses.items():
-                        leaf = leaves[b].get(key)
-                        if leaf is None:
-                            out = rules.finish(nbs, nvalues) if out is None else out
-                            leaves[b][key] = [p * f, n, out, key[0]]
-                        else:
-                            leaf[0] += p * f
-                            leaf[1] += n
+                        if out is None and key not in leaves[b]:
+                            out = rules.finish(nbs, nvalues)
+                        _add(leaves[b], key, p * f, n, (out, key[0]))
                     continue
                 key = self.key(rules, node, nbs, nvalues)
                 layer = pending.setdefault(nbs.step, {})

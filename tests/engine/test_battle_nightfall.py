@@ -143,4 +143,4 @@ def test_a_step_worked_out_once_before_its_first_roll_gives_every_chance_path_as
             rolled += len(quiet) > 1
             frontier += [(nbs, nv) for _, (nbs, nv) in quiet if not rules.over(nbs)][:3]
     assert checked >= 50 and rolled >= 10
-    assert rules.last_blow is not None or where == "dara"
+    assert rules._last.get("blow") is not None or where == "dara"

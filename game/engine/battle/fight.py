@@ -140,12 +140,7 @@ def sees_shift(r: BattleRules, bs: BattleState, values: Values, p: int) -> bool:
 def shift(r: BattleRules, bs: BattleState, values: Values, p: int, action: str, dice: Dice,
           text: list[str] | None) -> BattleState:
     if text is None:  # the explorer: every chance path of a step begins with the same blow
-        memo = r.last_blow
-        if memo is not None and memo[0] is bs and memo[1] is values and memo[2] == p and memo[3] == action:
-            blow = memo[4]
-        else:
-            blow = _blow(r, bs, values, p, action, None)
-            r.last_blow = (bs, values, p, action, blow)
+        blow = r.once("blow", bs, values, p, action, lambda: _blow(r, bs, values, p, action, None))
     else:
         blow = _blow(r, bs, values, p, action, text)
     if blow is None:

@@ -85,12 +85,9 @@ class BattleRules:
         self._orders = [{order.model.id: order for order in row} for row in battle.orders]  # ids are unique
         self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
         self._end = self.ndeploy + len(self.phases)  # the step at nightfall
-        self._dead = [self._dead_at(t) for t in range(self.ndeploy + len(self.phases) + 1)]
+        self._dead = [self._dead_at(t) for t in range(self._end + 1)]
         self.changes = tuple(sorted(battle.writes))  # every campaign value the battle can change
-        # the explorer runs a step once for every chance path: what comes before the step's first roll
-        # (the archery, the enemy's shift up to the assault) is worked out once, for the last state met
-        self.last_volley: tuple | None = None
-        self.last_blow: tuple | None = None
+        self._last: dict[str, tuple] = {}  # what `once` worked out last, by its kind
 
     def _slots(self, battle: CBattle) -> None:
         """Where `finish` writes the day's result, worked out once: (result index, slot) pairs."""
@@ -352,11 +349,18 @@ class BattleRules:
     def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
                  text: list[str] | None, rider: int | None = None) -> BattleState:
         if text is None and self.phases[p].kind == "archery":  # no chance in it: once for every path
-            memo = self.last_volley
-            if memo is None or memo[0] is not bs or memo[1] is not values or memo[2] != p or memo[3] != action:
-                memo = self.last_volley = (bs, values, p, action, self._phase(bs, values, p, action, dice, None))
-            return memo[4]
+            return self.once("volley", bs, values, p, action, lambda: self._phase(bs, values, p, action, dice, None))
         return self._phase(bs, values, p, action, dice, text, rider)
+
+    def once(self, kind: str, bs: BattleState, values: tuple[int, ...], p: int, action: str,
+             work: Callable[[], Any]) -> Any:
+        """`work()`, done again only when its inputs are not those of the last time (the same
+        objects): the explorer runs a step once for every chance path, and what comes before the
+        step's first roll (the archery, the enemy's shift up to the assault) is the same on each."""
+        last = self._last.get(kind)
+        if last is None or last[0] is not bs or last[1] is not values or last[2] != p or last[3] != action:
+            last = self._last[kind] = (bs, values, p, action, work())
+        return last[4]
 
     def _phase(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
                text: list[str] | None, rider: int | None = None) -> BattleState:
@@ -388,7 +392,7 @@ class BattleRules:
     def _phase_setups_apply(self, bs: BattleState, values: tuple[int, ...], p: int,
                             text: list[str] | None) -> BattleState:
         """Modifiers that take hold as the day goes on (the fast, the heat), at the end of phase p."""
-        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)] if self._phase_setups[p] else None
+        setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
         if not setups:
             return bs._replace(step=bs.step + 1)
         men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
