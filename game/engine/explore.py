@@ -322,6 +322,7 @@ class Fighter:
         self.number = {bid: i for i, bid in enumerate(sorted(campaign.scenario.battles))}
         self._arrival: dict[tuple[Any, int], tuple[tuple[int, Any], ...]] = {}
         self._read_at_night: dict[Any, Callable[[Any], tuple]] = {}
+        self._last_key: dict[Any, Callable[[Any, tuple[int, ...]], tuple] | None] = {}
         # the day's last battle states, by what nightfall reads of them: their leaf's key
         self._nightfall: dict[tuple, Key] = {}
 
@@ -361,9 +362,7 @@ class Fighter:
         alike, so each is finished once."""
         reads = self._read_at_night.get(rules)
         if reads is None:
-            after = rules.battle.after
-            read = set(after.reads) | {j for _, to in after.routes for j, _ in self._live(rules, to)}
-            reads = self._read_at_night[rules] = rules.finish_reads(read)
+            reads = self._read_at_night[rules] = rules.finish_reads(self._read_after(rules))
         seen = (rules, reads(bs), values)
         found = self._nightfall.get(seen)
         if found is None:
@@ -372,11 +371,25 @@ class Fighter:
             found = self._nightfall[seen] = (to, banded(out, self._live(rules, to)))
         return found
 
+    def _read_after(self, rules: Any) -> set[int]:
+        """The values the battle changes that the story after it reads: where it goes, and what
+        matters on arrival there."""
+        after = rules.battle.after
+        return set(after.reads) | {j for _, to in after.routes for j, _ in self._live(rules, to)}
+
     def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...]) -> Key:
         """What tells battle states apart: the battle (not the scene that fights it), its state
-        less what no later phase reads, and the campaign's values that the battle still reads."""
-        return (self.number[rules.battle.model.id], rules.forget(bs) if self.merge else bs,
-                self.ab.battle_key(node, values))
+        less what no later phase reads (at the day's last step, less the men where the crisis and
+        nightfall read only a few things worked out from them: `BattleRules.last_step_key`), and
+        the campaign's values that the battle still reads."""
+        if not self.merge:
+            state = bs
+        else:
+            last = self._last_key.get(rules, False)
+            if last is False:
+                last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
+            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
+        return (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values))
 
     def _orders(self, slot: list, pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]],
                 batch: Batch) -> None:

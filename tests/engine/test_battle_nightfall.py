@@ -1,9 +1,14 @@
 """What the explorer leaves out of a battle's work, and that it changes nothing: nightfall finished
-once for last states alike in what it reads (`BattleRules.finish_reads`), and the part of a step
-before its first roll (the archery, the enemy's shift up to the assault) worked out once for every
-chance path of the step."""
+once for last states alike in what it reads (`BattleRules.finish_reads`), the day's last step fought
+once for states alike in what the crisis reads of the men (`BattleRules.last_step_key`), and the part
+of a step before its first roll (the archery, the enemy's shift up to the assault) worked out once
+for every chance path of the step."""
 
 from __future__ import annotations
+
+import dataclasses
+import random
+from collections import defaultdict
 
 import pytest
 
@@ -144,3 +149,146 @@ def test_a_step_worked_out_once_before_its_first_roll_gives_every_chance_path_as
             frontier += [(nbs, nv) for _, (nbs, nv) in quiet if not rules.over(nbs)][:3]
     assert checked >= 50 and rolled >= 10
     assert rules._last.get("blow") is not None or where == "dara"
+
+
+def _last_step_states(campaign: Campaign, state):  # noqa: ANN001, ANN202
+    """Every state of the day's last step (with its values) that a battle begun in `state` can reach."""
+    rules = campaign.battle_rules(state)
+    frontier, found, seen = [(state.battle, state.values)], [], set()
+    while frontier:
+        bs, values = frontier.pop()
+        for option in rules.available(bs, values):
+            for _, (nbs, nvalues) in enumerate_chance(
+                    lambda dice: rules.advance(bs, values, option, dice, check=False)):  # noqa: B023
+                if rules.over(nbs) or (nbs, nvalues) in seen:
+                    continue
+                seen.add((nbs, nvalues))
+                (found if nbs.step == rules.last_step else frontier).append((nbs, nvalues))
+    return rules, found
+
+
+def _plays(rules, night, bs, values) -> dict:  # noqa: ANN001
+    """Every order open in a state of the crisis, with its chances of each last state as nightfall
+    reads it (`night`: `BattleRules.finish_reads`) and the values after it."""
+    orders = {}
+    for option in rules.available(bs, values):
+        chances: dict = defaultdict(float)
+        for q, (nbs, nvalues) in enumerate_chance(
+                lambda dice: rules.advance(bs, values, option, dice, check=False)):  # noqa: B023
+            assert rules.over(nbs)
+            chances[night(nbs), nvalues] += q
+        orders[option] = dict(chances)
+    return orders
+
+
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_last_step_states_alike_in_what_the_crisis_reads_of_the_men_play_out_alike(eve, odds: bool) -> None:
+    """States of the crisis that `last_step_key` puts together (they differ in the men of both
+    sides) have the same orders open, and each order the same chances of leading to last states
+    that nightfall cannot tell apart where the story after the battle reads."""
+    cs, campaign, state = eve
+    fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds))
+    rules, found = _last_step_states(campaign, state)
+    read = fighter._read_after(rules)
+    key, night = rules.last_step_key(read), rules.finish_reads(read)
+    assert key is not None
+    groups: dict = defaultdict(list)
+    for bs, values in found:
+        groups[key(bs, values), values].append(bs)
+
+    together = [(values, states) for (_, values), states in groups.items() if len(states) > 1]
+    # not vacuous: many states of the crisis differ only in their men
+    assert len(together) > 100 and len(groups) * 3 < len(found)
+    for values, states in together:
+        first = _plays(rules, night, states[0], values)
+        assert all(_plays(rules, night, bs, values) == first for bs in states[1:])
+
+
+def _men_changed(rules, bs):  # noqa: ANN001, ANN202
+    """`bs` with only its men changed, in ways the crisis may or may not notice: a unit with none
+    left, a unit that never took the field, every unit (or the enemy) three times stronger or a
+    third as strong, two bodies of horse trading their numbers, the enemy massed elsewhere."""
+    n = len(bs.men)
+    for u in range(n):
+        if bs.men[u] > 0:
+            yield bs._replace(men=tuple(0 if v == u else m for v, m in enumerate(bs.men)))
+        if bs.start and bs.start[u] > 0:
+            yield bs._replace(start=tuple(0 if v == u else m for v, m in enumerate(bs.start)))
+    for times in (3, 1 / 3):
+        yield bs._replace(men=tuple(int(m * times) for m in bs.men))
+        yield bs._replace(emen=tuple(int(m * times) for m in bs.emen))
+    horse = [u for u in range(n) if rules.kinds[u].mounted]
+    for a, b in ((a, b) for a in horse for b in horse if a < b):
+        men = list(bs.men)
+        men[a], men[b] = men[b], men[a]
+        yield bs._replace(men=tuple(men))
+    for a in range(1, len(bs.emen)):
+        emen = list(bs.emen)
+        emen[0], emen[a] = emen[a], emen[0]
+        yield bs._replace(emen=tuple(emen))
+
+
+@pytest.mark.parametrize("where", ["callinicum", "dara", "satala", "satala, a strike naming no rider"])
+def test_the_crisis_plays_out_alike_for_men_the_last_step_key_does_not_tell_apart(
+        eve, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For states of the crisis and the same states with other men: where `last_step_key` gives
+    both the same key, every order open in one is open in the other, with the same chances of the
+    same last states as nightfall reads them; and some of the other men do change how it ends."""
+    cs, campaign, state = eve if where == "callinicum" else _beginning(DEFAULT_SCENARIO.parent / where[:6])
+    rules, found = _last_step_states(campaign, state)
+    if "no rider" in where:  # the strike at the enemy commander goes with the strongest horse left
+        for p, row in enumerate(rules.battle.orders):
+            named = [o for o in row if o.model.action == "strike_at_commander" and o.unit is not None]
+            for order in named:
+                unnamed = dataclasses.replace(order, unit=None)
+                monkeypatch.setitem(rules._orders[p], order.model.id, unnamed)
+                monkeypatch.setattr(rules.battle, "orders", tuple(
+                    tuple(unnamed if o is order else o for o in r) if q == p else r
+                    for q, r in enumerate(rules.battle.orders)))
+    read = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=False))._read_after(rules)
+    key, night = rules.last_step_key(read), rules.finish_reads(read)
+    assert key is not None
+
+    alike = noticed = 0
+    sample = random.Random(5).sample(found, min(120, len(found)))
+    # and as if no blow had fallen yet: a strike then aims at the enemy's largest body
+    for bs, values in sample + [(bs._replace(target=-1), values) for bs, values in sample[:40]]:
+        played = _plays(rules, night, bs, values)
+        for other in _men_changed(rules, bs):
+            if key(other, values) == key(bs, values):
+                alike += 1
+                assert _plays(rules, night, other, values) == played
+            else:
+                noticed += _plays(rules, night, other, values) != played
+    assert alike > 500 and noticed > 100
+
+
+def test_the_last_step_reads_the_men_where_nightfall_does(eve) -> None:
+    """Where the story after the battle reads the losses or the units' men, the explorer tells the
+    states of the crisis apart by their men, as before."""
+    cs, campaign, _ = eve
+    rules = campaign.battle_rules(eve[2])
+    assert rules.last_step_key(_slots(cs, ["battle.callinicum.roman_losses"])) is None
+    assert rules.last_step_key(_slots(cs, ["unit.infantry.men"])) is None
+    assert rules.last_step_key(_slots(cs, ["battle_victory", "persian_losses"])) is not None
+
+
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_the_fighter_fighting_the_crisis_once_for_states_alike_finds_what_fighting_each_finds(
+        eve, odds: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    cs, campaign, state = eve
+    rules = campaign.battle_rules(state)
+
+    def fight():  # noqa: ANN202
+        fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds))
+        fought = fighter.fight([(state, 10**9)]).fought[0]
+        leaves = {(node, explore.banded(w, fighter._live(rules, node))): (p, n) for p, n, w, node in fought.leaves}
+        return fought, {k: p for k, (p, _) in leaves.items()}, {k: n for k, (_, n) in leaves.items()}
+
+    merged, p_merged, n_merged = fight()
+    monkeypatch.setattr(type(rules), "last_step_key", lambda self, slots: None)
+    each, p_each, n_each = fight()
+    assert n_merged == n_each
+    assert p_merged == pytest.approx(p_each, abs=1e-12)
+    assert (merged.dead, merged.taken) == (each.dead, each.taken)
+    assert merged.states < each.states

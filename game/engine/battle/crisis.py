@@ -4,6 +4,7 @@ counter-charge, a charge at the enemy commander, a withdrawal, or holding the li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,34 @@ def crisis(r: BattleRules, bs: BattleState, values: Values, action: str, dice: D
     return day.close(HELD)
 
 
+def reads_of_men(r: BattleRules, bs: BattleState, values: Values) -> tuple:
+    """What the crisis reads of the men of both sides in `bs`, for every order it may be given
+    (`BattleRules.last_step_key`): which units have men, and had men at the start; the size of the
+    block of a last stand (`_stand_score`) on foot with the whole line, after the boat with the
+    loyal allies, and with no one gathered; the odds of a counter-charge (`_charge`); the unit a
+    strike at the enemy commander takes when the order names none, and the enemy unit it aims at
+    (`_strike`). The men of the units the crisis surrounds and cuts down (`fall_encircled`) are
+    not read before they fall."""
+    men, status = bs.men, bs.status
+    anchor = bs.line[r.river] if r.river is not None else None
+    base = men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0
+    sizes = (_block_size(r, base + sum(men[u] for u in _joining(r, status, men, values, "dismount_stand", anchor))),
+             _block_size(r, base + sum(men[u] for u in _joining(r, status, men, values, "take_boat", anchor))),
+             _block_size(r, base))  # "hold": no one gathered
+    riders = _riders(r, status, men, (ENCIRCLED,))
+    enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
+    odds = _charge_odds(r.tables.charge_ratios, sum([men[u] for u in riders]), enemy)
+    strikers = [u for u in riders if status[u] != ENCIRCLED]
+    rider = max(strikers, key=lambda v: (men[v], -v)) if strikers else -1
+    aim = bs.target if bs.target >= 0 else max(range(r.n), key=lambda j: (bs.emen[j], -j))
+    return tuple([m > 0 for m in men]), tuple([m > 0 for m in (bs.start or men)]), sizes, odds, rider, aim
+
+
+def _block_size(r: BattleRules, block: int) -> int:
+    low, high = r.tables.stand_block
+    return 1 if block >= high else -1 if block < low else 0
+
+
 def fall_encircled(r: BattleRules, day: Day) -> None:
     """Units still surrounded fall, unless a charge relieves them."""
     men, status = day.men, day.status
@@ -90,7 +119,8 @@ def fall_encircled(r: BattleRules, day: Day) -> None:
                         away=" towards the river" if r.river is not None else " to the rear")
 
 
-def _joining(r: BattleRules, day: Day, values: Values, action: str, anchor: int | None) -> list[int]:
+def _joining(r: BattleRules, status: Sequence[int], men: Sequence[int], values: Values, action: str,
+             anchor: int | None) -> list[int]:
     """Who joins the last stand: every unit still in line when the commander dismounts; only the
     loyal allies when he has taken the boat; nobody gathers them when he gives no order."""
     if action == "hold":
@@ -100,7 +130,7 @@ def _joining(r: BattleRules, day: Day, values: Values, action: str, anchor: int 
     for u in range(len(r.units)) if action == "dismount_stand" else [
         u for u in range(len(r.units)) if r.units[u].loyalty is not None
     ]:
-        if day.status[u] == IN_LINE and u != anchor and day.men[u] > 0:
+        if status[u] == IN_LINE and u != anchor and men[u] > 0:
             if action == "take_boat":
                 slot = r.battle.loyalty_slots.get(r.units[u].id)
                 if (values[slot] if slot is not None else 5) < cuts[1]:
@@ -113,7 +143,7 @@ def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dic
     fall_encircled(r, day)
     men, status, bs = day.men, day.status, day.bs
     anchor = bs.line[r.river] if r.river is not None else None
-    joined = _joining(r, day, values, action, anchor)
+    joined = _joining(r, status, men, values, action, anchor)
     block = (men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0) + sum(men[u] for u in joined)
     for u in joined:
         status[u] = STANDING
@@ -178,8 +208,7 @@ def _stand_score(r: BattleRules, day: Day, action: str, anchor: int | None, join
         score -= 1
         if text:
             parts.append(w.line("term_no_one_gathers"))
-    low, high = r.tables.stand_block
-    size = 1 if block >= high else -1 if block < low else 0
+    size = _block_size(r, block)
     score += size
     if size and text:
         parts.append(f"{w.line('term_block', men=block)} {size:+d}")

@@ -367,7 +367,7 @@ def _roll(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: lis
         if status[u] != IN_LINE or men[u] <= 0:
             pos += step
             continue
-        terms = defence(r, bs._replace(morale=tuple(morale)), pos, values)
+        terms = defence(r, bs, pos, values)  # of this unit alone: untouched by the roll so far
         terms.append((-1, "flanked"))
         chance = r.tables.panic[band(sum(n for n, _ in terms), -3, 4) + 3]
         if text is not None:

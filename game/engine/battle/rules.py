@@ -445,12 +445,10 @@ class BattleRules:
         for losses and strengths; the enemy's losses, morale and fatigue only where written."""
         slots = set(slots)
         fields = ["outcome", "broke", "seen", "stood", "commander", "status", "order", "struck", "efell", "arrived"]
-        enemy = {j for k, j, _, _ in self._quantity_slots if k == 1} | {self._record_counts[2]}
-        men = {j for k, j, _, _ in self._quantity_slots if k == 0} | {self._record_counts[1]}
-        men |= {m for _, m, *_ in self._unit_slots} | {f[4] for f in self._record_units}  # strengths, losses
-        if slots & men:
+        men, enemy = self._night_reads_men(slots)
+        if men:
             fields += ["men", "start"]
-        if slots & enemy:
+        if enemy:
             fields.append("elost")
         if slots & {mo for *_, mo, _ in self._unit_slots}:
             fields.append("morale")
@@ -461,6 +459,48 @@ class BattleRules:
             return lambda bs: tuple([bs[i] for i in index])
         # a unit stood at nightfall only if it was on the field: its men at the start, not how many
         return lambda bs: (*[bs[i] for i in index], *[m > 0 for m in (bs.start or bs.men)])
+
+    def _night_reads_men(self, slots: set[int]) -> tuple[bool, bool]:
+        """Does nightfall read the men (for strengths and losses) to write any of `slots`, and the
+        enemy's losses?"""
+        enemy = {j for k, j, _, _ in self._quantity_slots if k == 1} | {self._record_counts[2]}
+        men = {j for k, j, _, _ in self._quantity_slots if k == 0} | {self._record_counts[1]}
+        men |= {m for _, m, *_ in self._unit_slots} | {f[4] for f in self._record_units}  # strengths, losses
+        return bool(slots & men), bool(slots & enemy)
+
+    def last_step_key(self, slots: Iterable[int]) -> Callable[[BattleState, tuple[int, ...]], tuple] | None:
+        """For the explorer: what tells apart the states of the day's last step, a crisis, when what
+        comes after the battle reads only `slots`. None when nightfall reads the men there, or when
+        the day does not end in a crisis: `forget` then tells them apart.
+
+        The crisis reads the men of both sides only through a few things worked out from them:
+        which units have men left (and had any at the start, which nightfall reads), the size of
+        the block of a last stand however it is formed (every unit in the line, the loyal allies
+        alone, or no one gathered), the odds of a counter-charge against the enemy there, the
+        rider of a strike at the enemy commander and the enemy unit it aims at. Two states of the
+        last step alike in those and in everything else the rest of the day reads play out alike:
+        the same orders, the same chances, the same values written at nightfall where they are
+        read. So the explorer fights out the last step once for them all."""
+        if self.phases[-1].kind != "crisis":
+            return None
+        men, enemy = self._night_reads_men(set(slots))
+        if men:
+            return None
+        dropped = dict.fromkeys(("men", "start", "lost") if enemy else ("men", "start", "lost", "emen", "elost"))
+        for name in dropped:
+            dropped[name] = () if name in ("men", "start", "emen") else 0
+        last = self._end - 1
+        forgotten = {**self._dead[last], **dropped}
+
+        def key(bs: BattleState, values: tuple[int, ...]) -> tuple:
+            return bs._replace(**forgotten), crisis.reads_of_men(self, self._arrivals(bs, None), values)
+
+        return key
+
+    @property
+    def last_step(self) -> int:
+        """The step of the day's last order (the crisis, where the day ends in one)."""
+        return self._end - 1
 
     def write_record(self, bs: BattleState, out: list[int], outcome: int = PENDING) -> int:
         """Write the battle record (game/scenario/record.py) into `out`: at nightfall the day's, and
