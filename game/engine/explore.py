@@ -489,7 +489,9 @@ def _worker_fight(beginnings: list[tuple[State, int]]) -> Batch:
 
 
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"  # how worker processes are started
-BATCH = 16  # beginnings fought together at most: they share states, and a batch's steps are held at once
+# beginnings fought together at most: alike beginnings share states (though few, once their men
+# differ), a batch's steps are held at once, and small batches keep every process busy to the end
+BATCH = 4
 
 
 class _Battles:
