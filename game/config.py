@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 
 ENV_SAVES = "CALLINICUM_SAVES"
@@ -28,11 +27,13 @@ APP_NAME = "callinicum531"
 def _shipped_content() -> Path:
     """The folder of shipped scenarios: package data in an installed wheel (game/content, mapped
     from the repository's content/ by pyproject.toml); the repository's content/ in a checkout,
-    editable install included."""
-    packaged = resources.files("game") / "content"
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged.resolve()
-    return Path(__file__).resolve().parent.parent / "content"
+    editable install included. (The package is installed as files, never zipped: its own folder
+    is where `importlib.resources` would look, and importing that costs the title screen 10 ms.)"""
+    package = Path(__file__).resolve().parent
+    packaged = package / "content"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "content"
 
 
 #: The folder holding the shipped scenarios (callinicum, dara, satala) and schema.json.

@@ -84,6 +84,9 @@ def load(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = ()
     return scenario
 
 
+_PREVIEWED = ("id", "title", "subtitle", "intro")
+
+
 @dataclass(frozen=True)
 class Preview:
     """What a title screen shows of a scenario before it has loaded."""
@@ -96,8 +99,9 @@ class Preview:
 
 def preview(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = ()) -> Preview:
     """The scenario's id, title and framing, read from its `scenario.yaml` (a mod's first) without
-    validating anything; the folder's name as the title when there is nothing to read."""
-    from game.scenario.yamlread import YamlProblem, read_yaml
+    validating anything; the folder's name as the title when there is nothing to read. Simple
+    YAML is read without PyYAML (`quickyaml`), which the title screen would wait some 20 ms for."""
+    from game.scenario.quickyaml import text_fields
 
     try:
         folder, overlays = locate(path_or_name, mods)
@@ -108,10 +112,17 @@ def preview(path_or_name: Path | str | None = None, mods: Sequence[Path | str] =
         if not path.is_file():
             continue
         try:
-            data = read_yaml(path).data
-        except YamlProblem:
-            break
-        info = data.get("scenario") if isinstance(data, dict) else None
+            info: object = text_fields(path.read_text(encoding="utf-8"), "scenario", _PREVIEWED)
+        except (OSError, UnicodeDecodeError):
+            info = None
+        if info is None:
+            from game.scenario.yamlread import YamlProblem, read_yaml
+
+            try:
+                data = read_yaml(path).data
+            except YamlProblem:
+                break
+            info = data.get("scenario") if isinstance(data, dict) else None
         if isinstance(info, dict):
             return Preview(id=_text(info.get("id")) or "", title=_text(info.get("title")) or "",
                            subtitle=_text(info.get("subtitle")), intro=_text(info.get("intro")))

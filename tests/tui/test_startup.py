@@ -72,10 +72,12 @@ async def test_the_title_comes_first_and_a_key_pressed_meanwhile_waits_for_the_c
 
 
 def test_the_interface_imports_neither_the_engine_nor_the_scenario_models_before_the_title():
+    """Nor PyYAML: the title's text is read from the shipped scenario without it (quickyaml)."""
     script = (
-        "import sys, game.tui.app, game.tui.screens.title\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('game.engine', 'game.session', 'pydantic'))"
-        " or m == 'game.scenario.models'))"
+        "import sys, game.scenario, game.tui.app, game.tui.screens.title\n"
+        "assert game.scenario.preview().title == 'Callinicum 531'\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('game.engine', 'game.session', 'pydantic', 'yaml'))"
+        " or m in ('game.scenario.models', 'importlib.resources')))"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
