@@ -130,6 +130,9 @@ def _explore_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=int, default=None, metavar="N",
                         help="an exhaustive walk stops (complete: false) after this many states "
                              "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
+    parser.add_argument("--max-memory", type=int, default=None, metavar="MB",
+                        help="an exhaustive walk also stops (complete: false) once it holds this much memory "
+                             "(default: half the machine's)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="processes that fight the battles of an exhaustive walk, with the same result "
                              "(default: every core; 1: this process alone)")
@@ -225,6 +228,8 @@ def _refuse_conflicts(args: argparse.Namespace) -> None:
         args.max_states = 200_000 if args.odds else 2_000_000
     if args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
+    if args.max_memory is not None and args.max_memory < 1:
+        raise CliError("--max-memory must be 1 (MB) or more")
     if args.jobs is not None and args.jobs < 1:
         raise CliError("--jobs must be 1 or more")
     exhaustive = args.exhaustive or args.odds
@@ -267,12 +272,13 @@ def _follow(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario
 def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's report
     """Run the walk the options ask for (exhaustive, or random play) and give its report; with
     --odds, when the exact walk cannot finish, an estimate from random play beside it (else None)."""
-    from game.engine.explore import default_jobs, explore_exhaustive, explore_random
+    from game.engine.explore import default_jobs, default_max_memory_mb, explore_exhaustive, explore_random
 
     origin = _origin(cs, args.origin)
     if args.exhaustive or args.odds:
         with _Progress.start(None, quiet=args.json) as progress:
             report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
+                                        max_memory_mb=args.max_memory or default_max_memory_mb(),
                                         progress=progress.update, jobs=args.jobs or default_jobs())
         if not args.odds or report.complete or not args.estimate_runs:
             return report, None
@@ -302,8 +308,10 @@ def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
     if note is not None:  # never bare figures that do not add up: what they cover, and how to cover all
         hope = "" if report.covered is None or report.covered >= 0.01 else (
             " (the walk covered almost none of the story before its limit: a higher one may not be enough)")
-        print(f"INCOMPLETE: {note}.\n  For a complete answer raise the limit (for instance --max-states "
-              f"{10 * report.max_states}){hope}, or start later in the story (--from SAVE).")
+        limit = (f"the memory limit if the machine has more to give (--max-memory {2 * report.max_memory_mb})"
+                 if report.memory_reached else f"the limit (for instance --max-states {10 * report.max_states})")
+        print(f"INCOMPLETE: {note}.\n  For a complete answer raise {limit}{hope}, or start later in the story "
+              "(--from SAVE).")
     floor = "at least " if note is not None and report.odds else ""
     for ending, value in sorted(report.endings.items(), key=lambda kv: -kv[1]):
         if report.odds is False:  # exhaustive, counting paths

@@ -57,6 +57,8 @@ class Report:
     max_states: int | None = None  # an exhaustive walk's state limit
     limit_reached: bool = False  # it stopped there (else an incomplete walk met a loop)
     battle_states: int | None = None  # of `states`, those inside battles (each beginning's counted)
+    max_memory_mb: int | None = None  # an exhaustive walk's memory limit (None: none)
+    memory_reached: bool = False  # it stopped there (`limit_reached` is then True as well)
 
     @property
     def unreached_endings(self) -> list[str]:
@@ -71,8 +73,9 @@ class Report:
         """What an incomplete exhaustive walk's figures cover, in words (None when complete)."""
         if self.complete or self.odds is None:
             return None
-        why = (f"the walk stopped at its limit of {self.max_states:,} states" if self.limit_reached
-               else "the walk met a loop: a state reached again on its own road")
+        why = (f"the walk stopped at its memory limit of {self.max_memory_mb:,} MB, after {self.states:,} states"
+               if self.memory_reached else f"the walk stopped at its limit of {self.max_states:,} states"
+               if self.limit_reached else "the walk met a loop: a state reached again on its own road")
         if self.odds:
             return (f"these odds cover {_pct(self.covered or 0.0)} of the probability; the other "
                     f"{_pct(self.unexplored)} was not explored ({why}), so each ending's figure is a floor")
@@ -101,6 +104,8 @@ class Report:
         if self.max_states is not None:
             out["max_states"] = self.max_states
             out["battle_states"] = self.battle_states
+            out["max_memory_mb"] = self.max_memory_mb
+            out["memory_reached"] = self.memory_reached
         note = self.coverage_note()
         if note is not None:
             out["note"] = note
@@ -563,7 +568,9 @@ class _Walker:
     successors, and a battle job's outcomes as the campaign states they lead to."""
 
     def __init__(self, campaign: Campaign, ab: Abstraction, battles: _Battles, odds: bool, max_states: int,
-                 progress: Callable[[int], None] | None):
+                 progress: Callable[[int], None] | None, max_memory_mb: int | None = None):
+        self.max_memory_mb = max_memory_mb
+        self.memory_reached = False
         self.campaign = campaign
         self.scenario = campaign.scenario
         self.ab = ab
@@ -588,8 +595,13 @@ class _Walker:
             self.limit_reached = True
             return False
         self.states += 1
-        if self.progress is not None and not self.states & 1023:
-            self.progress(self.states + self.battle_states)
+        if not self.states & 1023:
+            if self.progress is not None:
+                self.progress(self.states + self.battle_states)
+            if self.max_memory_mb is not None and memory_mb() > self.max_memory_mb:
+                # the states held are the limit from here on: nothing more is added
+                self.max_states = min(self.max_states, self.states + self.battle_states)
+                self.memory_reached = True
         return True
 
     def _successors(self, state: State) -> list[tuple[float, State]]:
@@ -890,9 +902,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def memory_mb() -> float:
+    """This process's memory now, in MB (resident; where that cannot be read, its peak so far;
+    0 where neither can)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KB
+
+
+def default_max_memory_mb() -> int | None:
+    """Half the machine's memory, in MB: the walk stops (incomplete) before it would make the
+    machine swap. None where the machine's memory cannot be read."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20 / 2)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                        origin: State | None = None, merge: bool = True, odds: bool = True,
-                       progress: Callable[[int], None] | None = None, jobs: int = 1) -> Report:
+                       progress: Callable[[int], None] | None = None, jobs: int = 1,
+                       max_memory_mb: int | None = None) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
 
     With `odds=False` the walk covers the same ground (every reachable scene, choice, battle state,
@@ -905,14 +943,15 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     distinct beginning and shared by every campaign state that begins it alike. With `jobs` > 1
     the distinct battles are fought in that many processes; every figure is the same as with one.
     `progress`, if given, is told the number of states walked now and then; an exception it raises
-    stops the walk.
+    stops the walk. With `max_memory_mb`, the walk also stops (incomplete, `memory_reached`) once
+    this process holds more than that.
     """
     campaign = Campaign(scenario)
     ab = Abstraction(scenario, exact=not merge, odds=odds)
     battles = _Battles(Fighter(campaign, ab, merge), max(1, jobs), odds)
     rank = _forward_order(scenario)
-    walk = (_Walk(campaign, ab, battles, odds, max_states, progress) if rank is None
-            else _Forward(campaign, ab, battles, odds, max_states, progress, rank=rank))
+    walk = (_Walk(campaign, ab, battles, odds, max_states, progress, max_memory_mb) if rank is None
+            else _Forward(campaign, ab, battles, odds, max_states, progress, max_memory_mb, rank=rank))
     start = time.perf_counter()
     try:
         vec, paths, complete = walk.run(origin if origin is not None else campaign.start())
@@ -935,6 +974,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
         covered=_covered(vec, complete) if odds else None, max_states=max_states,
         jobs=battles.jobs if battles.pool is not None else 1,
         limit_reached=walk.limit_reached, battle_states=walk.battle_states,
+        max_memory_mb=max_memory_mb, memory_reached=walk.memory_reached and walk.limit_reached,
     )
 
 

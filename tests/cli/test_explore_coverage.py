@@ -105,3 +105,33 @@ def test_jobs_change_nothing_that_is_found(run_cli) -> None:
 def test_jobs_must_be_one_or_more(run_cli, jobs: str) -> None:
     result = run_cli("explore", "--scenario", DARA, "--odds", "--jobs", jobs)
     assert result.code != 0 and "--jobs must be 1 or more" in result.text
+
+
+def test_a_walk_stopped_by_its_memory_limit_says_so_and_how_to_go_on(run_cli) -> None:
+    """The walk also stops at a memory limit (`--max-memory`, default half the machine's) rather
+    than make the machine swap; what it prints then is what a walk stopped at its state limit
+    prints, with the memory named and the memory limit to raise."""
+    result = run_cli("explore", "--odds", "--max-memory", "1", "--jobs", "1", "--runs", "0")
+    assert result.code == 0, result.err
+    note = next(line for line in result.out_lines if line.startswith("INCOMPLETE:"))
+    assert "memory limit of 1 MB" in note and "--max-memory 2" in result.out
+    assert all("at least" in line for line in result.out_lines if line.startswith("  ") and "%" in line
+               and "not explored" not in line)
+    report = json.loads(run_cli("explore", "--odds", "--max-memory", "1", "--jobs", "1", "--runs", "0",
+                                "--json").out)
+    assert report["complete"] is False and report["memory_reached"] is True and report["max_memory_mb"] == 1
+    assert "memory limit" in report["note"]
+
+
+def test_a_walk_within_its_memory_limit_is_as_without_one(run_cli) -> None:
+    plain = json.loads(run_cli("explore", "--scenario", DARA, "--odds", "--jobs", "1", "--json").out)
+    roomy = json.loads(run_cli("explore", "--scenario", DARA, "--odds", "--jobs", "1", "--json",
+                               "--max-memory", "100000").out)
+    assert roomy["complete"] and not roomy["memory_reached"] and roomy["max_memory_mb"] == 100000
+    assert roomy["endings"] == plain["endings"] and roomy["states"] == plain["states"]
+    assert plain["max_memory_mb"] > 0  # half the machine's, by default
+
+
+def test_a_memory_limit_below_one_megabyte_is_refused(run_cli) -> None:
+    result = run_cli("explore", "--odds", "--max-memory", "0")
+    assert result.code != 0 and "--max-memory must be 1 (MB) or more" in result.err
