@@ -206,8 +206,9 @@ def test_last_step_states_alike_in_what_the_crisis_reads_of_the_men_play_out_ali
 
 def _men_changed(rules, bs):  # noqa: ANN001, ANN202
     """`bs` with only its men changed, in ways the crisis may or may not notice: a unit with none
-    left, a unit that never took the field, every unit (or the enemy) three times stronger or a
-    third as strong, two bodies of horse trading their numbers, the enemy massed elsewhere."""
+    left, a unit that never took the field, every unit (or the enemy, or one unit alone) three
+    times stronger or a third as strong, two bodies of horse trading their numbers, the enemy
+    massed elsewhere."""
     n = len(bs.men)
     for u in range(n):
         if bs.men[u] > 0:
@@ -217,6 +218,8 @@ def _men_changed(rules, bs):  # noqa: ANN001, ANN202
     for times in (3, 1 / 3):
         yield bs._replace(men=tuple(int(m * times) for m in bs.men))
         yield bs._replace(emen=tuple(int(m * times) for m in bs.emen))
+        for u in range(n):  # one unit alone: the one by the river, say, and not the rest
+            yield bs._replace(men=tuple(int(m * times) if v == u else m for v, m in enumerate(bs.men)))
     horse = [u for u in range(n) if rules.kinds[u].mounted]
     for a, b in ((a, b) for a in horse for b in horse if a < b):
         men = list(bs.men)

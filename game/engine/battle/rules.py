@@ -486,13 +486,13 @@ class BattleRules:
         men, enemy = self._night_reads_men(set(slots))
         if men:
             return None
-        dropped = dict.fromkeys(("men", "start", "lost") if enemy else ("men", "start", "lost", "emen", "elost"))
-        for name in dropped:
-            dropped[name] = () if name in ("men", "start", "emen") else 0
-        last = self._end - 1
-        forgotten = {**self._dead[last], **dropped}
+        forgotten = {**self._dead[self.last_step], "men": (), "start": (), "lost": 0}
+        if not enemy:
+            forgotten.update(emen=(), elost=0)
 
         def key(bs: BattleState, values: tuple[int, ...]) -> tuple:
+            # (the forces due at the crisis have come down as the step before it ended: `_arrivals`
+            # changes nothing then, only where the day begins with its crisis)
             return bs._replace(**forgotten), crisis.reads_of_men(self, self._arrivals(bs, None), values)
 
         return key
