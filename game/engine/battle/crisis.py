@@ -83,11 +83,8 @@ def reads_of_men(r: BattleRules, bs: BattleState, values: Values) -> tuple:
     (`_strike`). The men of the units the crisis surrounds and cuts down (`fall_encircled`) are
     not read before they fall."""
     men, status = bs.men, bs.status
-    anchor = bs.line[r.river] if r.river is not None else None
-    base = men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0
-    sizes = (_block_size(r, base + sum(men[u] for u in _joining(r, status, men, values, "dismount_stand", anchor))),
-             _block_size(r, base + sum(men[u] for u in _joining(r, status, men, values, "take_boat", anchor))),
-             _block_size(r, base))  # "hold": no one gathered
+    sizes = tuple(_block_size(r, _stand_block(r, bs.line, status, men, values, action)[2])
+                  for action in ("dismount_stand", "take_boat", "hold"))
     riders = _riders(r, status, men, (ENCIRCLED,))
     enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
     odds = _charge_odds(r.tables.charge_ratios, sum([men[u] for u in riders]), enemy)
@@ -95,6 +92,15 @@ def reads_of_men(r: BattleRules, bs: BattleState, values: Values) -> tuple:
     rider = max(strikers, key=lambda v: (men[v], -v)) if strikers else -1
     aim = bs.target if bs.target >= 0 else max(range(r.n), key=lambda j: (bs.emen[j], -j))
     return tuple([m > 0 for m in men]), tuple([m > 0 for m in (bs.start or men)]), sizes, odds, rider, aim
+
+
+def _stand_block(r: BattleRules, line: Sequence[int], status: Sequence[int], men: Sequence[int], values: Values,
+                 action: str) -> tuple[int | None, list[int], int]:
+    """A last stand's anchor (the unit by the river), the units that join it, and its men."""
+    anchor = line[r.river] if r.river is not None else None
+    joined = _joining(r, status, men, values, action, anchor)
+    block = (men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0) + sum(men[u] for u in joined)
+    return anchor, joined, block
 
 
 def _block_size(r: BattleRules, block: int) -> int:
@@ -142,9 +148,7 @@ def _joining(r: BattleRules, status: Sequence[int], men: Sequence[int], values: 
 def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dice) -> BattleState:
     fall_encircled(r, day)
     men, status, bs = day.men, day.status, day.bs
-    anchor = bs.line[r.river] if r.river is not None else None
-    joined = _joining(r, status, men, values, action, anchor)
-    block = (men[anchor] if anchor is not None and status[anchor] == IN_LINE else 0) + sum(men[u] for u in joined)
+    anchor, joined, block = _stand_block(r, bs.line, status, men, values, action)
     for u in joined:
         status[u] = STANDING
     if anchor is not None and status[anchor] == IN_LINE:
