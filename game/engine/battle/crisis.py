@@ -131,18 +131,11 @@ def _joining(r: BattleRules, status: Sequence[int], men: Sequence[int], values: 
     loyal allies when he has taken the boat; nobody gathers them when he gives no order."""
     if action == "hold":
         return []
-    cuts = r.tables.loyalty_cuts
-    joined = []
-    for u in range(len(r.units)) if action == "dismount_stand" else [
-        u for u in range(len(r.units)) if r.units[u].loyalty is not None
-    ]:
-        if status[u] == IN_LINE and u != anchor and men[u] > 0:
-            if action == "take_boat":
-                slot = r.battle.loyalty_slots.get(r.units[u].id)
-                if (values[slot] if slot is not None else 5) < cuts[1]:
-                    continue
-            joined.append(u)
-    return joined
+    if action == "dismount_stand":
+        return [u for u in range(len(r.units)) if status[u] == IN_LINE and u != anchor and men[u] > 0]
+    loyal = r.tables.loyalty_cuts[1]  # after the boat, the allies whose loyalty holds
+    return [u for u, slot in r.allies if status[u] == IN_LINE and u != anchor and men[u] > 0
+            and (values[slot] if slot is not None else 5) >= loyal]
 
 
 def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dice) -> BattleState:
@@ -220,8 +213,8 @@ def _stand_score(r: BattleRules, day: Day, action: str, anchor: int | None, join
 
 
 def _riders(r: BattleRules, status: list[int], men: list[int], also: tuple[int, ...] = ()) -> list[int]:
-    return [u for u in range(len(r.units))
-            if status[u] in (IN_LINE, RESERVE) + also and r.kinds[u].mounted and men[u] > 0]
+    able = (IN_LINE, RESERVE) + also
+    return [u for u in r.mounted if status[u] in able and men[u] > 0]
 
 
 def _relieve(status: list[int]) -> None:

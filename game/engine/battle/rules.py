@@ -67,6 +67,10 @@ class BattleRules:
         self.units = [battle.unit_models[u] for u in battle.roman]
         self.enemies = [battle.unit_models[u] for u in battle.enemy]
         self.kinds = [self.tables.kinds[u.kind] for u in self.units]
+        self.mounted = tuple(u for u, kind in enumerate(self.kinds) if kind.mounted)  # the player's horse
+        # the allied units (they have a loyalty), each with the campaign value it is read from
+        self.allies = tuple((u, battle.loyalty_slots.get(unit.id)) for u, unit in enumerate(self.units)
+                            if unit.loyalty is not None)
         self.phases = self.model.phases
         self.ground = battle.ground
         leader, foe = scenario.character(self.model.commander), scenario.character(self.model.enemy_commander)
