@@ -85,7 +85,7 @@ def reads_of_men(r: BattleRules, bs: BattleState, values: Values) -> tuple:
     men, status = bs.men, bs.status
     sizes = tuple(_block_size(r, _stand_block(r, bs.line, status, men, values, action)[2])
                   for action in ("dismount_stand", "take_boat", "hold"))
-    riders = _riders(r, status, men, (ENCIRCLED,))
+    riders = can_ride(r, status, men, (ENCIRCLED,))
     enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
     odds = _charge_odds(r.tables.charge_ratios, sum([men[u] for u in riders]), enemy)
     strikers = [u for u in riders if status[u] != ENCIRCLED]
@@ -212,7 +212,8 @@ def _stand_score(r: BattleRules, day: Day, action: str, anchor: int | None, join
     return score, parts
 
 
-def _riders(r: BattleRules, status: list[int], men: list[int], also: tuple[int, ...] = ()) -> list[int]:
+def can_ride(r: BattleRules, status: Sequence[int], men: Sequence[int], also: tuple[int, ...] = ()) -> list[int]:
+    """The player's horse that can ride: in the line or in reserve (or `also` so), with men left."""
     able = (IN_LINE, RESERVE) + also
     return [u for u in r.mounted if status[u] in able and men[u] > 0]
 
@@ -233,7 +234,7 @@ def _charge_odds(ratios: list[int], force: int, enemy: int) -> int:
 
 def _charge(r: BattleRules, day: Day, dice: Dice) -> BattleState:
     bs, men, status = day.bs, day.men, day.status
-    riders = _riders(r, status, men, (ENCIRCLED,))
+    riders = can_ride(r, status, men, (ENCIRCLED,))
     force = sum(men[u] for u in riders)
     aim = bs.target if bs.target >= 0 else 0
     enemy = bs.emen[bs.target] if bs.target >= 0 else max(bs.emen)
@@ -283,7 +284,7 @@ def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleSt
     strongest body of horse left: if it reaches him, his army loses its head and gives way; if
     not, the riders are lost."""
     bs, men, status = day.bs, day.men, day.status
-    u = rider if rider is not None else max(_riders(r, status, men), key=lambda v: (men[v], -v))
+    u = rider if rider is not None else max(can_ride(r, status, men), key=lambda v: (men[v], -v))
     aim = bs.target if bs.target >= 0 else max(range(r.n), key=lambda j: (bs.emen[j], -j))
     terms = [
         (bs.morale[u] - 3, "morale"),

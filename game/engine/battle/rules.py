@@ -247,14 +247,12 @@ class BattleRules:
             return "Riders already watch the rise."
         if action in ("dismount_stand", "take_boat"):
             return self._closed_stand(action, bs)
-        if action in ("counter_charge", "strike_at_commander") and not any(
-            self.kinds[u].mounted and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0
-            for u in range(len(self.units))
-        ):
-            return "No cavalry is left to charge."
-        u = order.unit
-        if u is not None and not (self.kinds[u].mounted and bs.status[u] in (IN_LINE, RESERVE) and bs.men[u] > 0):
-            return f"{cap(self.units[u].name)} cannot ride now."
+        if action in ("counter_charge", "strike_at_commander") or order.unit is not None:
+            riders = crisis.can_ride(self, bs.status, bs.men)
+            if action in ("counter_charge", "strike_at_commander") and not riders:
+                return "No cavalry is left to charge."
+            if order.unit is not None and order.unit not in riders:
+                return f"{cap(self.units[order.unit].name)} cannot ride now."
         return None
 
     def _closed_stand(self, action: str, bs: BattleState) -> str | None:
