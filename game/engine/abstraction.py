@@ -66,11 +66,13 @@ def _pull(after: Row, effects: Iterable[Effect]) -> Row:
     return cur
 
 
-def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False) -> dict[int, Cuts]:
+def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False,
+                  orders: bool = True) -> dict[int, Cuts]:
     """How a battle reads the campaign's values: units exactly, everything else by thresholds.
 
     `begun`: only what it reads after `BattleRules.begin`, which reads the units and the setups of
     the morning (those with no phase that reveal nothing) into the battle's state once and for all.
+    `orders=False`: all but what the orders of its phases read (`_late_reads`).
     """
     tables = b.model.tables
     out: dict[int, Cuts] = {}
@@ -93,12 +95,32 @@ def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False) -
         add(_uses(h.cond))
     for cond, _ in b.after.routes:
         add(_uses(cond))
-    choices = [opt for group in b.deployment for opt in group] + [order for row in b.orders for order in row]
+    choices = [opt for group in b.deployment for opt in group]
+    if orders:
+        choices += [order for row in b.orders for order in row]
     for choice in choices:
         add(_uses(choice.cond))
         for e in choice.effects:  # the battle's own arithmetic on the values it changes: exact
             add({e.slot.index: ALL})
             add(dict.fromkeys(_uses(e), ALL))
+    return out
+
+
+def _late_reads(b: CBattle, scenario: CompiledScenario) -> dict[int, int]:
+    """The values a battle reads only in the orders of its phases (their conditions and the
+    expressions of their effects), and never writes: each with the step of the first phase whose
+    orders read it. Until that step nothing in the battle reads the value, so beginnings that
+    differ only there are fought as one until then (`Fighter`)."""
+    rest = _battle_reads(b, scenario, begun=True, orders=False)
+    written = b.writes
+    deploy = len(b.deployment)
+    out: dict[int, int] = {}
+    for p, row in enumerate(b.orders):
+        for order in row:
+            for expr in (order.cond, *order.effects):
+                for j in _uses(expr):
+                    if j not in rest and j not in written:
+                        out.setdefault(j, deploy + p)
     return out
 
 
@@ -196,6 +218,8 @@ class Abstraction:
         self._arrival = [_banded(row) for row in arrival]
         # per battle scene: the values the battle still reads once it has begun, with their cuts
         self._begun: dict[int, tuple[tuple[int, Banded], ...]] = {}
+        # per battle scene: the values its orders read first at a later step (`_late_reads`)
+        self._late: dict[int, dict[int, int]] = {}
         for i, node in enumerate(scenario.nodes):
             if isinstance(node, CScene) and node.battle is not None:
                 b = node.battle
@@ -204,6 +228,10 @@ class Abstraction:
                     begun = dict.fromkeys(set(begun) | b.reads | b.writes, ALL)
                 self._begun[i] = tuple((j, None if c is ALL else tuple(sorted(c)))
                                        for j, c in sorted(begun.items()) if c is ALL or c)
+                late = {} if exact else _late_reads(b, scenario)
+                keyed = {j for j, _ in self._begun[i]}
+                self._late[i] = {j: at for j, at in late.items() if j in keyed}
+        self._begun_at: dict[tuple[int, int], tuple[tuple[int, Banded], ...]] = {}
         # per node: the exact slots, and the (slot, cuts) pairs; dead slots are left out of keys
         self._exact = [tuple(j for j, c in enumerate(row) if c is None) for row in self.cuts]
         self._bands = [tuple((j, c) for j, c in enumerate(row) if c) for row in self.cuts]
@@ -227,14 +255,27 @@ class Abstraction:
         row = self._arrival[node]
         return tuple((j, row[j]) for j in slots if row[j] is None or row[j])
 
-    def battle_key(self, node: int, values: tuple[int, ...]) -> tuple[int, ...]:
+    def battle_key(self, node: int, values: tuple[int, ...], step: int | None = None) -> tuple[int, ...]:
         """The merged form of the values a battle at `node` still reads once it has begun.
 
         With the battle's state this decides all the rest of the battle (its decisions, chances,
         and the values it changes), whatever else the campaign's values hold: its units and the
-        setups of its first morning are already in the battle's state.
+        setups of its first morning are already in the battle's state. Given the battle's `step`,
+        the values its orders first read at a later step (`late`) are left out: they decide
+        nothing of the battle up to there.
         """
-        return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in self._begun[node]])
+        read = self._begun[node] if step is None else self._begun_at.get((node, step))
+        if read is None:
+            late = self._late[node]
+            read = self._begun_at[node, step] = tuple((j, c) for j, c in self._begun[node]
+                                                      if late.get(j, 0) <= step)  # type: ignore[operator]
+        return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in read])
+
+    def late(self, node: int) -> dict[int, int]:
+        """The values the battle at `node` reads only in the orders of a later phase, and never
+        writes: each with the step of the first phase that reads it (`battle_key` with a step
+        leaves them out before it)."""
+        return self._late[node]
 
 
 

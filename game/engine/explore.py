@@ -315,9 +315,11 @@ class Fighter:
     """Fights battles out from their beginnings, one step of the battle at a time (every order and
     every chance outcome), merging battle states that the rest of the battle cannot tell apart: of
     the battle's own state, `BattleRules.forget` leaves out what no later phase reads; of the
-    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads. Beginnings
-    fought together share the states they both reach (each state carries each beginning's
-    probability and paths). Each step's states are dropped once the next step's are known."""
+    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads, and not
+    yet what its orders first read at a later step. Beginnings fought together share the states
+    they both reach (each state carries each beginning's probability and paths); those that differ
+    only in what the orders read later are parted at the step that first reads it, each taking its
+    own values again. Each step's states are dropped once the next step's are known."""
 
     def __init__(self, campaign: Campaign, ab: Abstraction, merge: bool = True):
         self.campaign = campaign
@@ -330,12 +332,16 @@ class Fighter:
         self._last_key: dict[Any, Callable[[Any, tuple[int, ...]], tuple] | None] = {}
         # the day's last battle states, by what nightfall reads of them: their leaf's key
         self._nightfall: dict[tuple, Key] = {}
+        # (battle scene, step, next step) -> the values first read on the way (`Abstraction.late`)
+        self._parting: dict[tuple[int, int, int], tuple[int, ...]] = {}
+        self._begun_values: list[tuple[int, ...]] = []  # each beginning's values, in a batch
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
         """Fight out each (beginning, budget): a beginning's battle states are counted step by
         step, and one that would pass its budget is fought no further (`complete` is then False)."""
         batch = Batch([Fought([], budget) for _, budget in beginnings])
         leaves: list[dict[Key, list]] = [{} for _ in beginnings]
+        self._begun_values = [state.values for state, _ in beginnings]
         pending: dict[int, dict[Key, list]] = {}
         for b, (state, _) in enumerate(beginnings):
             rules = self.campaign.battle_rules(state)
@@ -382,19 +388,32 @@ class Fighter:
         after = rules.battle.after
         return set(after.reads) | {j for _, to in after.routes for j, _ in self._live(rules, to)}
 
-    def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...]) -> Key:
+    def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...], whole: bool = False) -> Key:
         """What tells battle states apart: the battle (not the scene that fights it), its state
         less what no later phase reads (at the day's last step, less the men where the crisis and
         nightfall read only a few things worked out from them: `BattleRules.last_step_key`), and
-        the campaign's values that the battle still reads."""
+        the campaign's values that the battle still reads: with `whole`, also those its orders
+        read first at a later step (what tells beginnings apart), else only those read by now."""
+        step = bs.step if self.merge and not whole else None
+        return (self.number[rules.battle.model.id], self._state(rules, bs, values),
+                self.ab.battle_key(node, values, step))
+
+    def _state(self, rules: Any, bs: Any, values: tuple[int, ...]) -> Any:
+        """The battle's own state, as `key` tells it apart."""
         if not self.merge:
-            state = bs
-        else:
-            last = self._last_key.get(rules, False)
-            if last is False:
-                last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
-            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
-        return (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values))
+            return bs
+        last = self._last_key.get(rules, False)
+        if last is False:
+            last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
+        return last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
+
+    def _parted(self, node: int, step: int, to: int) -> tuple[int, ...]:
+        """The values the battle at `node` first reads after `step`, up to `to`."""
+        found = self._parting.get((node, step, to))
+        if found is None:
+            found = self._parting[node, step, to] = tuple(
+                sorted(j for j, at in self.ab.late(node).items() if step < at <= to))
+        return found
 
     def _orders(self, slot: list, pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]],
                 batch: Batch) -> None:
@@ -425,13 +444,36 @@ class Fighter:
                             out = rules.finish(nbs, nvalues)
                         _add(leaves[b], key, p * f, n, (out, key[0]))
                     continue
-                key = self.key(rules, node, nbs, nvalues)
                 layer = pending.setdefault(nbs.step, {})
-                into = layer.get(key)
-                if into is None:
-                    into = layer[key] = [{}, rules, node, nbs, nvalues]
+                parted = self._parted(node, bs.step, nbs.step)
+                if not parted:
+                    into = self._into(layer, rules, node, nbs, nvalues, self._state(rules, nbs, nvalues))
+                    for b, (p, n) in masses.items():
+                        _add(into, b, p * f, n, ())
+                    continue
+                # each beginning goes on with its own values of those first read now (the battle's
+                # own state reads none of them: the same for all)
+                state = self._state(rules, nbs, nvalues)
+                parts: dict[tuple[int, ...], dict] = {}
                 for b, (p, n) in masses.items():
-                    _add(into[0], b, p * f, n, ())
+                    mine = tuple([self._begun_values[b][j] for j in parted])
+                    into = parts.get(mine)
+                    if into is None:
+                        own = list(nvalues)
+                        for j, v in zip(parted, mine):
+                            own[j] = v
+                        into = parts[mine] = self._into(layer, rules, node, nbs, tuple(own), state)
+                    _add(into, b, p * f, n, ())
+
+    def _into(self, layer: dict[Key, list], rules: Any, node: int, bs: Any, values: tuple[int, ...],
+              state: Any) -> dict:
+        """The masses (by beginning) of the battle state a step leads to (`state`: its own part of
+        its key), made the first time."""
+        key = (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values, bs.step))
+        into = layer.get(key)
+        if into is None:
+            into = layer[key] = [{}, rules, node, bs, values]
+        return into[0]
 
 
 def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:
@@ -516,7 +558,7 @@ class _Battles:
 
     def hand_out(self, key: Key, state: State) -> None:
         rules = self.fighter.campaign.battle_rules(state)
-        battle_key = self.fighter.key(rules, state.node, state.battle, state.values)
+        battle_key = self.fighter.key(rules, state.node, state.battle, state.values, whole=True)
         self.queue.append((key, state, battle_key))
         self.fights.setdefault(battle_key, [state, None, 0])
 
@@ -536,12 +578,19 @@ class _Battles:
         return key, state, battle_key, done.fought[fight[2]], steps
 
     def _batch_waiting(self, budget: int) -> None:
-        waiting = sorted(k for k, fight in self.fights.items() if fight[1] is None)
+        # alike beginnings (by key) side by side; those fought as one at the first step (they differ
+        # only in what the battle's orders read later) are never put in different batches
+        first = self.fighter.key
+        waiting = sorted((first(self.fighter.campaign.battle_rules(fight[0]), fight[0].node, fight[0].battle,
+                                fight[0].values), k) for k, fight in self.fights.items() if fight[1] is None)
         if self.jobs > 1 and len(waiting) > 1 and self.pool is None:
             self._start_pool()
         parts = max(-(-len(waiting) // BATCH), min(len(waiting), self.jobs) if self.pool else 1)
-        for part in range(parts):  # alike beginnings (by key) in the same batch, where they share the most
-            fights = [self.fights[k] for k in waiting[part * len(waiting) // parts:(part + 1) * len(waiting) // parts]]
+        starts = [i for i in range(len(waiting)) if i == 0 or waiting[i][0] != waiting[i - 1][0]]
+        cuts = sorted({next((i for i in starts if i >= part * len(waiting) // parts), len(waiting))
+                       for part in range(parts + 1)})
+        for lo, hi in zip(cuts, cuts[1:]):
+            fights = [self.fights[k] for _, k in waiting[lo:hi]]
             batch: list = [[fight[0] for fight in fights]]
             if self.pool is not None:
                 batch.append(self.pool.submit(_worker_fight, [(s, budget) for s in batch[0]]))

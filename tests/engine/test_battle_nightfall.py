@@ -295,3 +295,103 @@ def test_the_fighter_fighting_the_crisis_once_for_states_alike_finds_what_fighti
     assert p_merged == pytest.approx(p_each, abs=1e-12)
     assert (merged.dead, merged.taken) == (each.dead, each.taken)
     assert merged.states < each.states
+
+
+# -- beginnings that differ only in what the orders read later ----------------------------------
+BOAT = "          - id: boat\n            label: Take a boat\n"
+PRESS = "          - id: press\n            label: Press\n"
+
+
+@pytest.mark.parametrize("edits, late", [
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n")], {"scouted": "end"}),
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n"),
+      ("battle.yaml", PRESS, PRESS + "            if: not scouted\n")], {"scouted": "arrows"}),
+    # a setup of the morning is in the battle's state from the first step: beginnings it parts differ there
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n"),
+      ("battle.yaml", "      - if: supply <= 1\n", "      - if: supply <= 1 and not scouted\n")], {"scouted": "end"}),
+    # read by something else in the battle (a setup of a later phase, where it leads), or written by it
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n"),
+      ("battle.yaml", "      - if: courage >= 4\n", "      - if: courage >= 4 or scouted\n")], {}),
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n"),
+      ("battle.yaml", "      - if: won or held\n", "      - if: (won or held) and scouted\n")], {}),
+    ([("battle.yaml", BOAT, BOAT + "            if: scouted\n            effects: [scouted = false]\n")], {}),
+    ([], {}),
+], ids=["a crisis order", "the first orders", "a morning setup", "a later setup", "where the battle leads",
+        "written", "none"])
+def test_what_only_the_orders_read_is_read_from_their_phase(tmp_path, edits, late: dict[str, str]) -> None:
+    from conftest import mini_variant
+
+    cs = load(mini_variant(tmp_path, *edits))
+    node = next(i for i, n in enumerate(cs.nodes) if getattr(n, "battle", None) is not None)
+    phases = [p.id for p in cs.nodes[node].battle.model.phases]
+    deploy = len(cs.nodes[node].battle.deployment)
+    assert Abstraction(cs).late(node) == {cs.namespace.slots[k].index: deploy + phases.index(v) for k, v in late.items()}
+    assert Abstraction(cs, exact=True).late(node) == {}
+
+
+def test_in_callinicum_the_boats_are_read_only_by_the_crisis_orders(eve) -> None:
+    cs, campaign, state = eve
+    rules = campaign.battle_rules(state)
+    boats = cs.namespace.slots["boats_on_the_river"].index
+    assert Abstraction(cs).late(state.node) == {boats: rules.last_step}
+    dara, _, begun = _beginning(DARA)
+    assert Abstraction(dara).late(begun.node) == {}
+
+
+def _with(state, cs, **values):  # noqa: ANN001, ANN202
+    v = list(state.values)
+    for name, value in values.items():
+        v[cs.namespace.slots[name].index] = value
+    return state._replace(values=tuple(v))
+
+
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_beginnings_that_differ_in_the_boats_alone_fought_together_find_what_each_finds_alone(
+        eve, odds: bool) -> None:
+    """Fought as one up to the crisis, then parted: each beginning's leaves (as the story takes
+    them up), paths, chances, dead ends, orders given and states are those it has fought alone."""
+    cs, campaign, state = eve
+    rules = campaign.battle_rules(state)
+    ab = Abstraction(cs, exact=False, odds=odds)
+    beginnings = [_with(state, cs, boats_on_the_river=b, fasting=f) for f in (0, 1) for b in (0, 1)]
+
+    def found(s, fought):  # noqa: ANN001, ANN202
+        leaves = {}
+        for p, n, w, node in fought.leaves:
+            v = list(s.values)
+            for j in rules.changes:
+                v[j] = w[j]
+            leaves[ab.key(type(s)(node, tuple(v), None))] = (round(p, 12), n)
+        return leaves, fought.dead, round(fought.dead_p, 12), fought.taken, fought.states, fought.complete
+
+    fighter = explore.Fighter(campaign, ab)
+    alone = [fighter.fight([(s, 10**9)]) for s in beginnings]
+    together = fighter.fight([(s, 10**9) for s in beginnings])
+    assert [found(s, f) for s, f in zip(beginnings, together.fought)] == [
+        found(s, a.fought[0]) for s, a in zip(beginnings, alone)]
+    # the boats part them at the crisis: only with boats at the bank is the boat taken
+    took = [any(order == "take_the_boat" for _, order in f.taken) for f in together.fought]
+    assert took == [False, True, False, True]
+    # and up to the crisis they were fought once
+    assert together.steps < sum(a.steps for a in alone) * 0.75
+
+
+def test_beginnings_fought_as_one_at_first_are_never_put_in_different_batches(
+        eve, monkeypatch: pytest.MonkeyPatch) -> None:
+    cs, campaign, state = eve
+    monkeypatch.setattr(explore, "BATCH", 1)
+    fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+    batches: list[list] = []
+    monkeypatch.setattr(explore.Fighter, "fight", lambda self, b: batches.append(b) or explore.Batch([]))
+    battles = explore._Battles(fighter, jobs=1, odds=True)
+    beginnings = [_with(state, cs, boats_on_the_river=b, fasting=f) for f in (1, 0) for b in (1, 0)]
+    for i, s in enumerate(beginnings):
+        battles.hand_out(("campaign", i), s)
+    battles._batch_waiting(10**9)
+    parts = {id(f[1]): [s for s in f[1][0]] for f in battles.fights.values()}
+    assert len(battles.fights) == 4 and len(parts) == 2
+    boats = cs.namespace.slots["boats_on_the_river"].index
+    fasting = cs.namespace.slots["fasting"].index
+    for part in parts.values():
+        assert sorted(s.values[boats] for s in part) == [0, 1]
+        assert len({s.values[fasting] for s in part}) == 1
