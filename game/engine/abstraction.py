@@ -106,22 +106,18 @@ def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False,
     return out
 
 
-def _late_reads(b: CBattle, scenario: CompiledScenario) -> dict[int, int]:
-    """The values a battle reads only in the orders of its phases (their conditions and the
-    expressions of their effects), and never writes: each with the step of the first phase whose
-    orders read it. Until that step nothing in the battle reads the value, so beginnings that
-    differ only there are fought as one until then (`Fighter`)."""
+def _late_reads(b: CBattle, scenario: CompiledScenario) -> set[int]:
+    """The values a battle reads only in the conditions of its phases' orders, and never writes:
+    they decide which orders are open, and nothing else of the battle. Beginnings that differ only
+    there are fought as one, each beginning given the orders its own values open (`Fighter`)."""
     rest = _battle_reads(b, scenario, begun=True, orders=False)
-    written = b.writes
-    deploy = len(b.deployment)
-    out: dict[int, int] = {}
-    for p, row in enumerate(b.orders):
+    for row in b.orders:
         for order in row:
-            for expr in (order.cond, *order.effects):
-                for j in _uses(expr):
-                    if j not in rest and j not in written:
-                        out.setdefault(j, deploy + p)
-    return out
+            for e in order.effects:
+                for j in (e.slot.index, *_uses(e)):
+                    rest[j] = ALL
+    written = b.writes
+    return {j for row in b.orders for order in row for j in _uses(order.cond) if j not in rest and j not in written}
 
 
 class _Liveness:
@@ -218,8 +214,10 @@ class Abstraction:
         self._arrival = [_banded(row) for row in arrival]
         # per battle scene: the values the battle still reads once it has begun, with their cuts
         self._begun: dict[int, tuple[tuple[int, Banded], ...]] = {}
-        # per battle scene: the values its orders read first at a later step (`_late_reads`)
-        self._late: dict[int, dict[int, int]] = {}
+        # per battle scene: the values only its orders' conditions read (`_late_reads`), and the
+        # rest of what it reads once begun
+        self._late: dict[int, tuple[int, ...]] = {}
+        self._begun_open: dict[int, tuple[tuple[int, Banded], ...]] = {}
         for i, node in enumerate(scenario.nodes):
             if isinstance(node, CScene) and node.battle is not None:
                 b = node.battle
@@ -228,10 +226,9 @@ class Abstraction:
                     begun = dict.fromkeys(set(begun) | b.reads | b.writes, ALL)
                 self._begun[i] = tuple((j, None if c is ALL else tuple(sorted(c)))
                                        for j, c in sorted(begun.items()) if c is ALL or c)
-                late = {} if exact else _late_reads(b, scenario)
-                keyed = {j for j, _ in self._begun[i]}
-                self._late[i] = {j: at for j, at in late.items() if j in keyed}
-        self._begun_at: dict[tuple[int, int], tuple[tuple[int, Banded], ...]] = {}
+                late = set() if exact else _late_reads(b, scenario)
+                self._late[i] = tuple(j for j, _ in self._begun[i] if j in late)
+                self._begun_open[i] = tuple((j, c) for j, c in self._begun[i] if j not in late)
         # per node: the exact slots, and the (slot, cuts) pairs; dead slots are left out of keys
         self._exact = [tuple(j for j, c in enumerate(row) if c is None) for row in self.cuts]
         self._bands = [tuple((j, c) for j, c in enumerate(row) if c) for row in self.cuts]
@@ -255,26 +252,20 @@ class Abstraction:
         row = self._arrival[node]
         return tuple((j, row[j]) for j in slots if row[j] is None or row[j])
 
-    def battle_key(self, node: int, values: tuple[int, ...], step: int | None = None) -> tuple[int, ...]:
+    def battle_key(self, node: int, values: tuple[int, ...], whole: bool = True) -> tuple[int, ...]:
         """The merged form of the values a battle at `node` still reads once it has begun.
 
         With the battle's state this decides all the rest of the battle (its decisions, chances,
         and the values it changes), whatever else the campaign's values hold: its units and the
-        setups of its first morning are already in the battle's state. Given the battle's `step`,
-        the values its orders first read at a later step (`late`) are left out: they decide
-        nothing of the battle up to there.
+        setups of its first morning are already in the battle's state. Not `whole`: without the
+        values only its orders' conditions read (`late`), which open orders and decide nothing else.
         """
-        read = self._begun[node] if step is None else self._begun_at.get((node, step))
-        if read is None:
-            late = self._late[node]
-            read = self._begun_at[node, step] = tuple((j, c) for j, c in self._begun[node]
-                                                      if late.get(j, 0) <= step)  # type: ignore[operator]
+        read = self._begun[node] if whole else self._begun_open[node]
         return tuple([values[j] if c is None else bisect_right(c, values[j]) for j, c in read])
 
-    def late(self, node: int) -> dict[int, int]:
-        """The values the battle at `node` reads only in the orders of a later phase, and never
-        writes: each with the step of the first phase that reads it (`battle_key` with a step
-        leaves them out before it)."""
+    def late(self, node: int) -> tuple[int, ...]:
+        """The values the battle at `node` reads only in its orders' conditions (which orders are
+        open), and never writes."""
         return self._late[node]
 
 

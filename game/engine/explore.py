@@ -315,11 +315,11 @@ class Fighter:
     """Fights battles out from their beginnings, one step of the battle at a time (every order and
     every chance outcome), merging battle states that the rest of the battle cannot tell apart: of
     the battle's own state, `BattleRules.forget` leaves out what no later phase reads; of the
-    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads, and not
-    yet what its orders first read at a later step. Beginnings fought together share the states
-    they both reach (each state carries each beginning's probability and paths); those that differ
-    only in what the orders read later are parted at the step that first reads it, each taking its
-    own values again. Each step's states are dropped once the next step's are known."""
+    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads, less what
+    only its orders' conditions read. Beginnings fought together share the states they both reach
+    (each state carries each beginning's probability and paths); where they differ in what the
+    orders' conditions read, each is given the orders its own values open. Each step's states are
+    dropped once the next step's are known."""
 
     def __init__(self, campaign: Campaign, ab: Abstraction, merge: bool = True):
         self.campaign = campaign
@@ -332,8 +332,6 @@ class Fighter:
         self._last_key: dict[Any, Callable[[Any, tuple[int, ...]], tuple] | None] = {}
         # the day's last battle states, by what nightfall reads of them: their leaf's key
         self._nightfall: dict[tuple, Key] = {}
-        # (battle scene, step, next step) -> the values first read on the way (`Abstraction.late`)
-        self._parting: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self._begun_values: list[tuple[int, ...]] = []  # each beginning's values, in a batch
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
@@ -392,88 +390,80 @@ class Fighter:
         """What tells battle states apart: the battle (not the scene that fights it), its state
         less what no later phase reads (at the day's last step, less the men where the crisis and
         nightfall read only a few things worked out from them: `BattleRules.last_step_key`), and
-        the campaign's values that the battle still reads: with `whole`, also those its orders
-        read first at a later step (what tells beginnings apart), else only those read by now."""
-        step = bs.step if self.merge and not whole else None
-        return (self.number[rules.battle.model.id], self._state(rules, bs, values),
-                self.ab.battle_key(node, values, step))
-
-    def _state(self, rules: Any, bs: Any, values: tuple[int, ...]) -> Any:
-        """The battle's own state, as `key` tells it apart."""
+        the campaign's values that the battle still reads, less those only its orders' conditions
+        read, unless `whole` (what tells beginnings apart)."""
         if not self.merge:
-            return bs
-        last = self._last_key.get(rules, False)
-        if last is False:
-            last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
-        return last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
+            state = bs
+        else:
+            last = self._last_key.get(rules, False)
+            if last is False:
+                last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
+            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
+        return (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values, whole))
 
-    def _parted(self, node: int, step: int, to: int) -> tuple[int, ...]:
-        """The values the battle at `node` first reads after `step`, up to `to`."""
-        found = self._parting.get((node, step, to))
-        if found is None:
-            found = self._parting[node, step, to] = tuple(
-                sorted(j for j, at in self.ab.late(node).items() if step < at <= to))
-        return found
+    def _opening(self, node: int, masses: dict[int, list], values: tuple[int, ...]) -> list[tuple[tuple, dict]]:
+        """The beginnings of a battle state (their masses) by their values of those only the orders'
+        conditions read (`Abstraction.late`): (the state's values with theirs, their masses)."""
+        late = self.ab.late(node)
+        if not late:
+            return [(values, masses)]
+        parts: dict[tuple[int, ...], dict[int, list]] = {}
+        for b, mass in masses.items():
+            parts.setdefault(tuple([self._begun_values[b][j] for j in late]), {})[b] = mass
+        out = []
+        for mine in sorted(parts):
+            own = list(values)
+            for j, v in zip(late, mine):
+                own[j] = v
+            out.append((tuple(own), parts[mine]))
+        return out
 
     def _orders(self, slot: list, pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]],
                 batch: Batch) -> None:
         """Every order open in one battle state, and every chance outcome of each."""
         masses, rules, node, bs, values = slot
-        options = rules.available(bs, values)
-        if not options:
-            for b, (p, _) in masses.items():
-                batch.fought[b].dead += 1
-                batch.fought[b].dead_p += p
-            return
-        share = 1.0 / len(options)
-        for b in masses:
-            batch.fought[b].taken.update((bs.step, option) for option in options)
-        for option in options:
-            outcomes = enumerate_chance(
-                lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
-            batch.steps += len(outcomes)
-            for q, (nbs, nvalues) in outcomes:
-                f = share * q
-                if rules.over(nbs):
-                    # nightfall: the outcome is told apart by the merged form of the values the
-                    # battle changed, as they arrive at the next node (entered later, once)
-                    key = self._night(rules, nbs, nvalues)
-                    out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
-                    for b, (p, n) in masses.items():
-                        if out is None and key not in leaves[b]:
-                            out = rules.finish(nbs, nvalues)
-                        _add(leaves[b], key, p * f, n, (out, key[0]))
-                    continue
-                layer = pending.setdefault(nbs.step, {})
-                parted = self._parted(node, bs.step, nbs.step)
-                if not parted:
-                    into = self._into(layer, rules, node, nbs, nvalues, self._state(rules, nbs, nvalues))
-                    for b, (p, n) in masses.items():
-                        _add(into, b, p * f, n, ())
-                    continue
-                # each beginning goes on with its own values of those first read now (the battle's
-                # own state reads none of them: the same for all)
-                state = self._state(rules, nbs, nvalues)
-                parts: dict[tuple[int, ...], dict] = {}
-                for b, (p, n) in masses.items():
-                    mine = tuple([self._begun_values[b][j] for j in parted])
-                    into = parts.get(mine)
-                    if into is None:
-                        own = list(nvalues)
-                        for j, v in zip(parted, mine):
-                            own[j] = v
-                        into = parts[mine] = self._into(layer, rules, node, nbs, tuple(own), state)
-                    _add(into, b, p * f, n, ())
+        outcomes_of: dict[str, list] = {}  # the same for every beginning given the order
+        for opened, group in self._opening(node, masses, values):
+            options = rules.available(bs, opened)
+            if not options:
+                for b, (p, _) in group.items():
+                    batch.fought[b].dead += 1
+                    batch.fought[b].dead_p += p
+                continue
+            share = 1.0 / len(options)
+            for b in group:
+                batch.fought[b].taken.update((bs.step, option) for option in options)
+            for option in options:
+                outcomes = outcomes_of.get(option)
+                if outcomes is None:
+                    outcomes = outcomes_of[option] = enumerate_chance(
+                        lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
+                    batch.steps += len(outcomes)
+                self._outcomes(outcomes, share, rules, node, group, pending, leaves)
 
-    def _into(self, layer: dict[Key, list], rules: Any, node: int, bs: Any, values: tuple[int, ...],
-              state: Any) -> dict:
-        """The masses (by beginning) of the battle state a step leads to (`state`: its own part of
-        its key), made the first time."""
-        key = (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values, bs.step))
-        into = layer.get(key)
-        if into is None:
-            into = layer[key] = [{}, rules, node, bs, values]
-        return into[0]
+    def _outcomes(self, outcomes: list, share: float, rules: Any, node: int, masses: dict[int, list],
+                  pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]]) -> None:
+        """An order's chance outcomes, each the next battle state of `masses`' beginnings (or, at
+        nightfall, a leaf of each)."""
+        for q, (nbs, nvalues) in outcomes:
+            f = share * q
+            if rules.over(nbs):
+                # nightfall: the outcome is told apart by the merged form of the values the
+                # battle changed, as they arrive at the next node (entered later, once)
+                key = self._night(rules, nbs, nvalues)
+                out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
+                for b, (p, n) in masses.items():
+                    if out is None and key not in leaves[b]:
+                        out = rules.finish(nbs, nvalues)
+                    _add(leaves[b], key, p * f, n, (out, key[0]))
+                continue
+            key = self.key(rules, node, nbs, nvalues)
+            layer = pending.setdefault(nbs.step, {})
+            into = layer.get(key)
+            if into is None:
+                into = layer[key] = [{}, rules, node, nbs, nvalues]
+            for b, (p, n) in masses.items():
+                _add(into[0], b, p * f, n, ())
 
 
 def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:

@@ -492,10 +492,23 @@ class BattleRules:
         if not enemy:
             forgotten.update(emen=(), elost=0)
 
+        # what the crisis reads of the men, by all it is worked out from: the men, where they
+        # stand, the enemy's, and the allies' loyalty (many of the last states share them)
+        loyalties = tuple(slot for _, slot in self.allies if slot is not None)
+        reads: dict[tuple, tuple] = {}
+
         def key(bs: BattleState, values: tuple[int, ...]) -> tuple:
             # (the forces due at the crisis have come down as the step before it ended: `_arrivals`
             # changes nothing then, only where the day begins with its crisis)
-            return bs._replace(**forgotten), crisis.reads_of_men(self, self._arrivals(bs, None), values)
+            now = self._arrivals(bs, None)
+            seen = (now.line, now.men, now.status, now.start, now.target, now.emen,
+                    tuple([values[j] for j in loyalties]))
+            found = reads.get(seen)
+            if found is None:
+                if len(reads) >= 20_000:  # a bound on what a long walk keeps
+                    reads.clear()
+                found = reads[seen] = crisis.reads_of_men(self, now, values)
+            return bs._replace(**forgotten), found
 
         return key
 
