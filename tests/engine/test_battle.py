@@ -123,6 +123,25 @@ def test_the_river_anchors_a_last_stand(campaign: Campaign) -> None:
     assert held_till_night > 2 * routed
 
 
+def test_a_last_stand_overrun_is_recorded_as_broken_and_one_that_holds_as_standing(campaign: Campaign) -> None:
+    """The battle record (what the story after the battle reads) says the foot by the river stood
+    at nightfall only where its last stand held: overrun, it fled, broken."""
+    cs = campaign.scenario
+
+    def flag(state: State, name: str) -> int:
+        return state.values[cs.namespace.slots[name].index]
+
+    results = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "stand"])
+    overrun = [s for _, s in results if s.battle is None and flag(s, "stood") and flag(s, "routed")]
+    held = [s for _, s in results if s.battle is None and flag(s, "stood") and flag(s, "lost")]
+    assert overrun and held
+    for s in overrun:
+        assert (flag(s, "battle.fight.foot.stood"), flag(s, "battle.fight.foot.fled")) == (0, 1)
+        assert flag(s, "battle.fight.foot.broke") >= 1 and flag(s, "unit.foot.morale") == 0
+    for s in held:
+        assert (flag(s, "battle.fight.foot.stood"), flag(s, "battle.fight.foot.fled")) == (1, 0)
+
+
 def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:
     for seed in range(40):
         s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)

@@ -157,17 +157,24 @@ def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dic
         r.words.say(day.text, "stand_holds")
     else:
         outcome = ROUTED
-        for u in joined + ([anchor] if anchor is not None and status[anchor] == STANDING else []):
+        # the stand is overrun: half of it falls, the rest are driven off, broken (they did not
+        # stand at nightfall, and the record says so)
+        overrun = joined + ([anchor] if anchor is not None and status[anchor] == STANDING else [])
+        for u in overrun:
             part = men[u] // 2
             men[u] -= part
             day.lost += part
+            day.morale[u] = 0
+            status[u] = FLED
+        day.bs = day.bs._replace(order=day.bs.order + tuple(u for u in overrun if u not in day.bs.order))
         r.words.say(day.text, "stand_breaks_river" if anchor is not None else "stand_breaks")
         if day.commander == STOOD:
             day.commander = (KILLED, CAPTURED, STOOD)[dice.pick(r.tables.fate)]
             key = {KILLED: "fate_killed", CAPTURED: "fate_captured", STOOD: "fate_escaped"}[day.commander]
             r.words.say(day.text, key)
     for u in joined:
-        day.morale[u] = band(day.morale[u] - 1, 0, 4)
+        if status[u] == STANDING:
+            day.morale[u] = band(day.morale[u] - 1, 0, 4)
     return day.close(outcome)
 
 
