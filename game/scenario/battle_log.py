@@ -73,7 +73,7 @@ LOG_LINES: dict[str, tuple[str, tuple[str, ...], str]] = {
                    ("by_river", "terms", "chance"), "the last stand's odds"),
     "stand_holds": ("Charge after charge breaks on the shields. The horses will not close, and night comes down.",
                     (), "the last stand holds"),
-    "stand_breaks": ("The shield wall gives way. The last of the army is cut down where it stands.", (),
+    "stand_breaks": ("The shield wall gives way. What is left of the army is cut down or scattered.", (),
                      "the last stand is overrun"),
     "stand_breaks_river": ("The shield wall gives way. The last of the army is driven into the river.", (),
                            "the last stand by a river is overrun"),

@@ -61,8 +61,13 @@ def _names(cs) -> list[str]:
 
 
 def _results(cs) -> set[str]:
-    return {slot for b in cs.scenario.battles for slot in b.results.model_dump(exclude_none=True).values()
-            if isinstance(slot, str)}
+    """The values the battles' `results` name: the day's flags and counts, and per unit the flag
+    of its breaking and of its commander's fall."""
+    out: set[str] = set()
+    for b in cs.scenario.battles:
+        for slot in b.results.model_dump(exclude_none=True).values():
+            out |= {slot} if isinstance(slot, str) else set(slot.values()) if isinstance(slot, dict) else set()
+    return out
 
 
 def distribution(cs, eve: State, plan: int, names: list[str]) -> dict[str, float]:

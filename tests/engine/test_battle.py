@@ -123,23 +123,49 @@ def test_the_river_anchors_a_last_stand(campaign: Campaign) -> None:
     assert held_till_night > 2 * routed
 
 
-def test_a_last_stand_overrun_is_recorded_as_broken_and_one_that_holds_as_standing(campaign: Campaign) -> None:
+@pytest.mark.parametrize("order", ["stand", "boat", "wait"])
+def test_a_last_stand_overrun_is_recorded_as_broken_and_one_that_holds_as_standing(campaign: Campaign,
+                                                                                  order: str) -> None:
     """The battle record (what the story after the battle reads) says the foot by the river stood
-    at nightfall only where its last stand held: overrun, it fled, broken."""
+    at nightfall only where its last stand held: overrun, it fled, broken, and so did every unit
+    still on the field, whether it had joined the stand or not."""
     cs = campaign.scenario
 
     def flag(state: State, name: str) -> int:
         return state.values[cs.namespace.slots[name].index]
 
-    results = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "stand"])
-    overrun = [s for _, s in results if s.battle is None and flag(s, "stood") and flag(s, "routed")]
-    held = [s for _, s in results if s.battle is None and flag(s, "stood") and flag(s, "lost")]
+    results = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", order])
+    ends = [s for _, s in results if s.battle is None and (flag(s, "stood") or order != "stand")]
+    overrun = [s for s in ends if flag(s, "routed")]
+    held = [s for s in ends if flag(s, "lost")]
     assert overrun and held
-    for s in overrun:
-        assert (flag(s, "battle.fight.foot.stood"), flag(s, "battle.fight.foot.fled")) == (0, 1)
+    units = [u.id for u in cs.scenario.units if f"battle.fight.{u.id}.stood" in cs.namespace.slots]
+    for s in overrun:  # nobody is left standing: what did not fall ran
+        for u in units:
+            assert flag(s, f"battle.fight.{u}.stood") == 0
+            assert flag(s, f"battle.fight.{u}.fled") + flag(s, f"battle.fight.{u}.fell") == 1 or \
+                flag(s, f"unit.{u}.men") == 0
+        assert flag(s, "battle.fight.foot.fled") == 1
         assert flag(s, "battle.fight.foot.broke") >= 1 and flag(s, "unit.foot.morale") == 0
-    for s in held:
+    for s in held if order == "stand" else ():  # (after the boat, the foot may have run before)
         assert (flag(s, "battle.fight.foot.stood"), flag(s, "battle.fight.foot.fled")) == (1, 0)
+
+
+def test_a_withdrawal_that_turns_into_a_flight_leaves_no_unit_standing(campaign: Campaign) -> None:
+    cs = campaign.scenario
+
+    def flag(state: State, name: str) -> int:
+        return state.values[cs.namespace.slots[name].index]
+
+    units = [u.id for u in cs.scenario.units if f"battle.fight.{u.id}.stood" in cs.namespace.slots]
+    ends = [s for _, s in outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "back"])
+            if s.battle is None]
+    routed = [s for s in ends if flag(s, "routed")]
+    kept = [s for s in ends if not flag(s, "routed")]
+    assert routed and kept
+    for s in routed:
+        assert not any(flag(s, f"battle.fight.{u}.stood") for u in units)
+    assert any(flag(s, f"battle.fight.{u}.stood") for s in kept for u in units)
 
 
 def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:

@@ -444,3 +444,29 @@ def test_beginnings_fought_as_one_at_first_are_never_put_in_different_batches(
     for part in parts.values():
         assert sorted(s.values[boats] for s in part) == [0, 1]
         assert len({s.values[fasting] for s in part}) == 1
+
+
+@pytest.mark.parametrize("where", ["callinicum", "dara"])
+def test_when_a_stand_or_a_withdrawal_ends_in_rout_no_unit_is_left_standing(eve, where: str) -> None:
+    """A last stand overrun (on foot, after the boat, with no order and the line broken) or a
+    withdrawal turned to flight leaves no unit in the line, in a stand or in reserve: the record
+    the story reads then says none of them stood."""
+    from game.engine.battle.state import FLED, IN_LINE, RESERVE, ROUTED, STANDING
+
+    cs, campaign, state = eve if where == "callinicum" else _beginning(DARA)
+    rules, found = _last_step_states(campaign, state)
+    routed = standing_before = 0
+    for bs, values in random.Random(3).sample(found, min(150, len(found))):
+        actions = {o.model.id: o.model.action for o in rules.battle.orders[bs.step - rules.ndeploy]}
+        for option in rules.available(bs, values):
+            if actions[option] not in ("dismount_stand", "take_boat", "hold", "withdraw"):
+                continue  # a charge that fails scatters the horse that rode, not the foot
+            for _, (nbs, _) in enumerate_chance(
+                    lambda dice: rules.advance(bs, values, option, dice, check=False)):  # noqa: B023
+                if nbs.outcome != ROUTED:
+                    continue
+                routed += 1
+                standing_before += any(s == IN_LINE for s in bs.status)
+                assert not any(s in (IN_LINE, STANDING, RESERVE) for s in nbs.status), option
+                assert all(u in nbs.order for u, s in enumerate(nbs.status) if s == FLED)
+    assert routed > 50 and standing_before > 20

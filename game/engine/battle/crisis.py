@@ -52,6 +52,19 @@ class Day:
     def of(cls, bs: BattleState, text: list[str] | None) -> Day:
         return cls(bs, list(bs.men), list(bs.morale), list(bs.status), bs.commander, 0, text)
 
+    def rout(self) -> None:
+        """The army is routed: every unit still on the field (in the line, in a last stand or in
+        reserve) breaks and runs, in the order of the line, after those that broke before."""
+        order = list(self.bs.order)
+        line = self.bs.line
+        for u in (*line, *(u for u in range(len(self.status)) if u not in line)):
+            if self.status[u] in (IN_LINE, STANDING, RESERVE):
+                self.status[u] = FLED
+                self.morale[u] = 0
+                if u not in order:
+                    order.append(u)
+        self.bs = self.bs._replace(order=tuple(order))
+
     def close(self, outcome: int, elost: int = 0) -> BattleState:
         bs = self.bs
         return bs._replace(men=tuple(self.men), morale=tuple(self.morale), status=tuple(self.status),
@@ -157,16 +170,13 @@ def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dic
         r.words.say(day.text, "stand_holds")
     else:
         outcome = ROUTED
-        # the stand is overrun: half of it falls, the rest are driven off, broken (they did not
-        # stand at nightfall, and the record says so)
-        overrun = joined + ([anchor] if anchor is not None and status[anchor] == STANDING else [])
-        for u in overrun:
+        # the stand is overrun: half of it falls, and it and every unit still on the field are
+        # driven off, broken (none of them stood at nightfall, and the record says so)
+        for u in joined + ([anchor] if anchor is not None and status[anchor] == STANDING else []):
             part = men[u] // 2
             men[u] -= part
             day.lost += part
-            day.morale[u] = 0
-            status[u] = FLED
-        day.bs = day.bs._replace(order=day.bs.order + tuple(u for u in overrun if u not in day.bs.order))
+        day.rout()
         r.words.say(day.text, "stand_breaks_river" if anchor is not None else "stand_breaks")
         if day.commander == STOOD:
             day.commander = (KILLED, CAPTURED, STOOD)[dice.pick(r.tables.fate)]
@@ -338,5 +348,6 @@ def _withdraw(r: BattleRules, day: Day, values: Values, dice: Dice) -> BattleSta
     if kept:
         r.words.say(day.text, "withdraw_kept")
         return day.close(DEFEAT if day.bs.broke else HELD)
+    day.rout()
     r.words.say(day.text, "withdraw_rout")
     return day.close(ROUTED)
