@@ -110,14 +110,10 @@ def _late_reads(b: CBattle, scenario: CompiledScenario) -> set[int]:
     """The values a battle reads only in the conditions of its phases' orders, and never writes:
     they decide which orders are open, and nothing else of the battle. Beginnings that differ only
     there are fought as one, each beginning given the orders its own values open (`Fighter`)."""
-    rest = _battle_reads(b, scenario, begun=True, orders=False)
-    for row in b.orders:
-        for order in row:
-            for e in order.effects:
-                for j in (e.slot.index, *_uses(e)):
-                    rest[j] = ALL
-    written = b.writes
-    return {j for row in b.orders for order in row for j in _uses(order.cond) if j not in rest and j not in written}
+    orders = [order for row in b.orders for order in row]
+    rest = set(_battle_reads(b, scenario, begun=True, orders=False)) | b.writes
+    rest |= {j for order in orders for e in order.effects for j in (e.slot.index, *_uses(e))}
+    return {j for order in orders for j in _uses(order.cond) if j not in rest}
 
 
 class _Liveness:

@@ -167,6 +167,8 @@ def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dic
                 terms=", ".join(parts), chance=chance)
     if dice.pick([chance, 100 - chance]) == 0:
         outcome = DEFEAT
+        for u in joined:  # those who joined the stand come out of it shaken
+            day.morale[u] = band(day.morale[u] - 1, 0, 4)
         r.words.say(day.text, "stand_holds")
     else:
         outcome = ROUTED
@@ -182,9 +184,6 @@ def _last_stand(r: BattleRules, day: Day, values: Values, action: str, dice: Dic
             day.commander = (KILLED, CAPTURED, STOOD)[dice.pick(r.tables.fate)]
             key = {KILLED: "fate_killed", CAPTURED: "fate_captured", STOOD: "fate_escaped"}[day.commander]
             r.words.say(day.text, key)
-    for u in joined:
-        if status[u] == STANDING:
-            day.morale[u] = band(day.morale[u] - 1, 0, 4)
     return day.close(outcome)
 
 
