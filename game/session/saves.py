@@ -8,6 +8,7 @@ never modified.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -18,13 +19,12 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from game.engine.campaign import EngineError
 from game.errors import CallinicumError
 from game.scenario.compiled import CompiledScenario
 from game.scenario.errors import escape_controls
 from game.session.playthrough import Playthrough
+from game.session.strict import Invalid, as_json, read, spec
 
 SAVE_FORMAT = 1
 DAMAGED = "damaged save"  # the words of every report of a save that cannot be read
@@ -44,35 +44,44 @@ class SaveError(CallinicumError):
     """A save that cannot be read or written; the message is one line for the player."""
 
 
-class SaveFile(BaseModel):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SaveFile:
     """A playthrough on disk.
 
-    Validation is strict: `"seed": true` or `"format": "1"` is damage, never quietly read as a number.
+    Read strictly (`SaveFile.read`): `"seed": true` or `"format": "1"` is damage, never quietly
+    read as a number.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    format: int = spec(int, SAVE_FORMAT, ge=1, le=SAVE_FORMAT)  # the save format's version
+    scenario: str = spec(str, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    scenario_version: str = spec(str, max_length=200)
+    content_hash: str = spec(str, "", max_length=200)
+    seed: int = spec(int, ge=0, le=MAX_SEED)
+    decisions: list[str] = spec(("list", str), max_length=10_000)
+    label: str = spec(str, "", max_length=MAX_LABEL)
+    saved_at: str = spec(str, "", max_length=100)
+    date: str | None = spec(str, None, optional=True, max_length=500)
+    place: str | None = spec(str, None, optional=True, max_length=500)
+    ending: str | None = spec(str, None, optional=True, max_length=200)
 
-    format: int = Field(SAVE_FORMAT, ge=1, le=SAVE_FORMAT, description="the save format's version")
-    scenario: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    scenario_version: str = Field(max_length=200)
-    content_hash: str = Field("", max_length=200)
-    seed: int = Field(ge=0, le=MAX_SEED)
-    decisions: list[str] = Field(max_length=10_000)
-    label: str = Field("", max_length=MAX_LABEL)
-    saved_at: str = Field("", max_length=100)
-    date: str | None = Field(None, max_length=500)
-    place: str | None = Field(None, max_length=500)
-    ending: str | None = Field(None, max_length=200)
-
-    @field_validator("*")
-    @classmethod
-    def _no_control_characters(cls, value: object) -> object:
+    @staticmethod
+    def check_field(value: object) -> str | None:
         """The game never writes a control character into a save (labels are cleaned, ids cannot
         hold one); one found there is damage, and would reach the terminal if shown."""
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and _CONTROL.search(text):
-                raise ValueError("it holds a control character")
-        return value
+                return "it holds a control character"
+        return None
+
+    @classmethod
+    def read(cls, data: object) -> SaveFile:
+        """A save from its parsed JSON; `Invalid` (where, and what is wrong) if it breaks a limit."""
+        return read(cls, data)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The save as it is written to disk: its fields, in their order, as JSON."""
+        return json.dumps(as_json(self), indent=indent, ensure_ascii=False,
+                          separators=None if indent is not None else (",", ":"))
 
 
 def clean_label(label: str) -> str:
@@ -139,12 +148,9 @@ def read_save(path: Path) -> SaveFile:
     if fmt > SAVE_FORMAT:
         raise SaveError(f"{shown}: save is from a newer version of the game (format {fmt}); update the game to load it")
     try:
-        return SaveFile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "save"
-        msg = " ".join(str(first["msg"]).split()).lower().removeprefix("value error, ")
-        raise SaveError(damaged.format(escape_controls(f"{where}: {msg}"))) from None
+        return SaveFile.read(data)
+    except Invalid as exc:
+        raise SaveError(damaged.format(escape_controls(f"{exc.where or 'save'}: {exc.message}"))) from None
 
 
 def _tmp_prefix(path: Path) -> str:
@@ -220,7 +226,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def write_save(path: Path, save: SaveFile) -> None:
     """Write a save atomically: the old file stays whole until the new one is complete on disk."""
-    atomic_write(path, save.model_dump_json(indent=2).encode("utf-8") + b"\n")
+    atomic_write(path, save.to_json(indent=2).encode("utf-8") + b"\n")
 
 
 def slot_filename(name: str) -> str:

@@ -25,8 +25,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from game import config
 from game.errors import CallinicumError
 from game.scenario.errors import escape_controls
@@ -46,6 +44,7 @@ from game.session.saves import (
     slot_filename,
     write_save,
 )
+from game.session.strict import Invalid, as_json, read, spec
 
 MAX_RECORDS = 5_000
 MAX_JSON_BYTES = 20_000_000
@@ -71,30 +70,33 @@ except ImportError:  # pragma: no cover - Windows
                 continue
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-    id: str = Field(max_length=64)
-    seed: int = Field(ge=0, le=MAX_SEED)
-    decisions: list[str] = Field(max_length=10_000)
-    ending: str | None = None
-    label: str = ""
-    updated: str = ""
+@dataclass(frozen=True, kw_only=True)
+class _Record:
+    IGNORES_EXTRA = True
+    id: str = spec(str, max_length=64)
+    seed: int = spec(int, ge=0, le=MAX_SEED)
+    decisions: list[str] = spec(("list", str), max_length=10_000)
+    ending: str | None = spec(str, None, optional=True)
+    label: str = spec(str, "")
+    updated: str = spec(str, "")
     # what the dice gave at each decision; absent in older files (the branch tree then replays them)
-    chance: list[list[int]] | None = Field(None, max_length=10_000)
+    chance: list[list[int]] | None = spec(("list", ("list", int)), None, optional=True, max_length=10_000)
 
 
-class _Records(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-    format: int = Field(1, ge=1)
-    scenario: str
-    playthroughs: list[_Record] = Field(default_factory=list, max_length=MAX_RECORDS)
+@dataclass(frozen=True, kw_only=True)
+class _Records:
+    IGNORES_EXTRA = True
+    format: int = spec(int, 1, ge=1)
+    scenario: str = spec(str)
+    playthroughs: list[_Record] = spec(("list", _Record), factory=list, max_length=MAX_RECORDS)
 
 
-class _Endings(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-    format: int = Field(1, ge=1)
-    scenario: str
-    found: dict[str, str] = Field(default_factory=dict)
+@dataclass(frozen=True, kw_only=True)
+class _Endings:
+    IGNORES_EXTRA = True
+    format: int = spec(int, 1, ge=1)
+    scenario: str = spec(str)
+    found: dict[str, str] = spec(("dict", str, str), factory=dict)
 
 
 @dataclass
@@ -166,7 +168,7 @@ class Store:
             os.close(fd)  # closing releases the lock
 
     # -- small JSON files ----------------------------------------------------------------------
-    def _read_json(self, path: Path, model: type[BaseModel]) -> Any:
+    def _read_json(self, path: Path, model: type) -> Any:
         """The file's model; None if there is no file; False (and a problem) if it cannot be trusted."""
         if not path.exists() and not path.is_symlink():
             return None
@@ -186,7 +188,7 @@ class Store:
             if type(fmt) is int and fmt > RECORDS_FORMAT:
                 self._problem(f"{shown}: written by a newer version of the game (format {fmt}); {left}")
                 return False
-            result = model.model_validate(data)
+            result = read(model, data)
             if getattr(result, "scenario", self.scenario.id) != self.scenario.id:
                 raise _Damaged(f"it is for scenario '{result.scenario}', not '{self.scenario.id}'")  # type: ignore[attr-defined]
             return result
@@ -194,12 +196,12 @@ class Store:
             self._problem(f"{shown}: damaged ({exc}); {left}")
         except OSError as exc:
             self._problem(f"{shown}: cannot be read ({exc.strerror or exc}); {left}")
-        except (ValueError, ValidationError, UnicodeDecodeError, RecursionError):
+        except (ValueError, Invalid, UnicodeDecodeError, RecursionError):
             self._problem(f"{shown}: damaged; {left}")
         return False
 
-    def _write_json(self, path: Path, model: BaseModel) -> None:
-        atomic_write(path, model.model_dump_json(indent=1).encode("utf-8"))
+    def _write_json(self, path: Path, record: object) -> None:
+        atomic_write(path, json.dumps(as_json(record), indent=1, ensure_ascii=False).encode("utf-8"))
 
     # -- the autosave and slots ----------------------------------------------------------------
     @property

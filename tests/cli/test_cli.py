@@ -288,7 +288,7 @@ def test_replay_of_a_decision_that_no_longer_exists(mini_dir, tmp_path, run_cli)
 
 def _good_save(mini_dir) -> dict:
     p = Playthrough.new(load(mini_dir), 42, ["scout", "go_home"])
-    return json.loads(saves.from_playthrough(p).model_dump_json())
+    return json.loads(saves.from_playthrough(p).to_json())
 
 
 def _damaged(mini_dir) -> dict[str, bytes]:

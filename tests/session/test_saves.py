@@ -3,6 +3,7 @@ after the scenario changed, the saves folder, and `callinicum replay` (transcrip
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -95,7 +96,7 @@ def test_round_trip_of_every_prefix(mini, tmp_path, seed):
         assert stopped is None
         same_playthrough(before, after)
         # the file is exactly what the model writes: a second round trip changes nothing
-        assert SaveFile.model_validate_json(path.read_bytes()) == loaded
+        assert SaveFile.read(json.loads(path.read_bytes())) == loaded
 
 
 def test_round_trip_of_the_campaign(tmp_path):
@@ -137,7 +138,7 @@ def test_label_is_one_line_and_never_too_long(mini, tmp_path):
 
 
 def good_save(mini) -> dict:
-    return json.loads(saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"])).model_dump_json())
+    return json.loads(saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"])).to_json())
 
 
 def hostile(mini) -> dict[str, bytes]:
@@ -277,7 +278,7 @@ def test_not_a_regular_file(tmp_path):
 
 def test_foreign_scenario_save(mini, tmp_path):
     path = tmp_path / "slots" / "dara.json"
-    write_save(path, SaveFile.model_validate({**good_save(mini), "scenario": "dara"}))
+    write_save(path, SaveFile.read({**good_save(mini), "scenario": "dara"}))
     raw = path.read_bytes()
     save = read_save(path)  # a well-formed save; it is only foreign to this scenario
     with pytest.raises(SaveError, match="save is for scenario 'dara', not 'mini'"):
@@ -298,7 +299,7 @@ def test_one_bad_save_never_spoils_the_others(mini, tmp_path):
     for kind, data in bad.items():
         (store.slots_dir / f"{kind}.json").write_bytes(data)
     foreign = store.slots_dir / "foreign.json"
-    write_save(foreign, SaveFile.model_validate({**good_save(mini), "scenario": "dara"}))
+    write_save(foreign, SaveFile.read({**good_save(mini), "scenario": "dara"}))
     before = {p.name: p.read_bytes() for p in store.slots_dir.iterdir()}
 
     slots = store.slots()
@@ -379,7 +380,7 @@ def _write_loop(path: str, seed: int, ready) -> None:  # pragma: no cover - runs
         p = bases[i % len(bases)]
         save = saves.from_playthrough(p, f"round {i} " + "x" * rng.randrange(190))
         # a long list of decisions makes each write big enough to be caught in the middle
-        save = save.model_copy(update={"decisions": p.decisions * rng.randrange(1, 1200)})
+        save = dataclasses.replace(save, decisions=p.decisions * rng.randrange(1, 1200))
         write_save(Path(path), save)
         i += 1
 
@@ -411,7 +412,7 @@ def test_kill_mid_write_never_loses_the_save(mini, tmp_path):
         save = read_save(path)  # whole: either the previous save or the new one, never a mix
         assert save.scenario == "mini"
         labels.add(save.label.split(" x")[0])
-        assert saves.replay(mini, save.model_copy(update={"decisions": save.decisions[:10]}))[0] is not None
+        assert saves.replay(mini, dataclasses.replace(save, decisions=save.decisions[:10]))[0] is not None
         # a write cut short leaves at most its own hidden temporary file, never taken for a save
         pids.add(child.pid)
         for tmp in _temp_files(tmp_path):
@@ -533,7 +534,7 @@ def test_old_save_stops_where_a_choice_is_no_longer_open(mini, tmp_path, scenari
 
 def test_old_save_of_a_finished_campaign_with_decisions_past_its_end(mini):
     save = saves.from_playthrough(Playthrough.new(mini, 42, ["scout", "go_home"]))
-    save = save.model_copy(update={"decisions": ["scout", "go_home", "gamble"]})
+    save = dataclasses.replace(save, decisions=["scout", "go_home", "gamble"])
     p, stopped = saves.replay(mini, save)
     assert p.ending == "wise_ending"
     assert stopped == ("decision 3 ('gamble') no longer exists in this version of the scenario: "
@@ -703,7 +704,7 @@ def build_save_cases(root: Path) -> dict[str, Path]:
     folder = root / "saves"
     folder.mkdir()
     good = from_playthrough(Playthrough.new(cs, 5, ["scout", "gamble"]), "good")
-    raw = good.model_dump_json(indent=2).encode()
+    raw = good.to_json(indent=2).encode()
     data = json.loads(raw)
     cases: dict[str, Path] = {}
 

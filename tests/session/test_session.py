@@ -3,6 +3,7 @@ records, endings found across sessions, and damaged store files that are reporte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -161,7 +162,7 @@ def test_resume_of_a_slot(mini, store):
 
 
 def test_resume_of_a_foreign_save_raises_one_line(mini, store):
-    save = saves.from_playthrough(Playthrough.new(mini, 1, ["scout"])).model_copy(update={"scenario": "dara"})
+    save = dataclasses.replace(saves.from_playthrough(Playthrough.new(mini, 1, ["scout"])), scenario="dara")
     with pytest.raises(SaveError, match="save is for scenario 'dara', not 'mini'"):
         Session(mini, store).resume(save)
 
@@ -184,7 +185,7 @@ def test_resume_of_a_save_from_another_version_of_the_scenario_says_so(mini, tmp
     assert session.notice == session.changed and "\n" not in session.notice
     assert session.notice_title == "The scenario has changed since this save"
     # a save written without a content hash (an early format) is judged by its version alone
-    unhashed = save.model_copy(update={"content_hash": ""})
+    unhashed = dataclasses.replace(save, content_hash="")
     assert Session(mini, Store.open(tmp_path / "c", mini)).resume(unhashed) is not None
     check = Session(mini, Store.open(tmp_path / "c", mini))
     check.resume(unhashed)
@@ -320,7 +321,7 @@ def test_damaged_autosave_that_cannot_be_set_aside_is_never_overwritten(mini, st
 
 def test_newer_autosave_is_kept_aside(mini, store):
     save = saves.from_playthrough(Playthrough.new(mini, 1, ["scout"]))
-    raw = save.model_dump_json().replace('"format":1', '"format":2').encode()
+    raw = save.to_json().replace('"format":1', '"format":2').encode()
     store.autosave_path.write_bytes(raw)
     assert store.latest() is None
     assert store.problems == [f"{store.autosave_path}: save is from a newer version of the game (format 2); "
@@ -332,8 +333,8 @@ def test_newer_autosave_is_kept_aside(mini, store):
 
 
 def test_foreign_autosave_is_not_continued(mini, store):
-    write_save(store.autosave_path, saves.from_playthrough(Playthrough.new(mini, 1, ["scout"]))
-               .model_copy(update={"scenario": "dara"}))
+    write_save(store.autosave_path,
+               dataclasses.replace(saves.from_playthrough(Playthrough.new(mini, 1, ["scout"])), scenario="dara"))
     raw = store.autosave_path.read_bytes()
     assert Session(mini, store).continue_latest() is None
     assert store.problems == [f"{store.autosave_path}: save is for scenario 'dara', not 'mini'; "
