@@ -222,6 +222,7 @@ def show_interface(startup: dict, latency: dict, memory: dict) -> None:
     if section("the game's memory, a whole campaign in a real terminal, then the Chronicle and the tree:", memory):
         row(f"peak resident ({memory['decisions']} decisions)", f"{memory['peak_mb']:.0f} MB", "< 60 MB",
             memory["peak_mb"] < 60, memory["load"])
+        row("on the first start (the scenario validated and kept)", f"{memory['first_peak_mb']:.0f} MB", "-", None, None)
 
 
 # -- the run -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 where the shipped scenarios are, and where saves go.
 
     CALLINICUM_SAVES   the saves folder, when `--saves DIR` is not given
+    CALLINICUM_CACHE   where checked scenarios are kept (`game.scenario.frozen`); `off`: nowhere
     CALLINICUM_DEBUG   any value but empty: failures show Python's traceback (for developers)
     TEXTUAL_DRIVER     set by textual-serve: the game is running in a web browser
     TERM=dumb          a terminal that cannot draw progress
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ENV_SAVES = "CALLINICUM_SAVES"
 ENV_DEBUG = "CALLINICUM_DEBUG"
+ENV_CACHE = "CALLINICUM_CACHE"
 ENV_TEXTUAL_DRIVER = "TEXTUAL_DRIVER"
 #: The name the game's per-user data folder is kept under (and the distribution's name).
 APP_NAME = "callinicum531"
@@ -79,3 +81,16 @@ def saves_dir(explicit: Path | None = None, environ: Mapping[str, str] | None = 
     if chosen:
         return Path(chosen).expanduser()
     return default_saves_dir()
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where the copies of checked scenarios are kept: $CALLINICUM_CACHE if set (`off`: none are
+    kept), else the user's cache folder."""
+    chosen = _env(environ).get(ENV_CACHE, "").strip()
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME))

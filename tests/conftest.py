@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -29,6 +30,9 @@ from game.engine.campaign import Campaign, EngineError, State
 from game.engine.dice import SeededDice
 from game.scenario.compiled import CompiledScenario, load
 from game.session.playthrough import Playthrough
+
+# checked scenarios are kept (game.scenario.frozen) in a folder of this run's own, never the user's
+os.environ["CALLINICUM_CACHE"] = tempfile.mkdtemp(prefix="callinicum-cache-")
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

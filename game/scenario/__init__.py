@@ -10,9 +10,11 @@ The front door, for the command line, the session and the interface alike:
     preview(path_or_name, mods)  its title and framing, read without validating anything
 
 A scenario is named by its folder or, for the shipped ones, by its name (`dara`). Behind the door,
-in the order a scenario passes through them: `yamlread` (safe YAML that remembers lines), `loader`
-(files, limits, pydantic models), `compiled` (state layout, expressions, references), `checker`
-(what the types cannot see); `errors` holds `Problem` and `ScenarioLoadError`.
+in the order a scenario passes through them: `files` (which files, their limits and digest),
+`yamlread` (safe YAML that remembers lines), `loader` (limits on items, pydantic models),
+`compiled` (state layout, expressions, references), `checker` (what the types cannot see), and
+`frozen` (the copy of a checked scenario that later loads read instead); `errors` holds `Problem`
+and `ScenarioLoadError`.
 
 Importing this package costs next to nothing: the models and the compiler are imported by the
 first `load()`, so that a title screen can be drawn from `preview()` while they load.
@@ -76,11 +78,21 @@ def check(path_or_name: Path | str | None = None,
 def load(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = ()) -> CompiledScenario:
     """A scenario ready to play, explore or replay. The checker's errors stop a scenario from being
     played, as `callinicum check` says: they are raised as a ScenarioLoadError with every problem
-    found, each `file:line: field: message`. Warnings never stop it."""
-    scenario, findings = check(path_or_name, mods)
+    found, each `file:line: field: message`. Warnings never stop it.
+
+    A scenario that has passed is kept (`frozen`): loading the same files again reads that copy,
+    without pydantic, PyYAML or the checker."""
+    from game.scenario import frozen
+
+    folder, overlays = locate(path_or_name, mods)
+    kept = frozen.find(folder, overlays)
+    if kept is not None:
+        return kept
+    scenario, findings = check(folder, overlays)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ScenarioLoadError(errors)
+    frozen.keep(scenario, folder, overlays)
     return scenario
 
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from game.scenario.battle_log import template_problem
 from game.scenario.models_base import Expr, Id, Line, Model, Next, Text, Variant
+from game.scenario.traits import BattleTraits
 
 Terrain = Literal["river", "rise", "hill", "wall", "open"]
 Action = Literal[
@@ -311,7 +312,7 @@ class Results(Model):
     commander_fell: dict[Id, Id] = Field(default_factory=dict, description="unit id -> flag id")
 
 
-class Battle(Model):
+class Battle(Model, BattleTraits):
     id: Id
     title: Line
     terrain_left: Terrain = Field("open", description="the ground at the left end of the line")
@@ -354,13 +355,6 @@ class Battle(Model):
             if problem:
                 raise ValueError(problem)
         return log
-
-    @property
-    def ground(self) -> list[str]:
-        """The terrain at every position of the line, left to right."""
-        if self.terrain is not None:
-            return list(self.terrain)
-        return [self.terrain_left] + ["open"] * (len(self.line) - 2) + [self.terrain_right]
 
     @model_validator(mode="after")
     def _lines(self) -> Battle:

@@ -10,10 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.scenario.battle_log import templates
-from game.scenario.battle_models import Battle, DeployOption, EnemyPlan, Order, Tables
 from game.scenario.errors import Problem, ScenarioLoadError
 from game.scenario.expressions import (
     BOOL,
@@ -27,25 +26,28 @@ from game.scenario.expressions import (
     compile_effect,
     compile_number,
 )
-from game.scenario.loader import Sources, load_scenario
-from game.scenario.models import (
-    Character,
-    Choice,
-    ChronicleEntry,
-    Counsel,
-    Ending,
-    Flag,
-    Place,
-    Quality,
-    Scene,
-    Scenario,
-    ScenarioInfo,
-    Unit,
-)
-from game.scenario.models_base import Next, Route
+from game.scenario.files import Sources
 from game.scenario.record import BATTLE_FIELDS
 from game.scenario.record import UNIT_FIELDS as RECORD_UNIT_FIELDS
 from game.scenario.record import battle_name, unit_name
+
+if TYPE_CHECKING:  # the validated models, or the records of their kept copy (`game.scenario.frozen`)
+    from game.scenario.battle_models import Battle, DeployOption, EnemyPlan, Order
+    from game.scenario.models import (
+        Character,
+        Choice,
+        ChronicleEntry,
+        Counsel,
+        Ending,
+        Flag,
+        Place,
+        Quality,
+        Scene,
+        Scenario,
+        ScenarioInfo,
+        Unit,
+    )
+    from game.scenario.models_base import Next
 
 UNIT_FIELDS = (("men", 0, 999), ("morale", 0, 4), ("fatigue", 0, 2))
 # names an expression reads as constants, never as a quality or flag
@@ -321,6 +323,8 @@ def roman_units(b: Battle) -> list[str]:
 def compile_folder(folder: Path | str, overlays: Sequence[Path | str] = ()) -> CompiledScenario:
     """Read, validate and compile a scenario folder (raises ScenarioLoadError), without the
     checker: `game.scenario.load()` is the front door that adds it."""
+    from game.scenario.loader import load_scenario
+
     scenario, sources = load_scenario(folder, overlays)
     return compile_scenario(scenario, sources, Path(folder))
 
@@ -415,22 +419,22 @@ class _Compiler:
         self.problem(section, item, path, field_, f"no {kind} with id '{value}'{hint}")
 
     def target(self, nxt: Next, section: str, item: str, path: tuple[str | int, ...], label: str) -> Target | None:
-        routes = [Route(to=nxt)] if isinstance(nxt, str) else list(nxt)
+        routes = [(None, nxt)] if isinstance(nxt, str) else [(route.if_, route.to) for route in nxt]
         out: list[tuple[Compiled | None, int]] = []
-        for i, route in enumerate(routes):
+        for i, (if_, to) in enumerate(routes):
             rpath = path if isinstance(nxt, str) else path + (i,)
             rlabel = label if isinstance(nxt, str) else f"{label}[{i}]"
             cond = None
-            if route.if_ is not None:
-                cond = self.expr("condition", route.if_, section, item, rpath + ("if",), rlabel + ".if")
+            if if_ is not None:
+                cond = self.expr("condition", if_, section, item, rpath + ("if",), rlabel + ".if")
             elif i != len(routes) - 1:
                 self.problem(section, item, rpath, rlabel, "only the last route may leave out 'if'")
-            if route.to not in self.index:
-                self.ref("scene or ending", route.to, set(self.index), section, item,
+            if to not in self.index:
+                self.ref("scene or ending", to, set(self.index), section, item,
                          rpath if isinstance(nxt, str) else rpath + ("to",), rlabel)
                 continue
-            out.append((cond, self.index[route.to]))
-        if routes and routes[-1].if_ is not None:
+            out.append((cond, self.index[to]))
+        if routes and routes[-1][0] is not None:
             self.problem(section, item, path, label,
                          "the last route needs no 'if', so that there is always a way on")
         return Target(tuple(out)) if out else None
@@ -510,7 +514,11 @@ class _Compiler:
     def unit_kinds(self) -> None:
         """A unit's kind and experience are known to some battle's tables (or the defaults); those
         of a unit that fights are checked against its own battle's (`_battle_kinds`)."""
-        tables = [b.tables for b in self.s.battles] or [Tables()]
+        tables = [b.tables for b in self.s.battles]
+        if not tables:  # the defaults
+            from game.scenario.battle_models import Tables
+
+            tables = [Tables()]
         fighting = {uid for b in self.s.battles for uid in roman_units(b) + list(b.enemy_line)}
         for u in self.s.units:
             if u.id in fighting:
@@ -810,7 +818,7 @@ class _Compiler:
 
     def _battle_results(self, b: Battle) -> dict[str, Slot]:
         results: dict[str, Slot] = {}
-        for key, value in b.results.model_dump().items():
+        for key, value in dict(b.results).items():
             if isinstance(value, str):
                 slot = self.slots.get(value)
                 want = INT if key in ("roman_losses", "enemy_losses") else BOOL

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,113 +16,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
+from game.scenario.files import MAX_FILE_BYTES, Located, Sources, file_digest, listing
 from game.scenario.models import SECTIONS, Scenario, ScenarioInfo
-from game.scenario.yamlread import MAX_FILE_BYTES, Document, YamlProblem, parse_yaml
+from game.scenario.yamlread import Document, YamlProblem, parse_yaml
 
 # Limits (MODDING.md, "Limits"): checked from the folder listing and the parsed files, before any
 # item is validated, compiled or checked, so that no scenario can make loading slow.
-MAX_FILES = 500
-MAX_TOTAL_BYTES = 4_000_000  # all files together (the Callinicum campaign is about 0.5 MB)
 MAX_ITEMS = {"scenes": 2_000, "endings": 500}  # items in a section, across all files
 MAX_OTHER_ITEMS = 1_000  # items in any other section
 MAX_CHOICES = 50  # choices in one scene
 MAX_OUTCOMES = 50  # outcomes in one choice's chance
-IGNORED_DIRS = {"playthroughs", ".git", "__pycache__"}
-
-
-@dataclass
-class Located:
-    """Where one validated item came from."""
-
-    file: str
-    doc: Document
-    base: tuple[str | int, ...]
-
-    def line(self, *path: str | int) -> int:
-        return self.doc.line_of(self.base + path)
-
-
-@dataclass
-class Sources:
-    """The file and line of every item, by (section, id)."""
-
-    items: dict[tuple[str, str], Located] = field(default_factory=dict)
-    info: Located | None = None
-    files: list[str] = field(default_factory=list)
-
-    def at(self, section: str, item_id: str, *path: str | int) -> tuple[str, int]:
-        loc = self.items.get((section, item_id))
-        if loc is None:
-            return (self.files[0] if self.files else "?", 1)
-        return loc.file, loc.line(*path)
-
-
-def _walk(root: Path) -> list[tuple[str, Path]]:
-    """The YAML files below `root`, by relative path; ignored folders are never entered, links to
-    folders are not followed, and the listing stops soon after it has more than MAX_FILES."""
-    found: list[tuple[str, Path]] = []
-    for top, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.startswith("."))
-        base = Path(top)
-        for fname in sorted(names):
-            path = base / fname
-            if fname.startswith(".") or path.suffix not in (".yaml", ".yml") or not path.is_file():
-                continue
-            found.append((path.relative_to(root).as_posix(), path))
-        if len(found) > 20 * MAX_FILES:
-            break
-    return found
-
-
-def scenario_files(folder: Path, overlays: Sequence[Path] = ()) -> list[tuple[str, Path]]:
-    """The YAML files of a scenario, by relative path; an overlay's files replace or add to them."""
-    found: dict[str, Path] = {}
-    for root in (folder, *overlays):
-        found.update(_walk(root))
-    return sorted(found.items())
-
-
-def _outside(root: Path, path: Path) -> str | None:
-    """Where a file that is a link out of its folder really is; None if it lies inside."""
-    real = path.resolve()
-    return None if real.is_relative_to(root.resolve()) else str(real)
-
-
-def _listing(folder: Path, overlays: list[Path]) -> list[tuple[str, Path]]:
-    """The files to read, after the checks that need nothing but the listing: how many there are,
-    how large they are together, and that none is a link that leaves its folder."""
-    shown = display_path(folder)
-    for root in (folder, *overlays):
-        if not root.is_dir():
-            raise ScenarioLoadError([Problem(display_path(root), 0, "", "no such scenario folder")])
-    owner: dict[str, tuple[Path, Path]] = {}  # relative path -> (its folder, the file)
-    for root in (folder, *overlays):
-        owner.update((rel, (root, path)) for rel, path in _walk(root))
-    files = sorted((rel, path) for rel, (_, path) in owner.items())
-    if not files:
-        raise ScenarioLoadError([Problem(shown, 0, "", "the folder holds no .yaml scenario files")])
-    if len(files) > MAX_FILES:
-        many = f"{len(files)}" if len(files) <= 20 * MAX_FILES else f"more than {20 * MAX_FILES:,}"
-        raise ScenarioLoadError([Problem(shown, 0, "", f"too many files ({many}; at most {MAX_FILES})")])
-    problems = []
-    total = 0
-    for rel, path in files:
-        real = _outside(owner[rel][0], path)
-        if real is not None:
-            problems.append(Problem(display_path(path), 1, "", f"the file is a link to {real}, outside the "
-                                    "scenario's folder; copy the file into the folder instead"))
-            continue
-        try:
-            size = path.stat().st_size
-        except OSError:
-            continue  # reported when the file is read
-        total += size if size <= MAX_FILE_BYTES else 0  # a file too large is reported on its own
-    if problems:
-        raise ScenarioLoadError(problems)
-    if total > MAX_TOTAL_BYTES:
-        raise ScenarioLoadError([Problem(shown, 0, "", f"the scenario's files are too large together "
-                                         f"({total:,} bytes; the limit is {MAX_TOTAL_BYTES:,})")])
-    return files
 
 
 def _over_limits(name: str, doc: Document, counts: dict[str, int]) -> list[Problem]:
@@ -183,7 +85,7 @@ def _read_files(files: list[tuple[str, Path]]) -> tuple[list[tuple[str, Document
         except OSError as exc:
             problems.append(Problem(name, 1, "", f"cannot read file: {exc.strerror or exc}"))
             continue
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(raw).digest())
+        digest.update(file_digest(rel, raw))
         try:
             doc = parse_yaml(raw)
         except YamlProblem as exc:
@@ -200,7 +102,7 @@ def _read_files(files: list[tuple[str, Path]]) -> tuple[list[tuple[str, Document
 def load_scenario(folder: Path | str, overlays: Sequence[Path | str] = ()) -> tuple[Scenario, Sources]:
     """Read and validate a scenario folder. Raises ScenarioLoadError with every problem found."""
     folder = Path(folder)
-    files = _listing(folder, [Path(o) for o in overlays])
+    files = listing(folder, [Path(o) for o in overlays])
     docs, problems, unreadable, content_hash = _read_files(files)
     found = _Items(Sources(files=[display_path(path) for _, path in files]), problems)
     for name, doc in docs:

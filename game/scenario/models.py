@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from game.scenario.models_base import Expr, Id, Line, Model, Next, Route, Text, Variant
+from game.scenario.traits import ChoiceTraits, UnitTraits
 
 class ScenarioInfo(Model):
     """The scenario's identity and where it starts."""
@@ -85,9 +86,7 @@ class Place(Model):
     y: int = Field(ge=0, le=100)
 
 
-
-
-class Unit(Model):
+class Unit(Model, UnitTraits):
     """An army unit. Men are counted in hundreds."""
 
     id: Id
@@ -102,11 +101,6 @@ class Unit(Model):
     experience: Id = Field("regular", description="green, regular or veteran, or another in its battle's tables")
     loyalty: Id | None = Field(None, description="a quality id that measures this unit's loyalty")
 
-    @property
-    def is_enemy(self) -> bool:
-        return self.side != "roman"
-
-
 
 class Counsel(Model):
     """An advisor's view on the decision at hand."""
@@ -114,7 +108,6 @@ class Counsel(Model):
     who: Id
     says: Text
     if_: Expr | None = Field(None, alias="if")
-
 
 
 class View(Model):
@@ -179,7 +172,7 @@ Chronicles = Annotated[
 ]
 
 
-class Choice(Model):
+class Choice(Model, ChoiceTraits):
     """A decision open to the player."""
 
     id: Id
@@ -196,14 +189,6 @@ class Choice(Model):
     chronicle: Chronicles | None = Field(
         None, description="one entry, or a list of entries with conditions: the first that holds is told",
     )
-
-    @property
-    def chronicles(self) -> list[ChronicleEntry]:
-        """The chronicle entries, one or many, in order."""
-        if self.chronicle is None:
-            return []
-        return list(self.chronicle) if isinstance(self.chronicle, list) else [self.chronicle]
-
 
     @model_validator(mode="after")
     def _one_way_on(self) -> Choice:

@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from game.errors import CallinicumError
+from game.scenario.files import MAX_FILE_BYTES
 
 try:  # libyaml's composer is several times faster; the pure one behaves the same
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_NUMBER = 1_000_000  # the largest number a scenario file may hold, either sign (MODDING.md)

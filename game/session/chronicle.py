@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from game.scenario.compiled import CChoice, CScene
-from game.scenario.models import ChronicleEntry as ChronicleText
 from game.session.history_words import HistoryWords
 from game.session.playthrough import Playthrough
+
+if TYPE_CHECKING:
+    from game.scenario.models import ChronicleEntry as ChronicleText
 
 IMAGINED_LABEL = "As a chronicler might have told it — imagined"
 

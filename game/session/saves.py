@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import stat
-import tempfile
-import time
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +20,7 @@ from game.engine.campaign import EngineError
 from game.errors import CallinicumError
 from game.scenario.compiled import CompiledScenario
 from game.scenario.errors import escape_controls
+from game.atomic import atomic_write
 from game.session.playthrough import Playthrough
 from game.session.strict import Invalid, as_json, read, spec
 
@@ -35,7 +33,6 @@ MAX_LABEL = 200
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 40  # a seed has at most 19; a longer number in a save is damage, not data
 SLOT_MAX_CHARS = 60
-TMP_SUFFIX = ".tmp"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
@@ -151,77 +148,6 @@ def read_save(path: Path) -> SaveFile:
         return SaveFile.read(data)
     except Invalid as exc:
         raise SaveError(damaged.format(escape_controls(f"{exc.where or 'save'}: {exc.message}"))) from None
-
-
-def _tmp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":  # os.kill would end the process there: never ask
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _sweep_stale(path: Path, max_age: float = 3600.0) -> None:
-    """Remove temporary files left by writers that were killed mid-write (never a live writer's)."""
-    prefix = _tmp_prefix(path)
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return
-    now = time.time()
-    for name in names:
-        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
-            continue
-        middle = name[len(prefix):-len(TMP_SUFFIX)]
-        pid_text = middle.split(".", 1)[0]
-        tmp = path.parent / name
-        try:
-            stale = (pid_text.isdigit() and not _alive(int(pid_text))) or now - tmp.stat().st_mtime > max_age
-            if stale:
-                tmp.unlink()
-        except OSError:
-            pass
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file atomically: the old file stays whole until the new one is complete on disk.
-
-    The temporary file (`.<name>.<pid>.<random>.tmp`, beside the target) is removed on any failure;
-    one left by a process killed mid-write is removed by the next write to the same file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path)}{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-    _sweep_stale(path)
 
 
 def write_save(path: Path, save: SaveFile) -> None:

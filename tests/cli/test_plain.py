@@ -19,7 +19,7 @@ from conftest import MINI, ROOT
 
 def play(args: list[str], stdin: str, tmp_path: Path, *, flag: bool = True, timeout: float = 120):
     """`python -m game play [--plain] ARGS` with this standard input, in a subprocess."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLINICUM")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLINICUM") or k == "CALLINICUM_CACHE"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     argv = [sys.executable, "-m", "game", "play", *(["--plain"] if flag else []), *args,
             "--saves", str(tmp_path / "saves")]
@@ -112,7 +112,8 @@ def test_the_plain_path_never_imports_textual(tmp_path):
         "raise SystemExit(code)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith("CALLINICUM")})
+                          cwd=ROOT, env={k: v for k, v in os.environ.items()
+                               if not k.startswith("CALLINICUM") or k == "CALLINICUM_CACHE"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-2:] == ["ending: wise_ending", "textual loaded: False"]
 

@@ -21,9 +21,10 @@ import pytest
 from game import DEFAULT_SCENARIO
 from game.scenario.compiled import CEnding, CScene, load
 from game.scenario.errors import Problem, ScenarioLoadError, escape_controls
-from game.scenario import loader
-from game.scenario.loader import load_scenario, scenario_files
-from game.scenario.yamlread import MAX_FILE_BYTES
+from game.scenario import files, loader
+from game.scenario.files import scenario_files
+from game.scenario.loader import load_scenario
+from game.scenario.files import MAX_FILE_BYTES
 from game.session.playthrough import Playthrough
 
 from conftest import (
@@ -1001,7 +1002,7 @@ def test_too_many_choices_and_outcomes(scenario_copy, monkeypatch):
 
 
 def test_files_too_large_together(scenario_copy, monkeypatch):
-    monkeypatch.setattr(loader, "MAX_TOTAL_BYTES", 3_000)
+    monkeypatch.setattr(files, "MAX_TOTAL_BYTES", 3_000)
     scenario_copy.write("padding.yaml", "# " + "x" * 3_000 + "\nflags: []\n")
     parsed: list[int] = []
     monkeypatch.setattr(loader, "parse_yaml", lambda raw: parsed.append(1))
@@ -1014,7 +1015,7 @@ def test_files_too_large_together(scenario_copy, monkeypatch):
 
 def test_the_shipped_limits_are_the_documented_ones():
     modding = (ROOT / "MODDING.md").read_text(encoding="utf-8")
-    for figure in (f"{loader.MAX_FILES:,}", f"{loader.MAX_TOTAL_BYTES:,}", f"{loader.MAX_ITEMS['scenes']:,}",
+    for figure in (f"{files.MAX_FILES:,}", f"{files.MAX_TOTAL_BYTES:,}", f"{loader.MAX_ITEMS['scenes']:,}",
                    f"{loader.MAX_ITEMS['endings']:,}", f"{loader.MAX_OTHER_ITEMS:,}", f"{loader.MAX_CHOICES}",
                    f"{loader.MAX_OUTCOMES}", "1,000,000"):
         assert figure in modding.split("## Limits")[1].split("\n## ")[0], figure

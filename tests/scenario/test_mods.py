@@ -12,7 +12,7 @@ from game.engine.dice import SeededDice
 from game.scenario.checker import check_scenario
 from game.scenario.compiled import load
 from game.scenario.errors import ScenarioLoadError
-from game.scenario.loader import scenario_files
+from game.scenario.files import scenario_files
 
 from conftest import MINI, ROOT
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from game import atomic
 from game import DEFAULT_SCENARIO, config
 from game.scenario.compiled import load
 from game.session import saves
@@ -221,6 +222,15 @@ def test_hostile_save_is_one_line_and_left_unchanged(mini, tmp_path, kind):
     ("label_with_c1", "damaged save (label: it holds a control character)"),
     ("decision_with_escape", "damaged save (decisions: it holds a control character)"),
     ("place_with_carriage_return", "damaged save (place: it holds a control character)"),
+    ("seed_is_text", "damaged save (seed: input should be a valid integer)"),
+    ("seed_negative", "damaged save (seed: input should be greater than or equal to 0)"),
+    ("seed_too_big", "damaged save (seed: input should be less than or equal to 9223372036854775807)"),
+    ("decisions_text", "damaged save (decisions: input should be a valid list)"),
+    ("decisions_numbers", "damaged save (decisions.0: input should be a valid string)"),
+    ("decisions_too_many", "damaged save (decisions: list should have at most 10000 items after validation, not 10001)"),
+    ("label_a_list", "damaged save (label: input should be a valid string)"),
+    ("missing_scenario", "damaged save (scenario: field required)"),
+    ("not_an_object", "damaged save (not a save record)"),
 ])
 def test_hostile_save_messages(mini, tmp_path, kind, fragment):
     path = tmp_path / "s.json"
@@ -435,7 +445,7 @@ def test_a_failed_write_leaves_the_old_save_and_no_temp_file(mini, tmp_path, mon
     def boom(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(saves.os, "fsync", boom)
+    monkeypatch.setattr(atomic.os, "fsync", boom)
     with pytest.raises(OSError):
         write_save(path, saves.from_playthrough(play(mini, 1), "new"))
     assert path.read_bytes() == before

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from game import atomic
 from game.engine.campaign import EngineError
 from game.scenario.compiled import load
 from game.session import saves
@@ -234,6 +235,10 @@ DAMAGED_JSON = {
     "seed_true": b'{"format": 1, "scenario": "mini", "playthroughs": [{"id": "a", "seed": true, "decisions": []}],'
                  b' "found": {"x": 1}}',
     "long_number": b'{"format": 1' + b"0" * 5000 + b', "scenario": "mini"}',
+    "deep_wrong_type": b'{"format": 1, "scenario": "mini", "playthroughs": [{"id": "a", "seed": 1, "decisions": [],'
+                       b' "chance": [[1], ["x"]]}], "found": {"x": ["y"]}}',
+    "no_scenario": b'{"format": 1, "playthroughs": [], "found": {}}',
+    "format_zero": b'{"format": 0, "scenario": "mini", "playthroughs": [], "found": {}}',
     "newer": b'{"format": 2, "scenario": "mini", "playthroughs": [], "found": {}}',
     "foreign": b'{"format": 1, "scenario": "dara", "playthroughs": [], "found": {}}',
 }
@@ -349,7 +354,7 @@ def test_store_files_are_written_atomically(mini, store, monkeypatch):
     def full_disk(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(saves.os, "fsync", full_disk)
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)
     session.new()
     session.choose("rush")  # reported, not raised: play goes on
     assert {p.name: p.read_bytes() for p in store.dir.iterdir()} == before
@@ -436,7 +441,7 @@ def test_a_folder_that_stops_being_writable_is_reported_once(mini, store, monkey
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(store.dir / ".autosave.json.1.x.tmp"))
 
-    monkeypatch.setattr(saves.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
     session.undo()
     session.choose("rush")
     session.choose("go_home")

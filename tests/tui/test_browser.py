@@ -67,7 +67,8 @@ def wait_for(predicate, timeout: float, what: str):
 @pytest.fixture
 def server(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLINICUM", "TEXTUAL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CALLINICUM", "TEXTUAL")) or k == "CALLINICUM_CACHE"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.Popen(
         [sys.executable, "-m", "game", "serve", "--port", str(port), "--scenario", str(MINI),

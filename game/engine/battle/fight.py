@@ -23,10 +23,10 @@ from game.engine.battle.state import (
     band,
 )
 from game.engine.dice import Dice
-from game.scenario.battle_models import EnemyPlan
 from game.scenario.compiled import CHidden
 
 if TYPE_CHECKING:
+    from game.scenario.battle_models import EnemyPlan
     from game.engine.battle.rules import BattleRules
 
 Values = tuple[int, ...]

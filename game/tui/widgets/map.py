@@ -9,11 +9,14 @@ shows its places alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from game.scenario.models import Place
 from game.tui.widgets.drawn import DrawnKept
+
+if TYPE_CHECKING:
+    from game.scenario.models import Place
 
 # The Euphrates in the campaign's map cells: from the crossing south to Barbalissos, then east
 # past Sura and Callinicum to Circesium.
