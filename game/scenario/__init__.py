@@ -75,17 +75,22 @@ def check(path_or_name: Path | str | None = None,
     return scenario, check_scenario(scenario)
 
 
-def load(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = ()) -> CompiledScenario:
+def load(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = (), *,
+         apart: bool = False) -> CompiledScenario:
     """A scenario ready to play, explore or replay. The checker's errors stop a scenario from being
     played, as `callinicum check` says: they are raised as a ScenarioLoadError with every problem
     found, each `file:line: field: message`. Warnings never stop it.
 
     A scenario that has passed is kept (`frozen`): loading the same files again reads that copy,
-    without pydantic, PyYAML or the checker."""
+    without pydantic, PyYAML or the checker. `apart`: files not yet kept are read, validated,
+    checked and kept by a child process, so that none of that stays in this one (the game's
+    memory); where that fails, they are read here, and their problems raised as ever."""
     from game.scenario import frozen
 
     folder, overlays = locate(path_or_name, mods)
     kept = frozen.find(folder, overlays)
+    if kept is None and apart and frozen.keep_apart(folder, overlays):
+        kept = frozen.find(folder, overlays)
     if kept is not None:
         return kept
     scenario, findings = check(folder, overlays)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,9 +166,46 @@ def keep(compiled: CompiledScenario, folder: Path, overlays: Sequence[Path]) -> 
     return where / name
 
 
+def keep_apart(folder: Path, overlays: Sequence[Path]) -> bool:
+    """Have a child process read, validate, check and keep the scenario (`python -m
+    game.scenario.frozen`); whether it kept it. It says nothing: a scenario it could not keep is
+    read again by the caller, who reports what is wrong with it."""
+    if config.cache_dir() is None:
+        return False
+    argv = [sys.executable, "-m", __name__, str(folder)]
+    for mod in overlays:
+        argv += ["--mod", str(mod)]
+    try:
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=300).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 def _prune(where: Path, stem: str) -> None:
     """Keep the newest copies of scenarios from folders of this name (KEEP_PER_NAME): a modder
     who edits a scenario all day leaves no more than that behind."""
     copies = sorted(where.glob(f"{stem}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in copies[KEEP_PER_NAME:]:
         os.unlink(old)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m game.scenario.frozen FOLDER [--mod DIR ...]`: keep the scenario; 0 if it is kept."""
+    import argparse
+
+    import game.scenario
+
+    parser = argparse.ArgumentParser(prog="python -m game.scenario.frozen", description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--mod", type=Path, action="append", default=[])
+    args = parser.parse_args(argv)
+    try:
+        game.scenario.load(args.folder, args.mod)
+    except ScenarioLoadError:
+        return 1
+    return 0 if find(args.folder, args.mod) is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -28,8 +28,9 @@ def open_scenario(path_or_name: Path | str | None = None, mods: Sequence[Path | 
                   saves: Path | None = None) -> tuple[CompiledScenario, Store]:
     """A scenario through the front door (`game.scenario.load`: the checker's errors stop it) and
     the store of its saves: `saves` if given, else where $CALLINICUM_SAVES or the default puts them.
-    The interface runs this behind its title screen."""
-    scenario = game.scenario.load(path_or_name, mods)
+    The interface runs this behind its title screen; files it has not yet kept are read and
+    checked in a child process (`apart`), so that the game holds only what it plays."""
+    scenario = game.scenario.load(path_or_name, mods, apart=True)
     return scenario, Store.open(config.saves_dir(saves), scenario)
 
 

@@ -196,9 +196,10 @@ def test_old_copies_are_pruned(cache, tmp_path):
     assert len(_copies(cache)) == frozen.KEEP_PER_NAME
 
 
-def test_a_campaign_played_from_its_copy_never_imports_pydantic_or_yaml(cache, tmp_path):
-    """The game's memory (#17): pydantic, PyYAML, the models and the checker stay out of a game
-    that plays a scenario it has checked before, saves and all."""
+def test_a_campaign_never_imports_pydantic_or_yaml(cache, tmp_path):
+    """The game's memory (#17): pydantic, PyYAML, the models and the checker stay out of the game's
+    process, saves and all: on the first start a child process reads and checks the files and keeps
+    them; every later start plays from the copy."""
     script = (
         "import io, sys\n"
         "from game.cli import main\n"
@@ -215,6 +216,24 @@ def test_a_campaign_played_from_its_copy_never_imports_pydantic_or_yaml(cache, t
     for proc in runs:
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.splitlines()[-2].startswith("ending: ")
-    assert runs[0].stdout.splitlines()[-1] != "loaded: []", "the first game validates the files"
-    assert runs[1].stdout.splitlines()[-1] == "loaded: []"
+    assert [proc.stdout.splitlines()[-1] for proc in runs] == ["loaded: []"] * 2
+    assert len(_copies(cache)) == 1
     assert runs[0].stdout.splitlines()[-2] == runs[1].stdout.splitlines()[-2]
+
+
+def test_apart_a_child_process_keeps_the_scenario_and_its_problems_are_raised_here(cache, tmp_path, monkeypatch):
+    kept = game.scenario.load(MINI, apart=True)
+    assert type(kept.scenario).__module__ == "game.scenario.frozen", "kept by the child, read from the copy"
+    assert len(_copies(cache)) == 1
+    broken = ScenarioCopy(tmp_path)
+    broken.replace("scenes.yaml", "next: battle", "next: nowhere")
+    with pytest.raises(ScenarioLoadError) as here:
+        game.scenario.load(broken.path)
+    with pytest.raises(ScenarioLoadError) as apart:
+        game.scenario.load(broken.path, apart=True)
+    assert [str(p) for p in apart.value.problems] == [str(p) for p in here.value.problems]
+    assert "nowhere" in str(apart.value)
+    # no cache: nothing is handed to a child, and the files are read here
+    monkeypatch.setenv(config.ENV_CACHE, "off")
+    monkeypatch.setattr(frozen.subprocess, "run", lambda *a, **k: pytest.fail("no child without a cache"))
+    assert game.scenario.load(MINI, apart=True).id == "mini"
