@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,10 @@ from game.errors import CallinicumError
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Control characters a YAML escape ("\e", "\x9b", "\a") can still put in a value, which a terminal
+#: would act on (set its title, clear the screen, write the clipboard); newline and tab are prose.
+#: The YAML reader refuses them in text, and so does the reader of a kept copy (`frozen`).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def is_control(ch: str) -> bool:

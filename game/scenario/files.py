@@ -6,6 +6,7 @@ know whether the copy of a scenario it keeps (`game.scenario.frozen`) is still t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Sequence
@@ -126,8 +127,16 @@ def file_digest(rel: str, raw: bytes) -> bytes:
 
 def content_hash(files: Sequence[tuple[str, Path]]) -> str:
     """The digest of a scenario's files (`Scenario.content_hash`), as the loader computes it while
-    it reads them. OSError if one cannot be read."""
+    it reads them. OSError if one cannot be read, or is larger than a file may be (MAX_FILE_BYTES:
+    it is never read; the loader reports it)."""
     digest = hashlib.sha256()
     for rel, path in files:
-        digest.update(file_digest(rel, path.resolve().read_bytes()))
+        real = path.resolve()
+        if real.stat().st_size > MAX_FILE_BYTES:
+            raise OSError(errno.EFBIG, "file is too large", str(path))
+        with open(real, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise OSError(errno.EFBIG, "file is too large", str(path))
+        digest.update(file_digest(rel, raw))
     return digest.hexdigest()[:16]

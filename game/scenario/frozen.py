@@ -17,9 +17,11 @@ validating the scenario again.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -28,12 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 from game import config
 from game.atomic import atomic_write
+from game.scenario.errors import CONTROL as _CONTROL
 from game.scenario.errors import ScenarioLoadError, display_path
 from game.scenario.files import Sources, content_hash, listing
 from game.scenario.traits import TRAITS
 
 if TYPE_CHECKING:
     from game.scenario.compiled import CompiledScenario
+
+_CLASS = re.compile(r"[A-Z][A-Za-z]{0,40}")
+_FIELD = re.compile(r"[a-z][a-z0-9_]{0,40}")
+_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 #: The version of the copy's layout; a copy of another version is never read.
 FORMAT = 1
@@ -62,6 +69,15 @@ class Record:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self)})"
 
+    def __reduce__(self) -> tuple:
+        """Pickled by its class's name and fields (the classes are made as copies are read, so a
+        process started afresh, as the explorer's workers are on some systems, makes them again)."""
+        return _rebuild, (type(self).__name__, self.__slots__, tuple(getattr(self, n) for n in self.__slots__))
+
+
+def _rebuild(name: str, fields: tuple[str, ...], values: tuple[Any, ...]) -> Record:
+    return _record_class(name, fields)(**dict(zip(fields, values)))
+
 
 _classes: dict[tuple[str, tuple[str, ...]], type] = {}
 
@@ -78,7 +94,28 @@ def _decode(obj: dict[str, Any]) -> Any:
     name = obj.pop(TAG, None)
     if name is None:
         return obj
+    if not (isinstance(name, str) and _CLASS.fullmatch(name) and all(_FIELD.fullmatch(k) for k in obj)):
+        raise ValueError("not a copy of a scenario")
     return _record_class(name, tuple(obj))(**obj)
+
+
+def _text_is_safe(value: Any) -> bool:
+    """No text in the copy holds what the YAML reader refuses in text (a control character), and the
+    scenario's id is an id: it names the scenario's folder of saves."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _CONTROL.search(item):
+                return False
+        elif isinstance(item, Record):
+            stack.extend(v for _, v in item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+    return True
 
 
 def _encode(value: Any) -> Any:
@@ -132,19 +169,18 @@ def find(folder: Path, overlays: Sequence[Path]) -> CompiledScenario | None:
     except (OSError, ScenarioLoadError):
         return None
     head, _, body = raw.partition(b"\n")
+    from game.scenario.compiled import compile_scenario
+
     try:
         header = json.loads(head)
         if header != {"format": FORMAT, "content_hash": content, "sha256": hashlib.sha256(body).hexdigest()}:
             return None
         scenario = json.loads(body, object_hook=_decode)
-    except (ValueError, RecursionError):
-        return None
-    from game.scenario.compiled import compile_scenario
-
-    try:
+        if not (_ID.fullmatch(scenario.info.id) and _text_is_safe(scenario)):
+            return None
         return compile_scenario(scenario, Sources(files=[display_path(path) for _, path in files]), folder)
-    except (ScenarioLoadError, AttributeError, TypeError, KeyError, ValueError):
-        return None  # not the copy of a scenario this code can read: it is validated again
+    except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the files are read again
+        return None
 
 
 def keep(compiled: CompiledScenario, folder: Path, overlays: Sequence[Path]) -> Path | None:
@@ -172,9 +208,8 @@ def keep_apart(folder: Path, overlays: Sequence[Path]) -> bool:
     read again by the caller, who reports what is wrong with it."""
     if config.cache_dir() is None:
         return False
-    argv = [sys.executable, "-m", __name__, str(folder)]
-    for mod in overlays:
-        argv += ["--mod", str(mod)]
+    # -P: nothing from the folder the game was started in is imported by the child
+    argv = [sys.executable, "-P", "-m", "game.scenario", *(f"--mod={mod}" for mod in overlays), "--", str(folder)]
     try:
         return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, timeout=300).returncode == 0
@@ -185,27 +220,8 @@ def keep_apart(folder: Path, overlays: Sequence[Path]) -> bool:
 def _prune(where: Path, stem: str) -> None:
     """Keep the newest copies of scenarios from folders of this name (KEEP_PER_NAME): a modder
     who edits a scenario all day leaves no more than that behind."""
-    copies = sorted(where.glob(f"{stem}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    copies = sorted(where.glob(f"{glob.escape(stem)}-{'[0-9a-f]' * 24}.json"), key=lambda p: p.stat().st_mtime,
+                    reverse=True)
     for old in copies[KEEP_PER_NAME:]:
         os.unlink(old)
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m game.scenario.frozen FOLDER [--mod DIR ...]`: keep the scenario; 0 if it is kept."""
-    import argparse
-
-    import game.scenario
-
-    parser = argparse.ArgumentParser(prog="python -m game.scenario.frozen", description=main.__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--mod", type=Path, action="append", default=[])
-    args = parser.parse_args(argv)
-    try:
-        game.scenario.load(args.folder, args.mod)
-    except ScenarioLoadError:
-        return 1
-    return 0 if find(args.folder, args.mod) is not None else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

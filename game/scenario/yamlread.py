@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from game.errors import CallinicumError
+from game.scenario.errors import CONTROL as _CONTROL
 from game.scenario.files import MAX_FILE_BYTES
 
 try:  # libyaml's composer is several times faster; the pure one behaves the same
@@ -194,11 +195,6 @@ class _Builder:
                 raise YamlProblem(line, f"YAML tag {node.tag!r} is not allowed")
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return _scalar(node, line)
-
-
-# Control characters a YAML escape ("\e", "\x9b", "\a") can still put in a value: a terminal would
-# act on them (set its title, clear the screen, write the clipboard). Newline and tab are prose.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _scalar(node: yaml.Node, line: int) -> Any:

@@ -51,7 +51,7 @@ class SaveFile:
 
     format: int = spec(int, SAVE_FORMAT, ge=1, le=SAVE_FORMAT)  # the save format's version
     scenario: str = spec(str, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    scenario_version: str = spec(str, max_length=200)
+    scenario_version: str = spec(str, max_length=500)  # a scenario's version is a line: 500 at most
     content_hash: str = spec(str, "", max_length=200)
     seed: int = spec(int, ge=0, le=MAX_SEED)
     decisions: list[str] = spec(("list", str), max_length=10_000)

@@ -85,9 +85,11 @@ def _value(value: Any, s: Spec, at: tuple[str | int, ...]) -> Any:
     if kind is str:
         if type(value) is not str:
             raise Invalid(at, "input should be a valid string")
+        if not _is_utf8(value):
+            raise Invalid(at, "input should be a valid string, it holds a lone surrogate")
         if s.max_length is not None and len(value) > s.max_length:
             raise Invalid(at, f"string should have at most {s.max_length} characters")
-        if s.pattern is not None and not re.search(s.pattern, value):
+        if s.pattern is not None and not re.fullmatch(s.pattern, value):
             raise Invalid(at, f"string should match pattern '{s.pattern}'")
         return value
     if isinstance(kind, tuple) and kind[0] == "list":
@@ -103,6 +105,15 @@ def _value(value: Any, s: Spec, at: tuple[str | int, ...]) -> Any:
         key, item = Spec(kind[1]), Spec(kind[2])
         return {_value(k, key, (*at, k)): _value(v, item, (*at, k)) for k, v in value.items()}
     return read(kind, value, at)  # a record within the record
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text JSON can carry but no file can hold: a lone surrogate (`"\\ud800"`)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def as_json(record: Any) -> dict[str, Any]:

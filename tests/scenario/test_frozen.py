@@ -17,7 +17,7 @@ import pytest
 import game.scenario
 from game import config
 from game.engine.explore import explore_exhaustive
-from game.scenario import frozen
+from game.scenario import files, frozen
 from game.scenario.compiled import compile_folder
 from game.scenario.errors import ScenarioLoadError
 from game.session.playthrough import Playthrough
@@ -158,11 +158,25 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(b"")
     elif how == "deep":
         path.write_bytes(head + b"\n" + b"[" * 100_000)
+    elif how in ("not a class", "not a field", "an id out of the folder", "a control character"):
+        # whole, its digest matching, but not what a scenario that passed could hold
+        body = {"not a class": b'{"@":["x"]}', "not a field": b'{"@":"Unit","a b":1}',
+                "an id out of the folder": body.replace(b'"id":"mini"', b'"id":"../x"', 1),
+                "a control character": body.replace(b'"title":"', b'"title":"\\u001b]0;', 1)}[how]
+        header = json.loads(head)
+        header["sha256"] = hashlib.sha256(body).hexdigest()
+        path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    elif how == "for other files":  # whole, but its header names another content hash
+        header = json.loads(head)
+        header["content_hash"] = "0" * 16
+        path.write_bytes(json.dumps(header).encode() + b"\n" + body)
     else:
         raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["truncated", "altered", "no header", "not a scenario", "binary", "empty", "deep"])
+@pytest.mark.parametrize("how", ["truncated", "altered", "no header", "not a scenario", "binary", "empty", "deep",
+                                 "not a class", "not a field", "an id out of the folder", "a control character",
+                                 "for other files"])
 def test_a_damaged_copy_is_never_read_and_is_written_again(cache, how):
     _from_copy(MINI)
     [path] = _copies(cache)
@@ -237,3 +251,81 @@ def test_apart_a_child_process_keeps_the_scenario_and_its_problems_are_raised_he
     monkeypatch.setenv(config.ENV_CACHE, "off")
     monkeypatch.setattr(frozen.subprocess, "run", lambda *a, **k: pytest.fail("no child without a cache"))
     assert game.scenario.load(MINI, apart=True).id == "mini"
+
+
+def test_other_code_reads_the_files_again(cache, monkeypatch):
+    """The copy's name holds the digest of the code that reads scenarios: a new version of the game
+    never reads a copy an older one kept."""
+    _from_copy(MINI)
+    monkeypatch.setattr(frozen, "FORMAT", frozen.FORMAT + 1)
+    assert type(game.scenario.load(MINI).scenario).__module__ == "game.scenario.models"
+    assert len(_copies(cache)) == 2
+    monkeypatch.setattr(frozen, "_CODE", frozen._CODE[:-1])
+    assert type(game.scenario.load(MINI).scenario).__module__ == "game.scenario.models"
+
+
+def test_the_same_files_in_another_folder_have_a_copy_of_their_own(cache, tmp_path):
+    one, two = ScenarioCopy(tmp_path / "one"), ScenarioCopy(tmp_path / "two")
+    _from_copy(one.path)
+    assert type(game.scenario.load(two.path).scenario).__module__ == "game.scenario.models"
+    assert len(_copies(cache)) == 2
+
+
+def test_no_copy_is_kept_of_files_that_changed_while_they_were_read(cache, monkeypatch):
+    monkeypatch.setattr(frozen, "content_hash", lambda files: "0" * 16)
+    game.scenario.load(MINI)
+    assert _copies(cache) == []
+
+
+def test_a_file_too_large_is_never_read_for_the_copy(cache, tmp_path, monkeypatch):
+    copy = ScenarioCopy(tmp_path)
+    _from_copy(copy.path)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 5_000)
+    copy.write("zz.yaml", "# " + "x" * 6_000 + "\n")
+    read = []
+    real = files.open if hasattr(files, "open") else open
+    monkeypatch.setattr(files, "open", lambda path, *a: read.append(Path(path).name) or real(path, *a), raising=False)
+    with pytest.raises(OSError):
+        files.content_hash(files.listing(copy.path, []))
+    assert "zz.yaml" not in read
+    assert frozen.find(copy.path, ()) is None
+
+
+def test_pruning_keeps_to_copies_of_its_own_folder(cache, tmp_path):
+    star = ScenarioCopy(tmp_path, "a*")
+    plain = ScenarioCopy(tmp_path, "a-b")
+    _from_copy(plain.path)
+    for i in range(frozen.KEEP_PER_NAME + 1):
+        star.replace("scenario.yaml", "version:", f"# {i}\n  version:") if i else None
+        game.scenario.load(star.path)
+    names = [p.name for p in _copies(cache)]
+    assert sum(n.startswith("a-b-") for n in names) == 1, "another folder's copy is never pruned"
+
+
+def test_a_kept_scenario_can_be_sent_to_a_process_started_afresh(cache, monkeypatch):
+    """The explorer's workers are started afresh on macOS and Windows: the scenario is pickled."""
+    import pickle
+
+    from game.engine import explore
+
+    kept = _from_copy("dara")
+    again = pickle.loads(pickle.dumps(kept.scenario))
+    assert _tree(again) == _tree(kept.scenario) and again.units[0].is_enemy == kept.units[0].is_enemy
+    monkeypatch.setattr(explore, "START_METHOD", "spawn")
+    two = explore_exhaustive(kept, odds=True, jobs=2)
+    one = explore_exhaustive(kept, odds=True, jobs=1)
+    assert two.complete and (two.endings, two.states) == (one.endings, one.states)
+
+
+def test_the_child_imports_nothing_from_where_the_game_was_started(cache, tmp_path):
+    """A file named like a module in the player's folder is never run by the child process."""
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "argparse.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
+    old = os.getcwd()
+    os.chdir(here)
+    try:
+        assert frozen.keep_apart(MINI, ())
+    finally:
+        os.chdir(old)
+    assert len(_copies(cache)) == 1

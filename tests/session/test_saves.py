@@ -181,6 +181,8 @@ def hostile(mini) -> dict[str, bytes]:
         "label_with_c1": json.dumps({**good, "label": "a\x9b2Jb"}).encode(),
         "decision_with_escape": json.dumps({**good, "decisions": ["scout", "go\x1b[31mhome"]}).encode(),
         "place_with_carriage_return": json.dumps({**good, "place": "Dara\rGone"}).encode(),
+        "scenario_with_newline": json.dumps({**good, "scenario": "mini\n"}).encode(),
+        "label_lone_surrogate": raw.replace(b'"label": "', b'"label": "\\ud800', 1),
     }
 
 
@@ -231,6 +233,8 @@ def test_hostile_save_is_one_line_and_left_unchanged(mini, tmp_path, kind):
     ("label_a_list", "damaged save (label: input should be a valid string)"),
     ("missing_scenario", "damaged save (scenario: field required)"),
     ("not_an_object", "damaged save (not a save record)"),
+    ("scenario_with_newline", "damaged save (scenario: string should match pattern"),
+    ("label_lone_surrogate", "damaged save (label: input should be a valid string, it holds a lone surrogate)"),
 ])
 def test_hostile_save_messages(mini, tmp_path, kind, fragment):
     path = tmp_path / "s.json"
@@ -1061,3 +1065,14 @@ def test_a_process_killed_during_a_save_loop_leaves_every_save_whole(tmp_path):
     for path in root.rglob("*.json"):
         if path.name.startswith(("autosave", "slot")) or path.parent.name == "slots":
             read_save(path)
+
+
+def test_a_save_the_game_writes_it_can_read_whatever_the_scenario_says(mini, tmp_path):
+    """Every text a save takes from the scenario fits the limits it is read with: a version as long
+    as a scenario's version may be, a place and a date as long as a line."""
+    p = Playthrough.new(mini, 42, ["scout"])
+    save = dataclasses.replace(saves.from_playthrough(p, "ü" * 300), scenario_version="v" * 500,
+                               place="p" * 500, date="d" * 500)
+    path = tmp_path / "long.json"
+    write_save(path, save)
+    assert read_save(path) == save

@@ -238,6 +238,8 @@ DAMAGED_JSON = {
     "deep_wrong_type": b'{"format": 1, "scenario": "mini", "playthroughs": [{"id": "a", "seed": 1, "decisions": [],'
                        b' "chance": [[1], ["x"]]}], "found": {"x": ["y"]}}',
     "no_scenario": b'{"format": 1, "playthroughs": [], "found": {}}',
+    "lone_surrogate": b'{"format": 1, "scenario": "mini", "playthroughs": [{"id": "a", "seed": 1, "decisions": [],'
+                      b' "label": "\\ud800"}], "found": {"\\ud800": "x"}}',
     "format_zero": b'{"format": 0, "scenario": "mini", "playthroughs": [], "found": {}}',
     "newer": b'{"format": 2, "scenario": "mini", "playthroughs": [], "found": {}}',
     "foreign": b'{"format": 1, "scenario": "dara", "playthroughs": [], "found": {}}',
