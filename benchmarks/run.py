@@ -228,9 +228,9 @@ def show_interface(startup: dict, latency: dict, memory: dict) -> None:
         row("p50, wall clock", f"{latency['wall_p50_ms']:.1f} ms", "-", None, None)
         row("p95 / p50, processor time", f"{latency['cpu_p95_ms']:.1f} / {latency['cpu_p50_ms']:.1f} ms", "-", None, None)
     if section("the game's memory, a whole campaign in a real terminal, then the Chronicle and the tree:", memory):
-        row(f"peak resident ({memory['decisions']} decisions)", f"{memory['peak_mb']:.0f} MB", "< 60 MB",
+        row(f"peak resident ({memory['decisions']} decisions)", f"{memory['peak_mb']:.1f} MB", "< 60 MB",
             memory["peak_mb"] < 60, memory["load"])
-        row("on the first start (the scenario validated and kept)", f"{memory['first_peak_mb']:.0f} MB", "-", None, None)
+        row("on the first start (the scenario validated and kept)", f"{memory['first_peak_mb']:.1f} MB", "-", None, None)
 
 
 # -- the run -----------------------------------------------------------------------------------
