@@ -3,7 +3,8 @@
 The front door, for the command line, the session and the interface alike:
 
     load(path_or_name, mods)     find, read, validate, compile and check a scenario; the checker's
-                                 errors stop it (ScenarioLoadError, every problem as file:line)
+                                 errors stop it (ScenarioLoadError, every problem as file:line);
+                                 files that passed before are read from the copy kept of them
     check(path_or_name, mods)    the same, but giving the scenario with every finding, warnings
                                  included, and stopping only where it cannot be compiled
     locate(path_or_name, mods)   the folders a scenario would be read from, or why it cannot be
@@ -11,10 +12,10 @@ The front door, for the command line, the session and the interface alike:
 
 A scenario is named by its folder or, for the shipped ones, by its name (`dara`). Behind the door,
 in the order a scenario passes through them: `files` (which files, their limits and digest),
-`yamlread` (safe YAML that remembers lines), `loader` (limits on items, pydantic models),
-`compiled` (state layout, expressions, references), `checker` (what the types cannot see), and
-`frozen` (the copy of a checked scenario that later loads read instead); `errors` holds `Problem`
-and `ScenarioLoadError`.
+`yamlread` (safe YAML that remembers lines), `loader` (limits on items, pydantic models; `sources`
+keeps where each item lies), `compiled` (state layout, expressions, references), `checker` (what
+the types cannot see), and `frozen` (the copy of a checked scenario that later loads read
+instead); `errors` holds `Problem` and `ScenarioLoadError`.
 
 Importing this package costs next to nothing: the models and the compiler are imported by the
 first `load()`, so that a title screen can be drawn from `preview()` while they load.

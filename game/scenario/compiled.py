@@ -26,7 +26,7 @@ from game.scenario.expressions import (
     compile_effect,
     compile_number,
 )
-from game.scenario.files import Sources
+from game.scenario.sources import Sources
 from game.scenario.record import BATTLE_FIELDS
 from game.scenario.record import UNIT_FIELDS as RECORD_UNIT_FIELDS
 from game.scenario.record import battle_name, unit_name

@@ -1,4 +1,4 @@
-"""Which files a scenario is made of, the limits on them, and where each item lies in them.
+"""Which files a scenario is made of, the limits on them, and their digest.
 
 Nothing here imports pydantic or PyYAML: the game reads the files' digest (`content_hash`) to
 know whether the copy of a scenario it keeps (`game.scenario.frozen`) is still the scenario's.
@@ -10,46 +10,13 @@ import errno
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
-
-if TYPE_CHECKING:
-    from game.scenario.yamlread import Document
 
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 4_000_000  # all files together (the Callinicum campaign is about 0.5 MB)
 MAX_FILE_BYTES = 2_000_000  # one file
 IGNORED_DIRS = {"playthroughs", ".git", "__pycache__"}
-
-
-@dataclass
-class Located:
-    """Where one validated item came from."""
-
-    file: str
-    doc: Document
-    base: tuple[str | int, ...]
-
-    def line(self, *path: str | int) -> int:
-        return self.doc.line_of(self.base + path)
-
-
-@dataclass
-class Sources:
-    """The file and line of every item, by (section, id)."""
-
-    items: dict[tuple[str, str], Located] = field(default_factory=dict)
-    info: Located | None = None
-    files: list[str] = field(default_factory=list)
-
-    def at(self, section: str, item_id: str, *path: str | int) -> tuple[str, int]:
-        loc = self.items.get((section, item_id))
-        if loc is None:
-            return (self.files[0] if self.files else "?", 1)
-        return loc.file, loc.line(*path)
 
 
 def _walk(root: Path) -> list[tuple[str, Path]]:

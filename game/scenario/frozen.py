@@ -32,7 +32,8 @@ from game import config
 from game.atomic import atomic_write
 from game.scenario.errors import CONTROL as _CONTROL
 from game.scenario.errors import ScenarioLoadError, display_path
-from game.scenario.files import Sources, content_hash, listing
+from game.scenario.files import content_hash, listing
+from game.scenario.sources import Sources
 from game.scenario.traits import TRAITS
 
 if TYPE_CHECKING:

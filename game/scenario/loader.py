@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
-from game.scenario.files import MAX_FILE_BYTES, Located, Sources, file_digest, listing
+from game.scenario.files import MAX_FILE_BYTES, file_digest, listing
+from game.scenario.sources import Located, Sources
 from game.scenario.models import SECTIONS, Scenario, ScenarioInfo
 from game.scenario.yamlread import Document, YamlProblem, parse_yaml
 
