@@ -7,11 +7,21 @@ know whether the copy of a scenario it keeps (`game.scenario.frozen`) is still t
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
+
+# SHA-256 as the interpreter computes it itself, the same digests as hashlib's: importing hashlib
+# sets up every digest OpenSSL offers, about 0.6 MB that a game playing from its kept copy never
+# needs (CPython 3.12 and later name the module _sha2, 3.11 _sha256; hashlib where neither exists)
+try:
+    from _sha2 import sha256
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef]
 
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 4_000_000  # all files together (the Callinicum campaign is about 0.5 MB)
@@ -89,14 +99,14 @@ def listing(folder: Path, overlays: list[Path]) -> list[tuple[str, Path]]:
 
 def file_digest(rel: str, raw: bytes) -> bytes:
     """What one file adds to a scenario's digest: its relative path and the digest of its bytes."""
-    return rel.encode() + b"\0" + hashlib.sha256(raw).digest()
+    return rel.encode() + b"\0" + sha256(raw).digest()
 
 
 def content_hash(files: Sequence[tuple[str, Path]]) -> str:
     """The digest of a scenario's files (`Scenario.content_hash`), as the loader computes it while
     it reads them. OSError if one cannot be read, or is larger than a file may be (MAX_FILE_BYTES:
     it is never read; the loader reports it)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for rel, path in files:
         real = path.resolve()
         if real.stat().st_size > MAX_FILE_BYTES:

@@ -18,7 +18,6 @@ validating the scenario again.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from game import config
 from game.atomic import atomic_write
 from game.scenario.errors import CONTROL as _CONTROL
 from game.scenario.errors import ScenarioLoadError, display_path
-from game.scenario.files import content_hash, listing
+from game.scenario.files import content_hash, listing, sha256
 from game.scenario.sources import Sources
 from game.scenario.traits import TRAITS
 
@@ -140,7 +139,7 @@ def _encode(value: Any) -> Any:
 
 def _code_digest() -> bytes:
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(str(FORMAT).encode())
+    digest = sha256(str(FORMAT).encode())
     for name in _CODE:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
     return digest.digest()
@@ -151,7 +150,7 @@ def _name(folder: Path, overlays: Sequence[Path]) -> tuple[str, list[tuple[str, 
     the files cannot be listed or read (the loader will say why)."""
     files = listing(folder, list(overlays))
     content = content_hash(files)
-    digest = hashlib.sha256(_code_digest())
+    digest = sha256(_code_digest())
     for root in (folder, *overlays):  # the same files in another folder are another scenario
         digest.update(str(root.resolve()).encode() + b"\0")
     digest.update(content.encode())
@@ -174,7 +173,7 @@ def find(folder: Path, overlays: Sequence[Path]) -> CompiledScenario | None:
 
     try:
         header = json.loads(head)
-        if header != {"format": FORMAT, "content_hash": content, "sha256": hashlib.sha256(body).hexdigest()}:
+        if header != {"format": FORMAT, "content_hash": content, "sha256": sha256(body).hexdigest()}:
             return None
         scenario = json.loads(body, object_hook=_decode)
         if not (_ID.fullmatch(scenario.info.id) and _text_is_safe(scenario)):
@@ -195,7 +194,7 @@ def keep(compiled: CompiledScenario, folder: Path, overlays: Sequence[Path]) -> 
         if content != compiled.content_hash:  # a file changed while it was read
             return None
         body = json.dumps(_encode(compiled.scenario), ensure_ascii=False, separators=(",", ":")).encode()
-        header = json.dumps({"format": FORMAT, "content_hash": content, "sha256": hashlib.sha256(body).hexdigest()})
+        header = json.dumps({"format": FORMAT, "content_hash": content, "sha256": sha256(body).hexdigest()})
         atomic_write(where / name, header.encode() + b"\n" + body)
         _prune(where, folder.resolve().name)
     except (OSError, ScenarioLoadError, ValueError, RecursionError):

@@ -7,7 +7,6 @@ line of any value, for the compiler's and the checker's messages.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from game.scenario.errors import Problem, ScenarioLoadError, display_path
-from game.scenario.files import MAX_FILE_BYTES, file_digest, listing
+from game.scenario.files import MAX_FILE_BYTES, file_digest, listing, sha256
 from game.scenario.sources import Located, Sources
 from game.scenario.models import SECTIONS, Scenario, ScenarioInfo
 from game.scenario.yamlread import Document, YamlProblem, parse_yaml
@@ -72,7 +71,7 @@ def _read_files(files: list[tuple[str, Path]]) -> tuple[list[tuple[str, Document
     docs: list[tuple[str, Document]] = []
     counts: dict[str, int] = {}
     unreadable = False
-    digest = hashlib.sha256()
+    digest = sha256()
     for rel, path in files:
         name = display_path(path)
         try:

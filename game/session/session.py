@@ -10,7 +10,7 @@ record, so exploring a new road never overwrites an old one.
 
 from __future__ import annotations
 
-import secrets
+import random
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +22,10 @@ from game.session.branches import BranchNode
 from game.session.playthrough import Decision, Playthrough
 from game.session.saves import SaveFile, replay, replay_decisions
 from game.session.store import Store
+
+# a new campaign's seed, from the system's own randomness, as `secrets` gives it (without the hmac
+# and hashlib that importing `secrets` brings: the game's memory)
+_SYSTEM_RANDOM = random.SystemRandom()
 
 
 def open_scenario(path_or_name: Path | str | None = None, mods: Sequence[Path | str] = (),
@@ -82,7 +86,7 @@ class Session:
 
     def new(self, seed: int | None = None) -> Playthrough:
         if seed is None:
-            seed = self.fixed_seed if self.fixed_seed is not None else secrets.randbelow(1_000_000)
+            seed = self.fixed_seed if self.fixed_seed is not None else _SYSTEM_RANDOM.randrange(1_000_000)
         self._say(None)
         self.changed = None
         return self._begin(Playthrough.new(self.scenario, seed))

@@ -212,15 +212,17 @@ def test_old_copies_are_pruned(cache, tmp_path):
 
 def test_a_campaign_never_imports_pydantic_or_yaml(cache, tmp_path):
     """The game's memory (#17): pydantic, PyYAML, the models and the checker stay out of the game's
-    process, saves and all: on the first start a child process reads and checks the files and keeps
-    them; every later start plays from the copy."""
+    process, saves and all, and so does hashlib (the digests are the interpreter's own): on
+    the first start a child process reads and checks the files and keeps them; every later start
+    plays from the copy."""
     script = (
         "import io, sys\n"
         "from game.cli import main\n"
         "sys.stdin = io.StringIO('1\\n' * 400)\n"
         f"code = main(['play', '--plain', '--seed', '3', '--saves', {str(tmp_path / 'saves')!r}])\n"
-        "heavy = ('pydantic', 'yaml', 'game.scenario.models', 'game.scenario.loader', 'game.scenario.checker')\n"
-        "print('loaded:', sorted(m for m in sys.modules if m.split('.')[0] in heavy[:2] or m in heavy[2:])[:5])\n"
+        "heavy = ('pydantic', 'yaml', 'hashlib', '_hashlib', 'ssl', 'game.scenario.models', 'game.scenario.loader',\n"
+        "         'game.scenario.checker')\n"
+        "print('loaded:', sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy)[:5])\n"
         "raise SystemExit(code)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -329,3 +331,11 @@ def test_the_child_imports_nothing_from_where_the_game_was_started(cache, tmp_pa
     finally:
         os.chdir(old)
     assert len(_copies(cache)) == 1
+
+
+def test_the_digest_is_sha256_whoever_computes_it():
+    import hashlib
+
+    for data in (b"", b"abc", bytes(range(256)) * 999):
+        assert files.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert compile_folder(MINI).content_hash == files.content_hash(files.listing(MINI, []))
