@@ -10,9 +10,11 @@ records with the same fields and the same properties (`Record`, `traits`), and c
 usual. A change to any file of the scenario or its mods, or to the game's scenario code, names
 another copy, so an old one is never read for new files.
 
-A copy is data: JSON, read with a digest of its own that must match, so that a damaged one is
-never read (it is written again); a copy that cannot be read or written only costs the time of
-validating the scenario again.
+A copy is data: JSON, never code. It is read only if its own digest matches (a damaged copy is
+never read, and is written again), and only if what it holds could come from a checked scenario:
+its classes and fields are names, its id is an id (it names the folder of saves), and no text holds
+a control character. Anything else wrong with it, or a copy that cannot be read or written, only
+costs the time of validating the scenario again.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ _ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 FORMAT = 1
 KEEP_PER_NAME = 6
 TAG = "@"  # the key that names an item's class in the copy; no plain mapping of a scenario holds it
-_CODE = ("models.py", "models_base.py", "battle_models.py", "battle_log.py", "traits.py", "frozen.py",
-         "loader.py", "files.py", "yamlread.py", "expressions.py", "checker.py", "compiled.py", "record.py")
+# the code that reads, validates and checks a scenario, and reads and compiles its copy: a copy made
+# by other code is never read
+_CODE = ("__init__.py", "models.py", "models_base.py", "battle_models.py", "battle_log.py", "traits.py",
+         "frozen.py", "loader.py", "files.py", "sources.py", "yamlread.py", "errors.py", "expressions.py",
+         "checker.py", "compiled.py", "record.py")
 
 
 class Record:
@@ -100,8 +105,7 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 
 def _text_is_safe(value: Any) -> bool:
-    """No text in the copy holds what the YAML reader refuses in text (a control character), and the
-    scenario's id is an id: it names the scenario's folder of saves."""
+    """No text in the copy holds what the YAML reader refuses in text: a control character."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -154,7 +158,12 @@ def _name(folder: Path, overlays: Sequence[Path]) -> tuple[str, list[tuple[str, 
     for root in (folder, *overlays):  # the same files in another folder are another scenario
         digest.update(str(root.resolve()).encode() + b"\0")
     digest.update(content.encode())
-    return f"{folder.resolve().name}-{digest.hexdigest()[:24]}.json", files, content
+    return f"{_stem(folder)}-{digest.hexdigest()[:24]}.json", files, content
+
+
+def _stem(folder: Path) -> str:
+    """The start of a copy's name: its folder's name, short enough for any file system."""
+    return folder.resolve().name[:80]
 
 
 def find(folder: Path, overlays: Sequence[Path]) -> CompiledScenario | None:
@@ -177,7 +186,7 @@ def find(folder: Path, overlays: Sequence[Path]) -> CompiledScenario | None:
             return None
         scenario = json.loads(body, object_hook=_decode)
         if not (_ID.fullmatch(scenario.info.id) and _text_is_safe(scenario)):
-            return None
+            return None  # the id names the scenario's folder of saves
         return compile_scenario(scenario, Sources(files=[display_path(path) for _, path in files]), folder)
     except Exception:  # noqa: BLE001 - whatever is wrong with a copy, the files are read again
         return None
@@ -196,16 +205,16 @@ def keep(compiled: CompiledScenario, folder: Path, overlays: Sequence[Path]) -> 
         body = json.dumps(_encode(compiled.scenario), ensure_ascii=False, separators=(",", ":")).encode()
         header = json.dumps({"format": FORMAT, "content_hash": content, "sha256": sha256(body).hexdigest()})
         atomic_write(where / name, header.encode() + b"\n" + body)
-        _prune(where, folder.resolve().name)
+        _prune(where, _stem(folder))
     except (OSError, ScenarioLoadError, ValueError, RecursionError):
         return None
     return where / name
 
 
 def keep_apart(folder: Path, overlays: Sequence[Path]) -> bool:
-    """Have a child process read, validate, check and keep the scenario (`python -m
-    game.scenario.frozen`); whether it kept it. It says nothing: a scenario it could not keep is
-    read again by the caller, who reports what is wrong with it."""
+    """Have a child process read, validate, check and keep the scenario (`python -P -m
+    game.scenario`); whether it kept it. It says nothing: a scenario it could not keep is read
+    again by the caller, who reports what is wrong with it."""
     if config.cache_dir() is None:
         return False
     # -P: nothing from the folder the game was started in is imported by the child
