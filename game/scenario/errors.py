@@ -16,7 +16,7 @@ _ESCAPED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: Control characters a YAML escape ("\e", "\x9b", "\a") can still put in a value, which a terminal
 #: would act on (set its title, clear the screen, write the clipboard); newline and tab are prose.
-#: The YAML reader refuses them in text, and so does the reader of a kept copy (`frozen`).
+#: The YAML reader refuses them in text, and so do the readers of a kept copy (`frozen`) and a save.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

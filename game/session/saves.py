@@ -19,7 +19,7 @@ from pathlib import Path
 from game.engine.campaign import EngineError
 from game.errors import CallinicumError
 from game.scenario.compiled import CompiledScenario
-from game.scenario.errors import escape_controls
+from game.scenario.errors import CONTROL, escape_controls
 from game.atomic import atomic_write
 from game.session.playthrough import Playthrough
 from game.session.strict import Invalid, as_json, read, spec
@@ -33,7 +33,6 @@ MAX_LABEL = 200
 MAX_SEED = 2**63 - 1
 MAX_NUMBER_DIGITS = 40  # a seed has at most 19; a longer number in a save is damage, not data
 SLOT_MAX_CHARS = 60
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -66,7 +65,7 @@ class SaveFile:
         """The game never writes a control character into a save (labels are cleaned, ids cannot
         hold one); one found there is damage, and would reach the terminal if shown."""
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and _CONTROL.search(text):
+            if isinstance(text, str) and CONTROL.search(text):
                 return "it holds a control character"
         return None
 

@@ -26,8 +26,8 @@ from game.engine.dice import Dice
 from game.scenario.compiled import CHidden
 
 if TYPE_CHECKING:
-    from game.scenario.battle_models import EnemyPlan
     from game.engine.battle.rules import BattleRules
+    from game.scenario.battle_models import EnemyPlan
 
 Values = tuple[int, ...]
 
