@@ -129,7 +129,8 @@ def _explore_options(parser: argparse.ArgumentParser) -> None:
                         help="start from where this saved playthrough stands (with --odds: the odds from that point)")
     parser.add_argument("--max-states", type=int, default=None, metavar="N",
                         help="an exhaustive walk stops (complete: false) after this many states "
-                             "(default 2,000,000 for --exhaustive, 200,000 for --odds)")
+                             "(default 2,000,000 for --exhaustive; for --odds 50,000,000, or 200,000 "
+                             "where the story loops back or the walk starts inside a battle)")
     parser.add_argument("--max-memory", type=int, default=None, metavar="MB",
                         help="an exhaustive walk also stops (complete: false) once it holds this much memory "
                              "(default: half the machine's)")
@@ -218,15 +219,12 @@ ESTIMATE_RUNS = 10_000  # random playthroughs behind the estimate beside an --od
 
 
 def _refuse_conflicts(args: argparse.Namespace) -> None:
-    """Options that cannot go together are refused before anything is loaded; --max-states gets
-    its default from the kind of walk."""
+    """Options that cannot go together are refused before anything is loaded."""
     if args.runs is not None and args.runs < 0:
         raise CliError("--runs must be 0 or more")
     args.estimate_runs = ESTIMATE_RUNS if args.runs is None else args.runs
     args.runs = 1000 if args.runs is None else args.runs
-    if args.max_states is None:
-        args.max_states = 200_000 if args.odds else 2_000_000
-    if args.max_states < 1:
+    if args.max_states is not None and args.max_states < 1:
         raise CliError("--max-states must be 1 or more")
     if args.max_memory is not None and args.max_memory < 1:
         raise CliError("--max-memory must be 1 (MB) or more")
@@ -272,12 +270,14 @@ def _follow(cs, path: Path | None):  # noqa: ANN001, ANN202 - a CompiledScenario
 def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CompiledScenario; the engine's report
     """Run the walk the options ask for (exhaustive, or random play) and give its report; with
     --odds, when the exact walk cannot finish, an estimate from random play beside it (else None)."""
-    from game.engine.explore import default_jobs, default_max_memory_mb, explore_exhaustive, explore_random
+    from game.engine.explore import (default_jobs, default_max_memory_mb, default_max_states, explore_exhaustive,
+                                     explore_random)
 
     origin = _origin(cs, args.origin)
     if args.exhaustive or args.odds:
+        limit = args.max_states or default_max_states(cs, args.odds, origin)
         with _Progress.start(None, quiet=args.json) as progress:
-            report = explore_exhaustive(cs, max_states=args.max_states, origin=origin, odds=args.odds,
+            report = explore_exhaustive(cs, max_states=limit, origin=origin, odds=args.odds,
                                         max_memory_mb=args.max_memory or default_max_memory_mb(),
                                         progress=progress.update, jobs=args.jobs or default_jobs())
         if not args.odds or report.complete or not args.estimate_runs:

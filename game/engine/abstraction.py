@@ -106,6 +106,13 @@ def _battle_reads(b: CBattle, scenario: CompiledScenario, begun: bool = False,
     return out
 
 
+def battle_reads(b: CBattle, scenario: CompiledScenario) -> tuple[tuple[int, Banded], ...]:
+    """Every value a battle reads from its beginning on, with its cut points (None: the exact value):
+    states alike in these begin the battle alike, fight it alike and leave it alike."""
+    return tuple((j, None if c is ALL else tuple(sorted(c)))
+                 for j, c in sorted(_battle_reads(b, scenario).items()) if c is ALL or c)
+
+
 def _late_reads(b: CBattle, scenario: CompiledScenario) -> set[int]:
     """The values a battle reads only in the conditions of its phases' orders, and never writes:
     they decide which orders are open, and nothing else of the battle. Beginnings that differ only
@@ -237,6 +244,11 @@ class Abstraction:
             tuple([bisect_right(c, values[j]) for j, c in self._bands[node]]),
             battle,
         )
+
+    @property
+    def arrivals(self) -> list[list[Banded]]:
+        """Per node: the cut points of every value on arrival there, before its own effects."""
+        return self._arrival
 
     def cells(self, node: int, values: tuple[int, ...], slots: tuple[int, ...]) -> tuple[int, ...]:
         """The merged form of some slots' values at a node (exact, banded, or 0 when dead)."""

@@ -24,6 +24,7 @@ from game.engine.abstraction import Abstraction, banded
 from game.engine.campaign import Campaign
 from game.engine.dice import SeededDice, enumerate_chance
 from game.engine.state import State
+from game.engine.walker import Fought, Walker, choice_key
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
 
 Key = tuple[Any, ...]
@@ -144,13 +145,6 @@ def all_choice_keys(scenario: CompiledScenario) -> set[str]:
                 for order in row:
                     keys.add(f"{sid}:{nd + p}:{order.model.id}")
     return keys
-
-
-def choice_key(scenario: CompiledScenario, state: State, option_id: str) -> str:
-    sid = scenario.node_id(state.node)
-    if state.battle is not None:
-        return f"{sid}:{state.battle.step}:{option_id}"
-    return f"{sid}:{option_id}"
 
 
 def decision_point(scenario: CompiledScenario, state: State) -> tuple[str, int]:
@@ -281,19 +275,6 @@ def _play_once(campaign: Campaign, tally: _Tally, state: State, run_seed: int,
 # whatever the number of processes.
 
 ENDING, DEAD, CUT, STEPS = range(4)  # kinds of node in the walk's graph
-
-
-@dataclass
-class Fought:
-    """One battle, begun one way, fought out: where it can leave the story, and what it cost."""
-
-    leaves: list[tuple[float, int, tuple[int, ...], int]]  # (probability, paths, values at nightfall, next node)
-    budget: int = 0  # the most battle states it may walk
-    states: int = 0  # the battle states it reached (shared ones counted for each beginning)
-    dead: int = 0  # battle states with no order to give
-    dead_p: float = 0.0  # the probability of reaching one
-    complete: bool = True  # False when it would have passed its budget
-    taken: set[tuple[int, str]] = field(default_factory=set)  # (step, order) of every order given
 
 
 @dataclass
@@ -602,95 +583,7 @@ class _Battles:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Walker:
-    """What both walks share: the counts, the coverage, the state limit, a campaign state's
-    successors, and a battle job's outcomes as the campaign states they lead to."""
-
-    def __init__(self, campaign: Campaign, ab: Abstraction, battles: _Battles, odds: bool, max_states: int,
-                 progress: Callable[[int], None] | None, max_memory_mb: int | None = None):
-        self.max_memory_mb = max_memory_mb
-        self.memory_reached = False
-        self.campaign = campaign
-        self.scenario = campaign.scenario
-        self.ab = ab
-        self.battles = battles
-        self.odds = odds
-        self.max_states = max_states
-        self.progress = progress
-        self.visited: set[int] = set()
-        self.taken: set[str] = set()
-        self.ending_index = {node: k for k, node in enumerate(n for n in range(len(self.scenario.nodes))
-                                                                if self.scenario.is_ending(n))}
-        self.states = self.battle_states = self.steps = self.dead = 0
-        self.complete = True
-        self.limit_reached = False
-        self.verdicts: dict[Key, Fought | None] = {}  # per battle key collected: fought out, or left out
-
-    def _counted(self, state: State) -> bool:
-        """Count a state met for the first time; False when the state limit leaves it unexplored."""
-        self.visited.add(state.node)
-        if state.node not in self.ending_index and self.states + self.battle_states >= self.max_states:
-            self.complete = False
-            self.limit_reached = True
-            return False
-        self.states += 1
-        if not self.states & 1023:
-            if self.progress is not None:
-                self.progress(self.states + self.battle_states)
-            if self.max_memory_mb is not None and memory_mb() > self.max_memory_mb:
-                # the states held are the limit from here on: nothing more is added
-                self.max_states = min(self.max_states, self.states + self.battle_states)
-                self.memory_reached = True
-        return True
-
-    def _successors(self, state: State) -> list[tuple[float, State]]:
-        """Every open decision and every chance outcome of each: (probability, next state)."""
-        options = self.campaign.available(state)
-        out: list[tuple[float, State]] = []
-        for option in options:
-            self.taken.add(choice_key(self.scenario, state, option))
-            outcomes = enumerate_chance(
-                lambda dice: self.campaign.step(state, option, dice, check=False, log=False).state)  # noqa: B023
-            self.steps += len(outcomes)
-            out += [(p / len(options), nxt) for p, nxt in outcomes]
-        return out
-
-    def _fought(self) -> tuple[Key, State, Fought | None]:
-        """The next battle job, fought out; None for it when it does not fit in what is left of the
-        state limit: it is left unexplored as a whole (whether it fits does not depend on how the
-        battles were shared out among processes). A beginning met again is not counted again."""
-        left = self.max_states - self.states - self.battle_states
-        key, state, battle_key, fought, steps = self.battles.collect(left)
-        self.steps += steps
-        if battle_key not in self.verdicts:
-            fits = fought.complete and fought.states <= left
-            self.verdicts[battle_key] = fought if fits else None
-            if fits:
-                self.battle_states += fought.states
-                self.dead += fought.dead
-        if self.verdicts[battle_key] is None:
-            self.complete = False
-            self.limit_reached = True
-            return key, state, None
-        scene = self.scenario.node_id(state.node)
-        self.taken.update(f"{scene}:{step}:{option}" for step, option in fought.taken)
-        if self.progress is not None:
-            self.progress(self.states + self.battle_states)
-        return key, state, fought
-
-    def _after(self, state: State, fought: Fought) -> list[tuple[float, int, State]]:
-        """Where a battle begun in `state` leaves the story: (probability, paths, state entered)."""
-        changes = self.campaign.battle_rules(state).changes  # type: ignore[union-attr]
-        out = []
-        for p, n, w, node in fought.leaves:
-            values = list(state.values)
-            for j in changes:  # the battle's record and results; the rest as the battle found them
-                values[j] = w[j]
-            out.append((p, n, self.campaign.enter(node, tuple(values))))
-        return out
-
-
-class _Walk(_Walker):
+class _Walk(Walker):
     """The depth-first walk, for any story: every reachable campaign state once, and the graph of
     their successors, which `_Sums` then sums back from the endings."""
 
@@ -740,7 +633,7 @@ class _Walk(_Walker):
             self.dead += not edges
 
 
-class _Forward(_Walker):
+class _Forward(Walker):
     """The forward walk, for stories whose roads all lead on (no scene can be reached again from
     itself): scene by scene in an order where every road leads forward, each merged state carries
     the probability and the number of paths that reach it, and a scene's states are dropped once
@@ -941,22 +834,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def memory_mb() -> float:
-    """This process's memory now, in MB (resident; where that cannot be read, its peak so far;
-    0 where neither can)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError, AttributeError):
-        pass
-    try:
-        import resource
-    except ImportError:  # Windows
-        return 0.0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KB
-
-
 def default_max_memory_mb() -> int | None:
     """Half the machine's memory, in MB: the walk stops (incomplete) before it would make the
     machine swap. None where the machine's memory cannot be read."""
@@ -966,10 +843,45 @@ def default_max_memory_mb() -> int | None:
         return None
 
 
+# the state limits an exhaustive walk is given unless told otherwise: counting paths (it merges far
+# more), and weighing them, where the sweep walks (every state of a scene at once: a walk of tens of
+# millions of states takes a minute or two) or one state at a time (about 10,000 states a second)
+COUNTING_STATES = 2_000_000
+SWEPT_ODDS_STATES = 50_000_000
+ODDS_STATES = 200_000
+
+
+def default_max_states(scenario: CompiledScenario, odds: bool, origin: State | None = None) -> int:
+    """The state limit of an exhaustive walk that is given none."""
+    if not odds:
+        return COUNTING_STATES
+    return SWEPT_ODDS_STATES if _swept(scenario, origin) else ODDS_STATES
+
+
+def _swept(scenario: CompiledScenario, origin: State | None) -> bool:
+    """Does the sweep walk this story from there? Where every road leads on, unless from inside a
+    battle (whose states are the fighter's alone)."""
+    return _forward_order(scenario) is not None and (origin is None or origin.battle is None
+                                                     or origin.battle.step == 0)
+
+
+def _walker(swept: bool, campaign: Campaign, *args: Any) -> Walker:
+    """The walk for a story: the sweep, or one state at a time forward where every road leads on;
+    depth first where some road leads back."""
+    rank = _forward_order(campaign.scenario)
+    if rank is None:
+        return _Walk(campaign, *args)
+    if swept:
+        from game.engine.sweep import Sweep
+
+        return Sweep(campaign, *args, rank=rank)
+    return _Forward(campaign, *args, rank=rank)
+
+
 def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
                        origin: State | None = None, merge: bool = True, odds: bool = True,
                        progress: Callable[[int], None] | None = None, jobs: int = 1,
-                       max_memory_mb: int | None = None) -> Report:
+                       max_memory_mb: int | None = None, sweep: bool = True) -> Report:
     """Every reachable state once; exact ending probabilities under uniform random play.
 
     With `odds=False` the walk covers the same ground (every reachable scene, choice, battle state,
@@ -984,16 +896,21 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     `progress`, if given, is told the number of states walked now and then; an exception it raises
     stops the walk. With `max_memory_mb`, the walk also stops (incomplete, `memory_reached`) once
     this process holds more than that.
+
+    A story whose roads all lead on is walked forward, scene by scene: by the sweep
+    (`game.engine.sweep`, every state of a scene at once), or with `sweep=False` (and from inside a
+    battle) one state at a time (`_Forward`), with the same figures. A story that can loop is walked
+    depth first (`_Walk`).
     """
     campaign = Campaign(scenario)
     ab = Abstraction(scenario, exact=not merge, odds=odds)
     battles = _Battles(Fighter(campaign, ab, merge), max(1, jobs), odds)
-    rank = _forward_order(scenario)
-    walk = (_Walk(campaign, ab, battles, odds, max_states, progress, max_memory_mb) if rank is None
-            else _Forward(campaign, ab, battles, odds, max_states, progress, max_memory_mb, rank=rank))
+    origin = origin if origin is not None else campaign.start()
+    walk = _walker(sweep and _swept(scenario, origin), campaign, ab, battles, odds, max_states, progress,
+                   max_memory_mb)
     start = time.perf_counter()
     try:
-        vec, paths, complete = walk.run(origin if origin is not None else campaign.start())
+        vec, paths, complete = walk.run(origin)
     finally:
         battles.close()
     ending_ids = _ending_ids(scenario)

@@ -96,7 +96,9 @@ def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: 
     guess = estimate(cs, state, runs, seed, progress=first)
     if budget > 0 and guess.decisions_left <= exact_within:
         tell = None if progress is None else (lambda n: progress(0.1 + 0.9 * min(1.0, n / budget)))
-        report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True, progress=tell)
+        # one state at a time (not the sweep): a walk this small is as quick so, and the sweep's
+        # numpy would stay in the game's memory for the rest of the campaign
+        report = explore_exhaustive(cs, max_states=budget, origin=state, odds=True, progress=tell, sweep=False)
         if report.complete:
             return Odds(dict(report.endings), exact=True)
     return guess

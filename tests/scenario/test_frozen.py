@@ -212,7 +212,8 @@ def test_old_copies_are_pruned(cache, tmp_path):
 
 def test_a_campaign_never_imports_pydantic_or_yaml(cache, tmp_path):
     """The game's memory (#17): pydantic, PyYAML, the models and the checker stay out of the game's
-    process, saves and all, and so does hashlib (the digests are the interpreter's own): on
+    process, saves and all, and so do hashlib (the digests are the interpreter's own) and numpy
+    (only the explorer's sweep uses it): on
     the first start a child process reads and checks the files and keeps them; every later start
     plays from the copy."""
     script = (
@@ -221,7 +222,7 @@ def test_a_campaign_never_imports_pydantic_or_yaml(cache, tmp_path):
         "sys.stdin = io.StringIO('1\\n' * 400)\n"
         f"code = main(['play', '--plain', '--seed', '3', '--saves', {str(tmp_path / 'saves')!r}])\n"
         "heavy = ('pydantic', 'yaml', 'hashlib', '_hashlib', 'ssl', 'game.scenario.models', 'game.scenario.loader',\n"
-        "         'game.scenario.checker')\n"
+        "         'game.scenario.checker', 'numpy', 'game.engine.sweep')\n"
         "print('loaded:', sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy)[:5])\n"
         "raise SystemExit(code)\n"
     )

@@ -1,0 +1,236 @@
+"""The sweep (every state of a scene at once) walks what the forward walk (one state at a time)
+walks: the same states, battles, dead ends, choices and paths, and the same odds but for the order
+in which floats are added. Its expressions mean what the scenario's expressions mean, on every
+value; its merging is the walk's merging; its path counts never wrap around."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from game import DEFAULT_SCENARIO
+from game.engine import sweep
+from game.engine.explore import Report, explore_exhaustive
+from game.engine.sweep import Columns, _groups, _spec, _times
+from game.scenario.compiled import CScene, load
+from game.scenario.expressions import BOOL, INT, Namespace, Slot, compile_condition, compile_effect, compile_number
+from game.session.saves import read_save, replay
+
+from conftest import MINI
+
+SCENARIOS = {"mini": MINI, "dara": DEFAULT_SCENARIO.parent / "dara", "satala": DEFAULT_SCENARIO.parent / "satala"}
+
+
+def _counts(report: Report) -> tuple:
+    return (report.runs, report.states, report.battle_states, report.complete, report.scenes_visited,
+            report.unvisited_scenes, report.choices_taken, report.dead_ends, report.limit_reached)
+
+
+def _same(a: Report, b: Report) -> None:
+    assert _counts(a) == _counts(b)
+    assert a.endings.keys() == b.endings.keys()
+    for e in a.endings:
+        assert a.endings[e] == pytest.approx(b.endings[e], rel=1e-12, abs=1e-15)
+    assert (a.covered is None) == (b.covered is None)
+    if a.covered is not None:
+        assert a.covered == pytest.approx(b.covered, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_the_sweep_finds_what_the_forward_walk_finds(name: str, odds: bool) -> None:
+    cs = load(SCENARIOS[name])
+    swept = explore_exhaustive(cs, odds=odds, sweep=True)
+    walked = explore_exhaustive(cs, odds=odds, sweep=False)
+    assert swept.complete and swept.states > 1
+    _same(swept, walked)
+    if odds:
+        assert sum(swept.endings.values()) == pytest.approx(1.0, abs=1e-12)
+    else:
+        assert all(isinstance(v, int) for v in swept.endings.values())
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    cs = load(DEFAULT_SCENARIO)
+    p, stopped = replay(cs, read_save(DEFAULT_SCENARIO / "playthroughs" / "historical.json"))
+    assert stopped is None
+    return cs, p
+
+
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_the_sweep_finds_what_the_forward_walk_finds_on_the_campaign(campaign, odds: bool) -> None:
+    """From a few points of the historical road: the march down the river (the pursuit, the
+    assembly and the battle still ahead), the assembly on the eve of the battle, and the battle's
+    first question (a battle begun: the sweep hands it to the fighter like any other)."""
+    cs, p = campaign
+    first = next(i for i, s in enumerate(p.states) if s.battle is not None)
+    for at in (first - 4, first - 1, first):
+        origin = p.states[at]
+        swept = explore_exhaustive(cs, origin=origin, odds=odds, sweep=True, jobs=1)
+        walked = explore_exhaustive(cs, origin=origin, odds=odds, sweep=False, jobs=1)
+        assert swept.complete and swept.battle_states
+        _same(swept, walked)
+
+
+def test_the_sweep_counts_the_whole_campaign_as_the_forward_walk_does(campaign) -> None:
+    cs, _ = campaign
+    swept = explore_exhaustive(cs, odds=False, sweep=True, jobs=2)
+    walked = explore_exhaustive(cs, odds=False, sweep=False, jobs=2)
+    assert swept.complete and swept.unreached_endings == []
+    _same(swept, walked)
+
+
+def test_from_inside_a_battle_the_walk_goes_one_state_at_a_time(campaign) -> None:
+    """A battle under way is the fighter's alone: the walk from there is the forward walk's."""
+    cs, p = campaign
+    inside = next(s for s in p.states if s.battle is not None and s.battle.step > 0)
+    a = explore_exhaustive(cs, origin=inside, sweep=True)
+    b = explore_exhaustive(cs, origin=inside, sweep=False)
+    assert a.complete and _figures_equal(a, b)
+
+
+def _figures_equal(a: Report, b: Report) -> bool:
+    return _counts(a) == _counts(b) and a.endings == b.endings
+
+
+@pytest.mark.parametrize("limit", [50, 300, 1000])
+def test_a_sweep_stopped_at_its_limit_says_what_it_covers(limit: int) -> None:
+    cs = load(SCENARIOS["dara"])
+    r = explore_exhaustive(cs, max_states=limit, odds=True, sweep=True)
+    assert not r.complete and r.limit_reached
+    assert r.states <= limit + len(r.endings)
+    assert 0 < r.covered < 1
+    assert sum(r.endings.values()) <= r.covered + 1e-12
+    assert r.covered + r.unexplored == pytest.approx(1.0)
+    assert r.coverage_note() is not None
+
+
+def test_a_sweep_stopped_at_its_memory_limit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    cs = load(SCENARIOS["dara"])
+    monkeypatch.setattr(sweep, "memory_mb", lambda: 10_000.0)
+    r = explore_exhaustive(cs, odds=True, sweep=True, max_memory_mb=100)
+    assert not r.complete and r.memory_reached and r.limit_reached
+    assert r.covered < 1 and "memory limit" in (r.coverage_note() or "")
+
+
+# -- the expressions, over columns -----------------------------------------------------------------
+
+def _expressions(cs) -> list:
+    out = []
+    for node in cs.nodes:
+        if not isinstance(node, CScene):
+            continue
+        out += [c for c, _ in node.variants] + list(node.effects)
+        for ch in node.choices:
+            out += [ch.cond] if ch.cond is not None else []
+            out += list(ch.effects)
+            for o in ch.outcomes:
+                out += [o.weight, *o.effects, *(c for c, _ in o.target.routes if c is not None)]
+            if ch.target is not None:
+                out += [c for c, _ in ch.target.routes if c is not None]
+    return out
+
+
+def _random_values(cs, rng: random.Random, count: int) -> list[tuple[int, ...]]:
+    """States with every value anywhere in its range, its ends more often."""
+    rows = []
+    for _ in range(count):
+        row = []
+        for s in cs.layout:
+            pick = rng.random()
+            row.append(s.lo if pick < 0.1 else s.hi if pick < 0.2 else rng.randint(s.lo, s.hi))
+        rows.append(tuple(row))
+    return rows
+
+
+def _check(cols: Columns, expr, rows: list[tuple[int, ...]], dtype=np.int16) -> None:
+    values = np.array(rows, dtype=dtype).T.copy()
+    if hasattr(expr, "op"):  # an effect: the whole state after it
+        cols.apply(values, (expr,))
+        for k, row in enumerate(rows):
+            out = list(row)
+            expr.apply(out)
+            assert values[:, k].tolist() == out, (expr.source, row)
+    else:
+        got = np.broadcast_to(np.asarray(cols.of(expr)(values)), (len(rows),))
+        want = [expr.fn(row) for row in rows]
+        assert [int(x) for x in got] == [int(x) for x in want], expr.source
+
+
+@pytest.mark.parametrize("name", ["callinicum", *sorted(SCENARIOS)])
+def test_every_expression_of_a_scenario_means_the_same_over_columns(name: str) -> None:
+    cs = load(DEFAULT_SCENARIO if name == "callinicum" else SCENARIOS[name])
+    layout = range(len(cs.layout))
+    cols = Columns(cs.namespace, {j: j for j in layout}, cs.initial)
+    rows = _random_values(cs, random.Random(name), 60)
+    exprs = _expressions(cs)
+    assert len(exprs) > 5
+    for expr in exprs:
+        _check(cols, expr, rows)
+
+
+NAMES = {"a": Slot(0, INT, -20, 20), "b": Slot(1, INT, -20, 20), "f": Slot(2, BOOL, 0, 1), "g": Slot(3, BOOL, 0, 1)}
+
+
+@pytest.mark.parametrize("source", [
+    "a // b", "-a // 3", "a // (b - b)", "a * b - 7", "min(a, b, 3)", "max(a, -b)", "+a", "-(a + b)",
+    "a < b <= 5", "a == b", "a != 2", "not f", "f and not g", "f or g or a > 3", "not (a > b and g)",
+    "true", "false", "7", "f == g", "(a > 2) == f",
+])
+def test_the_language_means_the_same_over_columns(source: str) -> None:
+    ns = Namespace(NAMES)
+    expr = compile_number(source, ns) if not source.startswith(("not", "f", "true", "false")) and \
+        not any(op in source for op in ("<", ">", "==", "!=")) else compile_condition(source, ns)
+    rows = [(a, b, f, g) for a in (-20, -7, -1, 0, 1, 3, 20) for b in (-20, -3, 0, 2, 20) for f in (0, 1)
+            for g in (0, 1)]
+    _check(Columns(ns, {0: 0, 1: 1, 2: 2, 3: 3}, (0, 0, 0, 0)), expr, rows, dtype=np.int64)
+
+
+@pytest.mark.parametrize("source", ["a += b * 3", "a -= 25", "a = b // 2", "f = a > b", "g = not g", "a += 100"])
+def test_effects_are_clamped_over_columns_as_they_are_one_state_at_a_time(source: str) -> None:
+    ns = Namespace(NAMES)
+    rows = [(a, b, f, 0) for a in (-20, -5, 0, 19, 20) for b in (-20, 0, 7, 20) for f in (0, 1)]
+    _check(Columns(ns, {0: 0, 1: 1, 2: 2, 3: 3}, (0, 0, 0, 0)), compile_effect(source, ns), rows, dtype=np.int64)
+
+
+def test_a_value_the_walk_does_not_hold_reads_as_its_fill_and_is_never_written() -> None:
+    ns = Namespace(NAMES)
+    cols = Columns(ns, {0: 0}, (0, 0, 1, 0))  # only `a` is held, in row 0
+    values = np.array([[1, 2, 3]], dtype=np.int16)
+    assert list(np.broadcast_to(cols.of(compile_condition("f and a > 1", ns))(values), (3,))) == [False, True, True]
+    cols.apply(values, (compile_effect("b = a", ns), compile_effect("a += 1", ns)))
+    assert values.tolist() == [[2, 3, 4]]
+
+
+# -- merging and counting ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [3, 40])
+def test_states_are_grouped_by_their_merged_form(width: int) -> None:
+    """However many values a merged form packs (past 64 bits it takes several words), states are
+    alike exactly when their exact values and bands are."""
+    rng = np.random.default_rng(width)
+    layout = [Slot(j, INT, 0, 999) for j in range(width)]
+    values = rng.integers(0, 6, size=(width, 500)).astype(np.int16)
+    values[0] = rng.integers(0, 999, size=500)  # one value with a wide range
+    live = [(j, None if j % 2 else (2, 4)) for j in range(width)]
+    order, starts = _groups([values[:, :200], values[:, 200:]], _spec(layout, {j: j for j in range(width)}, live))
+
+    def form(k: int) -> tuple:
+        return tuple(int(values[j, k]) if c is None else sum(int(values[j, k]) >= x for x in c) for j, c in live)
+
+    ends = list(starts[1:]) + [500]
+    groups = [[int(k) for k in order[s:e]] for s, e in zip(starts, ends)]
+    assert sorted(k for g in groups for k in g) == list(range(500))
+    assert all(g == sorted(g) for g in groups), "alike states keep their order"
+    assert len({form(g[0]) for g in groups}) == len(groups)
+    assert all(len({form(k) for k in g}) == 1 for g in groups)
+
+
+def test_path_counts_never_wrap_around() -> None:
+    n = np.array([2**62, 3], dtype=np.int64)
+    out = _times(n, np.array([4, 5]))
+    assert [int(x) for x in out] == [2**64, 15]
+    assert list(_times(np.array([6], dtype=np.int64), np.array([7]))) == [42]
