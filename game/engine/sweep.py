@@ -29,7 +29,7 @@ from game.engine.abstraction import battle_reads
 from game.engine.walker import Walker, memory_mb
 from game.engine.state import State
 from game.scenario.compiled import CScene, Target
-from game.scenario.expressions import BOOL, Compiled, Effect, Namespace
+from game.scenario.expressions import BOOL, Compiled, Effect, Namespace, bounds
 
 Column = Any  # an array with a value per state, or one number for every state
 # a scene's states: their values (a row per value of the layout, a column per state: a value of
@@ -45,12 +45,20 @@ _COMPARE = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE:
 
 
 def _wide(x: Column) -> Column:
-    return x.astype(np.int64) if isinstance(x, np.ndarray) else x
+    """A column as 64-bit numbers (a state array's rows are 16-bit), a number as Python's."""
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == np.int64 or x.dtype == object else x.astype(np.int64)
+    return int(x)
+
+
+def _whole(x: Column) -> Column:
+    """A column as Python's whole numbers, for arithmetic that 64 bits may not hold."""
+    return x.astype(object) if isinstance(x, np.ndarray) else int(x)
 
 
 def _floordiv(a: Column, b: Column) -> Column:
     """`a // b`, and 0 where b is 0, as the scenario's expressions divide."""
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    a, b = np.asarray(a), np.asarray(b)
     safe = np.where(b == 0, 1, b)
     return np.where(b == 0, 0, np.floor_divide(a, safe))
 
@@ -97,9 +105,9 @@ class Columns:
                 continue
             rhs = _wide(self.of(e)(values))
             if e.op == "+=":
-                rhs = values[i] + rhs
+                rhs = _wide(values[i]) + rhs
             elif e.op == "-=":
-                rhs = values[i] - rhs
+                rhs = _wide(values[i]) - rhs
             if e.slot.type == BOOL:
                 values[i] = np.asarray(rhs) != 0
             else:
@@ -131,10 +139,14 @@ class Columns:
         if kind is ast.BinOp:
             left, right = self._build(node.left), self._build(node.right)  # type: ignore[attr-defined]
             op = type(node.op)  # type: ignore[attr-defined]
+            # 64 bits, or Python's whole numbers where the value could pass them (as Python's never wrap)
+            lo, hi = bounds(node, self.ns)
+            ends = (lo, hi, *bounds(node.left, self.ns), *bounds(node.right, self.ns))
+            wide = _whole if max(abs(x) for x in ends) >= _WORD else _wide
             if op is ast.FloorDiv:
-                return lambda values: _floordiv(left(values), right(values))
+                return lambda values: _floordiv(wide(left(values)), wide(right(values)))
             fn = _ARITH[op]
-            return lambda values: fn(_wide(left(values)), _wide(right(values)))
+            return lambda values: fn(wide(left(values)), wide(right(values)))
         if kind is ast.BoolOp:
             parts = [self._build(v) for v in node.values]  # type: ignore[attr-defined]
             join = np.logical_and if isinstance(node.op, ast.And) else np.logical_or  # type: ignore[attr-defined]
@@ -162,7 +174,8 @@ def _dotted(node: ast.AST) -> str:
     return f"{_dotted(node.value)}.{node.attr}"
 
 
-Spec = tuple[tuple[int, Any], ...]  # per value: (slot, None for its exact value, or (lo, band table))
+Spec = tuple[tuple[int, Any], ...]  # per value: (row, None for its exact value, or (lo, band table, cuts))
+TABLE = 1 << 16  # the widest range whose bands are looked up in a table (wider ones are searched)
 
 
 def _spec(layout: Any, row: dict[int, int], live: Any) -> Spec:
@@ -174,8 +187,10 @@ def _spec(layout: Any, row: dict[int, int], live: Any) -> Spec:
             out.append((row[j], None))
         else:
             lo, hi = layout[j].lo, layout[j].hi
-            table = np.searchsorted(np.array(cuts, dtype=np.int64), np.arange(lo, hi + 1), side="right")
-            out.append((row[j], (lo, table.astype(np.int64))))
+            points = np.array(cuts, dtype=np.int64)
+            table = (np.searchsorted(points, np.arange(lo, hi + 1), side="right").astype(np.int64)
+                     if hi - lo < TABLE else None)
+            out.append((row[j], (lo, table, points)))
     return tuple(out)
 
 
@@ -196,9 +211,13 @@ def _groups(parts: list[np.ndarray], spec: Spec) -> tuple[np.ndarray, np.ndarray
             if lo:
                 code -= lo
         else:
-            lo, table = band
-            size = len(table)
-            code = np.concatenate([table.take(a[j] - lo if lo else a[j], mode="clip") for a in parts])
+            lo, table, points = band
+            size = len(points) + 1
+            if table is None:
+                code = np.concatenate([np.searchsorted(points, a[j].astype(np.int64), side="right") for a in parts])
+            else:
+                code = np.concatenate([table.take(a[j].astype(np.int64) - lo if lo else a[j], mode="clip")
+                                       for a in parts])
         if not words or room * size > _WORD:
             words.append(code)
             room = size
@@ -252,7 +271,15 @@ def _merge(batches: list[Batch], spec: Spec) -> Batch:
         kept.append(values.compress(keep[at:at + values.shape[1]], axis=1))
         at += values.shape[1]
         del values
+    n = _exact(n)
     return _join(kept), np.add.reduceat(p[order], starts)[by_place], np.add.reduceat(n[order], starts)[by_place]
+
+
+def _exact(n: np.ndarray) -> np.ndarray:
+    """Path counts as Python's whole numbers where adding them all up could pass 64 bits."""
+    if n.dtype != object and len(n) and int(n.max()) >= _WORD // len(n):
+        return n.astype(object)
+    return n
 
 
 def _times(n: np.ndarray, m: Any) -> np.ndarray:
@@ -359,9 +386,9 @@ class Sweep(Walker):
         self.visited.add(node)
         k = self.ending_index.get(node)
         if k is None:
-            room = self.max_states - self.states - self.battle_states
+            room = max(0, self.max_states - self.states - self.battle_states)
             if len(p) > room:  # the state limit: the first states in the merged order are walked
-                self._stop(p[max(room, 0):])
+                self._stop(p[room:])
                 values, p, n = values[:, :room], p[:room], n[:room]
                 if not len(p):
                     return
@@ -369,7 +396,7 @@ class Sweep(Walker):
         if self.progress is not None:
             self.progress(self.states + self.battle_states)
         if k is not None:
-            total = int(n.sum())
+            total = int(_exact(n).sum())
             self.vec[k] += float(p.sum()) if self.odds else total
             self.paths += total
             return
@@ -527,6 +554,7 @@ class Sweep(Walker):
             written = np.array([[leaf[2][j] for j in changed] for leaf in here], dtype=self.dtype)
             out[[dst.row[j] for j in changed]] = np.repeat(written, base.shape[1], axis=0).T
             q = np.repeat(np.array([leaf[0] for leaf in here]), base.shape[1])
-            paths = np.repeat(np.array([leaf[1] for leaf in here], dtype=object if bn.dtype == object else np.int64),
-                              base.shape[1])
+            counts = [leaf[1] for leaf in here]
+            wide = bn.dtype == object or max(counts) >= _WORD
+            paths = np.repeat(np.array(counts, dtype=object if wide else np.int64), base.shape[1])
             self._arrive(node, dst, out, np.tile(bp, m) * q, _times(np.tile(bn, m), paths))

@@ -18,7 +18,7 @@ from game.scenario.compiled import CScene, load
 from game.scenario.expressions import BOOL, INT, Namespace, Slot, compile_condition, compile_effect, compile_number
 from game.session.saves import read_save, replay
 
-from conftest import MINI
+from conftest import MINI, mini_variant
 
 SCENARIOS = {"mini": MINI, "dara": DEFAULT_SCENARIO.parent / "dara", "satala": DEFAULT_SCENARIO.parent / "satala"}
 
@@ -234,3 +234,69 @@ def test_path_counts_never_wrap_around() -> None:
     out = _times(n, np.array([4, 5]))
     assert [int(x) for x in out] == [2**64, 15]
     assert list(_times(np.array([6], dtype=np.int64), np.array([7]))) == [42]
+
+
+# -- corners of the language and of the numbers, each once found wrong ------------------------------
+
+def _both(path) -> tuple[Report, Report]:
+    """The sweep against the walk one state at a time, weighing and counting, on a scenario."""
+    cs = load(path)
+    for odds in (True, False):
+        swept = explore_exhaustive(cs, odds=odds, sweep=True, jobs=1)
+        walked = explore_exhaustive(cs, odds=odds, sweep=False, jobs=1)
+        assert swept.complete
+        _same(swept, walked)
+    return swept, walked
+
+
+def _qualities(text: str) -> tuple[str, str, str]:
+    return ("scenario.yaml", "qualities:\n", "qualities:\n" + text)
+
+
+HOME = "      - id: go_home\n        label: Go home\n        next:\n          - if: scouted"
+
+
+def test_path_counts_past_64_bits_are_counted_exactly(tmp_path) -> None:
+    """Twenty scenes of ten choices before the story: 10**20 roads to each of its paths, which
+    64-bit sums would wrap."""
+    scenes = ["scenes:"]
+    for i in range(20):
+        scenes.append(f"  - id: s{i}\n    title: S{i}\n    date: D\n    place: camp\n    text: t\n    choices:")
+        scenes += [f"      - id: c{k}\n        label: C{k}\n        next: {f's{i + 1}' if i < 19 else 'camp'}"
+                   for k in range(10)]
+    path = mini_variant(tmp_path, ("scenario.yaml", "start: camp", "start: s0"),
+                        ("scenes.yaml", "scenes:\n", "\n".join(scenes) + "\n"))
+    swept, walked = _both(path)
+    assert swept.runs == walked.runs > 2**64 and swept.runs % 10**20 == 0
+
+
+def test_a_shift_past_the_16_bits_a_state_is_held_in_is_clamped_as_one_state_at_a_time(tmp_path) -> None:
+    path = mini_variant(
+        tmp_path, _qualities("  - id: gold\n    label: Gold\n    min: 0\n    max: 30000\n    start: 20000\n"),
+        ("scenes.yaml", "effects: [courage += 2]", "effects: [courage += 2, gold += 20000, gold -= 40000, gold += 30000]"),
+        ("scenes.yaml", HOME, HOME.replace("scouted", "gold >= 25000")))
+    swept, _ = _both(path)
+    assert swept.endings["wise_ending"] > 0  # the road home that only a clamped 30,000 takes
+
+
+def test_bands_of_a_range_wider_than_16_bits_are_told_apart(tmp_path) -> None:
+    path = mini_variant(
+        tmp_path, _qualities("  - id: t\n    label: T\n    min: -20000\n    max: 20000\n    start: 0\n"),
+        ("scenes.yaml", "effects: [scouted = true, supply -= 1]", "effects: [t += 15000]"),
+        ("scenes.yaml", "effects: [courage += 2]", "effects: [t -= 15000]"),
+        ("scenes.yaml", HOME, HOME.replace("scouted", "t >= 0")))
+    _both(path)
+
+
+def test_arithmetic_on_flags_and_on_values_no_state_holds(tmp_path) -> None:
+    """`(x > 1) - (y > 1)` is Python's arithmetic on true and false, here on values that no later
+    scene reads (the walk does not hold them), in an effect and in a weight."""
+    path = mini_variant(
+        tmp_path, _qualities("".join(f"  - id: {q}\n    label: {q}\n    min: 0\n    max: 10\n    start: {v}\n"
+                                     for q, v in (("x", 3), ("y", 1), ("tally", 0)))),
+        ("scenes.yaml", "effects: [courage += 2]", "effects: [courage += 2, tally = (x > 1) - (y > 1) + 1 - -(x > 1)]"))
+    _both(path)
+
+
+def test_arithmetic_past_64_bits_is_python_s(tmp_path) -> None:
+    _both(mini_variant(tmp_path, ("scenes.yaml", "if: supply >= 5", "if: supply * 1000000 * 1000000 * 1000000 * 10 > 0")))
