@@ -11,7 +11,10 @@ alike, all at once.
 
 Its figures are the forward walk's: the same states, dead ends, choices taken and path counts, and
 the same odds but for the order in which the probabilities are added (a difference in the last
-digits of a float). The tests hold it to that.
+digits of a float). The tests hold it to that. Stopped by a limit, each says what it covers, but
+they stop at different points: the sweep counts a scene's states as it walks them (the first in
+its merged order, up to the limit) and fights a battle as soon as its scene is walked, where the
+forward walk counts states as they are reached and fights a battle once a later scene needs it.
 """
 
 from __future__ import annotations
@@ -369,10 +372,10 @@ class Sweep(Walker):
         while self.heap:
             node = self.order[heapq.heappop(self.heap)]
             values, p, n = self._merged(node)
-            if self.max_memory_mb is not None and memory_mb() > self.max_memory_mb:
+            if self.max_memory_mb is not None and not self.memory_reached and memory_mb() > self.max_memory_mb:
+                # the states walked are the limit from here on: no more is walked but the endings
                 self.memory_reached = True
-                self._stop(p)
-                continue
+                self.max_states = min(self.max_states, self.states + self.battle_states)
             self._walk(node, values, p, n)
         return self.vec, self.paths, self.complete
 
@@ -383,15 +386,15 @@ class Sweep(Walker):
             self.vec[-1] += float(p.sum())
 
     def _walk(self, node: int, values: np.ndarray, p: np.ndarray, n: np.ndarray) -> None:
-        self.visited.add(node)
         k = self.ending_index.get(node)
-        if k is None:
+        if k is None:  # an ending is never left out: it costs nothing to walk
             room = max(0, self.max_states - self.states - self.battle_states)
             if len(p) > room:  # the state limit: the first states in the merged order are walked
                 self._stop(p[room:])
                 values, p, n = values[:, :room], p[:room], n[:room]
                 if not len(p):
                     return
+        self.visited.add(node)
         self.states += len(p)
         if self.progress is not None:
             self.progress(self.states + self.battle_states)

@@ -116,6 +116,44 @@ def test_a_sweep_stopped_at_its_memory_limit_says_so(monkeypatch: pytest.MonkeyP
     assert r.covered < 1 and "memory limit" in (r.coverage_note() or "")
 
 
+def test_a_scene_the_limit_left_unwalked_is_not_counted_as_visited(monkeypatch: pytest.MonkeyPatch) -> None:
+    cs = load(SCENARIOS["dara"])
+    walked: set[str] = set()
+    walk = sweep.Sweep._walk
+
+    def counting(self, node, values, p, n):  # noqa: ANN001
+        before = self.states
+        walk(self, node, values, p, n)
+        if self.states > before:
+            walked.add(cs.node_id(node))
+
+    monkeypatch.setattr(sweep.Sweep, "_walk", counting)
+    r = explore_exhaustive(cs, max_states=20, odds=True, sweep=True, jobs=1)
+    scenes = {n.model.id for n in cs.nodes if isinstance(n, CScene)}
+    assert not r.complete and r.unvisited_scenes
+    assert scenes - set(r.unvisited_scenes) == walked & scenes
+
+
+def test_the_memory_limit_never_leaves_out_an_ending(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory passes its limit just as the walk comes to the endings, every scene walked: the
+    endings are still walked (they cost nothing), and the figures are the whole walk's."""
+    cs = load(SCENARIOS["mini"])
+    whole = explore_exhaustive(cs, odds=True, sweep=True, jobs=1)
+    endings = {i for i in range(len(cs.nodes)) if cs.is_ending(i)}
+    merged = sweep.Sweep._merged
+    state = {"ending": False}
+
+    def noting(self, node):  # noqa: ANN001
+        state["ending"] = node in endings
+        return merged(self, node)
+
+    monkeypatch.setattr(sweep.Sweep, "_merged", noting)
+    monkeypatch.setattr(sweep, "memory_mb", lambda: 10_000.0 if state["ending"] else 1.0)
+    late = explore_exhaustive(cs, odds=True, sweep=True, jobs=1, max_memory_mb=100)
+    assert late.complete and not late.memory_reached
+    _same(late, whole)
+
+
 # -- the expressions, over columns -----------------------------------------------------------------
 
 def _expressions(cs) -> list:
