@@ -202,6 +202,8 @@ def _groups(parts: list[np.ndarray], spec: Spec) -> tuple[np.ndarray, np.ndarray
     order that puts alike ones together (stable: alike states keep their order), and where each
     group starts in it."""
     n = sum(a.shape[1] for a in parts)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     words: list[np.ndarray] = []
     room = 1
     for j, band in spec:
@@ -230,7 +232,17 @@ def _groups(parts: list[np.ndarray], spec: Spec) -> tuple[np.ndarray, np.ndarray
             room *= size
     if not words:
         return np.arange(n), np.zeros(1 if n else 0, dtype=np.int64)
-    if len(words) == 1:
+    shift = max(n - 1, 1).bit_length()
+    if len(words) == 1 and room.bit_length() + shift <= 63:
+        # each state's number packed below its merged form: sorting the numbers themselves (much
+        # quicker than sorting indices by them) puts alike states together, in the order they came
+        packed = words[0] << shift
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = packed & ((1 << shift) - 1)
+        ordered = packed >> shift
+        change = ordered[1:] != ordered[:-1]
+    elif len(words) == 1:
         order = np.argsort(words[0], kind="stable")
         ordered = words[0][order]
         change = ordered[1:] != ordered[:-1]
@@ -265,17 +277,21 @@ def _merge(batches: list[Batch], spec: Spec) -> Batch:
     if len(starts) == len(p):
         return _join([b[0] for b in batches]), p, n
     first = order[starts]
-    by_place = np.argsort(first, kind="stable")
     keep = np.zeros(len(p), dtype=bool)
     keep[first] = True
+    n = _exact(n)
+    # each kind's sums put where its first state stands, then taken in the order the states came
+    sums = np.empty(len(p))
+    sums[first] = np.add.reduceat(p[order], starts)
+    paths = np.empty(len(n), dtype=n.dtype)
+    paths[first] = np.add.reduceat(n[order], starts)
     kept, at = [], 0
     while batches:  # taken by masks: an array taken by indices is several times slower
         values = batches.pop(0)[0]
         kept.append(values.compress(keep[at:at + values.shape[1]], axis=1))
         at += values.shape[1]
         del values
-    n = _exact(n)
-    return _join(kept), np.add.reduceat(p[order], starts)[by_place], np.add.reduceat(n[order], starts)[by_place]
+    return _join(kept), sums[keep], paths[keep]
 
 
 def _exact(n: np.ndarray) -> np.ndarray:

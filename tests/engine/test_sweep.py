@@ -245,15 +245,18 @@ def test_a_value_the_walk_does_not_hold_reads_as_its_fill_and_is_never_written()
 
 # -- merging and counting ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("width", [3, 40])
-def test_states_are_grouped_by_their_merged_form(width: int) -> None:
-    """However many values a merged form packs (past 64 bits it takes several words), states are
-    alike exactly when their exact values and bands are."""
+@pytest.mark.parametrize("width, wide", [(3, 1), (4, 4), (40, 1)])
+def test_states_are_grouped_by_their_merged_form(width: int, wide: int) -> None:
+    """However many values a merged form packs (one 64-bit word with room for each state's number
+    beside it, one without, or several words), states are alike exactly when their exact values
+    and bands are."""
     rng = np.random.default_rng(width)
-    layout = [Slot(j, INT, 0, 999) for j in range(width)]
+    layout = [Slot(j, INT, 0, 30000) for j in range(width)]
     values = rng.integers(0, 6, size=(width, 500)).astype(np.int16)
     values[0] = rng.integers(0, 999, size=500)  # one value with a wide range
-    live = [(j, None if j % 2 else (2, 4)) for j in range(width)]
+    values[:wide] = rng.integers(0, 4, size=(wide, 500)) * 9000  # 15 bits each: 60 bits in all
+    values[:wide, ::7] = 30000
+    live = [(j, None if j % 2 or j < wide else (2, 4)) for j in range(width)]
     order, starts = _groups([values[:, :200], values[:, 200:]], _spec(layout, {j: j for j in range(width)}, live))
 
     def form(k: int) -> tuple:
@@ -265,6 +268,11 @@ def test_states_are_grouped_by_their_merged_form(width: int) -> None:
     assert all(g == sorted(g) for g in groups), "alike states keep their order"
     assert len({form(g[0]) for g in groups}) == len(groups)
     assert all(len({form(k) for k in g}) == 1 for g in groups)
+
+
+def test_no_states_make_no_groups() -> None:
+    order, starts = _groups([np.zeros((2, 0), dtype=np.int16)], ((0, None), (1, None)))
+    assert len(order) == len(starts) == 0
 
 
 def test_path_counts_never_wrap_around() -> None:
