@@ -2,8 +2,9 @@
 
 The forward walk (`explore._Forward`) takes the campaign's states one at a time through its rules.
 The sweep walks the same states, scene by scene in the same order, but holds all the states that
-reach a scene as the rows of one array, a column per value of the scenario's layout. A scene's
-conditions, chance weights, effects and roads are worked out over whole columns at once (numpy),
+reach a scene as the columns of one array, a row for each value some future of theirs can still
+read (`_Place`). A scene's conditions, chance weights, effects and roads are worked out over whole
+rows at once (numpy),
 and its states are merged as the forward walk merges them (`Abstraction`: the values no future can
 tell apart are left out) by sorting their merged forms. Battles are fought as ever, once per
 distinct beginning (`explore._Battles`); a battle's outcomes then go to every state that began it
@@ -29,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from game.engine.abstraction import battle_reads
-from game.engine.walker import Walker, memory_mb
 from game.engine.state import State
+from game.engine.walker import Walker, memory_mb
 from game.scenario.compiled import CScene, Target
 from game.scenario.expressions import BOOL, Compiled, Effect, Namespace, bounds
 
