@@ -388,13 +388,26 @@ class Sweep(Walker):
         self._hold(origin.node, (values, np.ones(1), np.ones(1, dtype=np.int64)))
         while self.heap:
             node = self.order[heapq.heappop(self.heap)]
+            if node not in self.pending:  # dropped at the memory limit
+                continue
             values, p, n = self._merged(node)
-            if self.max_memory_mb is not None and not self.memory_reached and memory_mb() > self.max_memory_mb:
-                # the states walked are the limit from here on: no more is walked but the endings
-                self.memory_reached = True
-                self.max_states = min(self.max_states, self.states + self.battle_states)
+            self._check_memory()
             self._walk(node, values, p, n)
         return self.vec, self.paths, self.complete
+
+    def _check_memory(self) -> None:
+        """Past the memory limit, the states walked are the limit from here on, as for the walk one
+        state at a time: no more is walked but the endings, and the states waiting for a scene are
+        let go at once (their probability unexplored), so that the walk holds no more than it has."""
+        if self.max_memory_mb is None or self.memory_reached or memory_mb() <= self.max_memory_mb:
+            return
+        self.memory_reached = True
+        self.max_states = min(self.max_states, self.states + self.battle_states)
+        for node in [node for node in self.pending if node not in self.ending_index]:
+            for _, p, _ in self.pending.pop(node):
+                self._stop(p)
+            self.held.pop(node)
+            self.merged.pop(node, None)
 
     def _stop(self, p: np.ndarray) -> None:
         """What is left unwalked (the state or memory limit): its probability is unexplored."""
@@ -502,6 +515,9 @@ class Sweep(Walker):
         self._hold(node, (values, p, n))
 
     def _hold(self, node: int, batch: Batch) -> None:
+        if self.memory_reached and node not in self.ending_index:
+            self._stop(batch[1])
+            return
         waiting = self.pending.get(node)
         if waiting is None:
             waiting = self.pending[node] = []
@@ -516,6 +532,7 @@ class Sweep(Walker):
             merged = self._merged(node)
             self.pending[node], self.held[node] = [merged], len(merged[1])
             self.merged[node] = len(merged[1])
+        self._check_memory()
 
     def _merged(self, node: int) -> Batch:
         """The states waiting for a node, merged as the walk merges them (`Abstraction.key`): each

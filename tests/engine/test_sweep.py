@@ -134,6 +134,34 @@ def test_a_scene_the_limit_left_unwalked_is_not_counted_as_visited(monkeypatch: 
     assert scenes - set(r.unvisited_scenes) == walked & scenes
 
 
+@pytest.mark.parametrize("after", [3, 12, 40])
+def test_past_the_memory_limit_nothing_more_is_held_or_walked(monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+    """Memory passes its limit in the middle of the walk: the states waiting are let go at once,
+    no scene is walked from there on (only endings), and the figures say what they cover."""
+    cs = load(SCENARIOS["satala"])
+    calls = {"n": 0}
+
+    def reading() -> float:
+        calls["n"] += 1
+        return 10_000.0 if calls["n"] > after else 1.0
+
+    walked_after: list[str] = []
+    walk = sweep.Sweep._walk
+
+    def noting(self, node, values, p, n):  # noqa: ANN001
+        before, reached = self.states, self.memory_reached
+        walk(self, node, values, p, n)
+        if reached and self.states > before and not cs.is_ending(node):
+            walked_after.append(cs.node_id(node))
+
+    monkeypatch.setattr(sweep, "memory_mb", reading)
+    monkeypatch.setattr(sweep.Sweep, "_walk", noting)
+    r = explore_exhaustive(cs, odds=True, sweep=True, jobs=1, max_memory_mb=100)
+    assert r.memory_reached and not r.complete and walked_after == []
+    assert 0 <= r.covered < 1 and sum(r.endings.values()) <= r.covered + 1e-12
+    assert r.covered + r.unexplored == pytest.approx(1.0)
+
+
 def test_the_memory_limit_never_leaves_out_an_ending(monkeypatch: pytest.MonkeyPatch) -> None:
     """Memory passes its limit just as the walk comes to the endings, every scene walked: the
     endings are still walked (they cost nothing), and the figures are the whole walk's."""
