@@ -861,17 +861,20 @@ def default_max_states(scenario: CompiledScenario, odds: bool, origin: State | N
 def _swept(scenario: CompiledScenario, origin: State | None) -> bool:
     """Does the sweep walk this story from there? Where every road leads on, unless from inside a
     battle (whose states are the fighter's alone)."""
-    return _forward_order(scenario) is not None and (origin is None or origin.battle is None
-                                                     or origin.battle.step == 0)
+    return _forward_order(scenario) is not None and _outside_battle(origin)
 
 
-def _walker(swept: bool, campaign: Campaign, *args: Any) -> Walker:
-    """The walk for a story: the sweep, or one state at a time forward where every road leads on;
-    depth first where some road leads back."""
+def _outside_battle(origin: State | None) -> bool:
+    return origin is None or origin.battle is None or origin.battle.step == 0
+
+
+def _walker(sweep: bool, origin: State, campaign: Campaign, *args: Any) -> Walker:
+    """The walk for a story: the sweep (unless told not to, or from inside a battle), or one state
+    at a time forward, where every road leads on; depth first where some road leads back."""
     rank = _forward_order(campaign.scenario)
     if rank is None:
         return _Walk(campaign, *args)
-    if swept:
+    if sweep and _outside_battle(origin):
         from game.engine.sweep import Sweep
 
         return Sweep(campaign, *args, rank=rank)
@@ -906,8 +909,7 @@ def explore_exhaustive(scenario: CompiledScenario, max_states: int = 3_000_000,
     ab = Abstraction(scenario, exact=not merge, odds=odds)
     battles = _Battles(Fighter(campaign, ab, merge), max(1, jobs), odds)
     origin = origin if origin is not None else campaign.start()
-    walk = _walker(sweep and _swept(scenario, origin), campaign, ab, battles, odds, max_states, progress,
-                   max_memory_mb)
+    walk = _walker(sweep, origin, campaign, ab, battles, odds, max_states, progress, max_memory_mb)
     start = time.perf_counter()
     try:
         vec, paths, complete = walk.run(origin)

@@ -31,7 +31,7 @@ import numpy as np
 
 from game.engine.abstraction import battle_reads
 from game.engine.state import State
-from game.engine.walker import Walker, memory_mb
+from game.engine.walker import Walker
 from game.scenario.compiled import CScene, Target
 from game.scenario.expressions import BOOL, Compiled, Effect, Namespace, bounds
 
@@ -126,7 +126,7 @@ class Columns:
             v = 1 if node.id == "true" else 0  # type: ignore[attr-defined]
             return lambda _: v
         if kind in (ast.Name, ast.Attribute):
-            slot = self.ns.lookup(_dotted(node)).index
+            slot = self.ns.lookup(ast.unparse(node)).index  # a name, dotted or not
             i = self.row.get(slot)
             if i is None:
                 v = self.fill[slot]
@@ -158,24 +158,17 @@ class Columns:
         if kind is ast.Compare:
             fns = [self._build(node.left)] + [self._build(c) for c in node.comparators]  # type: ignore[attr-defined]
             ops = [_COMPARE[type(op)] for op in node.ops]  # type: ignore[attr-defined]
-            return lambda values: reduce(np.logical_and, [
-                op(a, b) for op, (a, b) in zip(ops, _pairs([_wide(f(values)) for f in fns]))])
+
+            def chain(values: np.ndarray) -> Column:
+                xs = [_wide(f(values)) for f in fns]
+                return reduce(np.logical_and, [op(a, b) for op, a, b in zip(ops, xs, xs[1:])])
+
+            return chain
         if kind is ast.Call:
             args = [self._build(a) for a in node.args]  # type: ignore[attr-defined]
             pick = np.minimum if node.func.id == "min" else np.maximum  # type: ignore[attr-defined]
             return lambda values: reduce(pick, [_wide(a(values)) for a in args])
         raise ValueError(f"{ast.unparse(node)} is not in the scenario's expression language")
-
-
-def _pairs(xs: list) -> list:
-    return list(zip(xs, xs[1:]))
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    assert isinstance(node, ast.Attribute)
-    return f"{_dotted(node.value)}.{node.attr}"
 
 
 Spec = tuple[tuple[int, Any], ...]  # per value: (row, None for its exact value, or (lo, band table, cuts))
@@ -307,7 +300,7 @@ def _times(n: np.ndarray, m: Any) -> np.ndarray:
     if n.dtype != object:
         top = int(n.max()) if len(n) else 0
         most = int(np.max(m)) if np.size(m) else 0
-        if top and most and top > (1 << 62) // most:
+        if top and most and top >= _WORD // most:
             n = n.astype(object)
             m = np.asarray(m).astype(object)
     return n * m
@@ -320,12 +313,11 @@ class _Place:
 
     __slots__ = ("slots", "row", "columns", "key")
 
-    def __init__(self, slots: tuple[int, ...], columns: Callable[[dict[int, int]], Columns], key: Any,
-                 layout: Any):
+    def __init__(self, slots: tuple[int, ...], key: Any, scenario: Any, fill: tuple[int, ...]):
         self.slots = slots
         self.row = {j: r for r, j in enumerate(slots)}
-        self.columns = columns(self.row)
-        self.key = _spec(layout, self.row, key)
+        self.columns = Columns(scenario.namespace, self.row, fill)
+        self.key = _spec(scenario.layout, self.row, key)
 
 
 class Sweep(Walker):
@@ -347,7 +339,7 @@ class Sweep(Walker):
         self.paths = 0
         self.fill: tuple[int, ...] = ()
         self._places: dict[int, _Place] = {}
-        self._battle: dict[int, tuple] = {}
+        self._specs: dict[tuple[int, int], Spec] = {}  # (battle node, node after it, or -1 for the battle's reads)
 
     def _place(self, node: int) -> _Place:
         found = self._places.get(node)
@@ -362,8 +354,7 @@ class Sweep(Walker):
                 slots |= {e.slot.index for e in effects}
                 if scene.battle is not None:
                     slots |= {j for j, _ in battle_reads(scene.battle, sc)}
-            found = self._places[node] = _Place(tuple(sorted(slots)),
-                                                lambda row: Columns(sc.namespace, row, self.fill), key, sc.layout)
+            found = self._places[node] = _Place(tuple(sorted(slots)), key, sc, self.fill)
         return found
 
     def _move(self, values: np.ndarray, src: _Place, dst: _Place) -> np.ndarray:
@@ -399,10 +390,8 @@ class Sweep(Walker):
         """Past the memory limit, the states walked are the limit from here on, as for the walk one
         state at a time: no more is walked but the endings, and the states waiting for a scene are
         let go at once (their probability unexplored), so that the walk holds no more than it has."""
-        if self.max_memory_mb is None or self.memory_reached or memory_mb() <= self.max_memory_mb:
+        if not self._memory_passed():
             return
-        self.memory_reached = True
-        self.max_states = min(self.max_states, self.states + self.battle_states)
         for node in [node for node in self.pending if node not in self.ending_index]:
             for _, p, _ in self.pending.pop(node):
                 self._stop(p)
@@ -546,12 +535,12 @@ class Sweep(Walker):
     def _fight(self, node: int, values: np.ndarray, p: np.ndarray, n: np.ndarray) -> None:
         """The states that begin a battle, by what the battle reads of them (each such group begins
         it alike: one job, fought once), and each group's outcomes, where the battle leaves them."""
-        rules = self.campaign.battle_rules(State(node, (), None))
-        assert rules is not None
+        battle = self.scenario.nodes[node].battle  # type: ignore[union-attr]
+        rules = self.campaign.battles[battle.model.id]
         place = self._place(node)
-        reads = self._battle.get(node)
+        reads = self._specs.get((node, -1))
         if reads is None:
-            reads = self._battle[node] = _spec(self.scenario.layout, place.row, battle_reads(rules.battle, self.scenario))
+            reads = self._specs[node, -1] = _spec(self.scenario.layout, place.row, battle_reads(battle, self.scenario))
         order, starts = _groups([values], reads)
         values, p, n = values[:, order], p[order], n[order]  # each group side by side
         ends = np.append(starts[1:], len(order))
@@ -568,21 +557,23 @@ class Sweep(Walker):
                 continue
             if self.odds:
                 self.vec[-2] += float(p[s:e].sum()) * fought.dead_p
-            self._leave(rules, place, values[:, s:e], p[s:e], n[s:e], fought.leaves)
+            self._leave(rules, node, values[:, s:e], p[s:e], n[s:e], fought.leaves)
 
-    def _leave(self, rules: Any, place: _Place, values: np.ndarray, p: np.ndarray, n: np.ndarray,
-               leaves: list) -> None:
+    def _leave(self, rules: Any, at: int, values: np.ndarray, p: np.ndarray, n: np.ndarray, leaves: list) -> None:
         """A group's states, each through every way the battle ends (`Fought.leaves`): the values the
         battle changed as it left them, the rest as it found them, into the node it leads to."""
         by_node: dict[int, list] = {}
         for leaf in leaves:
             by_node.setdefault(leaf[3], []).append(leaf)
+        place = self._place(at)
         for node, here in sorted(by_node.items()):
             dst = self._place(node)
             # the group's states merged by what matters on arrival there, of the values the battle
             # left as it found them
-            live = _spec(self.scenario.layout, place.row, [(j, c) for j, c in self.ab.live_on_arrival(
-                node, place.slots) if j not in rules.changes])
+            live = self._specs.get((at, node))
+            if live is None:
+                live = self._specs[at, node] = _spec(self.scenario.layout, place.row, [
+                    (j, c) for j, c in self.ab.live_on_arrival(node, place.slots) if j not in rules.changes])
             base, bp, bn = _merge([(values, p, n)], live)
             base = self._move(base, place, dst)
             m = len(here)

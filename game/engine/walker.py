@@ -95,10 +95,16 @@ class Walker:
         if not self.states & 1023:
             if self.progress is not None:
                 self.progress(self.states + self.battle_states)
-            if self.max_memory_mb is not None and memory_mb() > self.max_memory_mb:
-                # the states held are the limit from here on: nothing more is added
-                self.max_states = min(self.max_states, self.states + self.battle_states)
-                self.memory_reached = True
+            self._memory_passed()
+        return True
+
+    def _memory_passed(self) -> bool:
+        """Has this process just passed its memory limit? Then the states walked are the limit from
+        here on: nothing more is added but the endings."""
+        if self.max_memory_mb is None or self.memory_reached or memory_mb() <= self.max_memory_mb:
+            return False
+        self.memory_reached = True
+        self.max_states = min(self.max_states, self.states + self.battle_states)
         return True
 
     def _successors(self, state: State) -> list[tuple[float, State]]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from game import DEFAULT_SCENARIO
-from game.engine import sweep
+from game.engine import sweep, walker
 from game.engine.explore import Report, explore_exhaustive
 from game.engine.sweep import Columns, _groups, _spec, _times
 from game.scenario.compiled import CScene, load
@@ -110,7 +110,7 @@ def test_a_sweep_stopped_at_its_limit_says_what_it_covers(limit: int) -> None:
 
 def test_a_sweep_stopped_at_its_memory_limit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     cs = load(SCENARIOS["dara"])
-    monkeypatch.setattr(sweep, "memory_mb", lambda: 10_000.0)
+    monkeypatch.setattr(walker, "memory_mb", lambda: 10_000.0)
     r = explore_exhaustive(cs, odds=True, sweep=True, max_memory_mb=100)
     assert not r.complete and r.memory_reached and r.limit_reached
     assert r.covered < 1 and "memory limit" in (r.coverage_note() or "")
@@ -154,7 +154,7 @@ def test_past_the_memory_limit_nothing_more_is_held_or_walked(monkeypatch: pytes
         if reached and self.states > before and not cs.is_ending(node):
             walked_after.append(cs.node_id(node))
 
-    monkeypatch.setattr(sweep, "memory_mb", reading)
+    monkeypatch.setattr(walker, "memory_mb", reading)
     monkeypatch.setattr(sweep.Sweep, "_walk", noting)
     r = explore_exhaustive(cs, odds=True, sweep=True, jobs=1, max_memory_mb=100)
     assert r.memory_reached and not r.complete and walked_after == []
@@ -176,7 +176,7 @@ def test_the_memory_limit_never_leaves_out_an_ending(monkeypatch: pytest.MonkeyP
         return merged(self, node)
 
     monkeypatch.setattr(sweep.Sweep, "_merged", noting)
-    monkeypatch.setattr(sweep, "memory_mb", lambda: 10_000.0 if state["ending"] else 1.0)
+    monkeypatch.setattr(walker, "memory_mb", lambda: 10_000.0 if state["ending"] else 1.0)
     late = explore_exhaustive(cs, odds=True, sweep=True, jobs=1, max_memory_mb=100)
     assert late.complete and not late.memory_reached
     _same(late, whole)
