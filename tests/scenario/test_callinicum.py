@@ -189,6 +189,53 @@ def test_the_whole_campaign_is_covered_exhaustively(cs) -> None:
     assert sum(report.endings.values()) == report.runs
 
 
+# The morning's count at the assembly (scenes/act2_holy_saturday.yaml): each quality to the nearest
+# of these steps, so that the acts after it read the road before Sura only as the count gives it.
+COUNT_STEPS = {10: (0, 2, 5, 8, 10), 5: (0, 2, 5)}
+COUNTED = ("supply", "fatigue", "discipline", "temper", "authority", "hermogenes_trust", "hun_loyalty",
+           "ghassanid_loyalty", "court", "syria_harm", "intelligence", "persian_loot", "persian_morale")
+
+
+def test_the_morning_count_moves_no_quality_by_more_than_a_point(cs) -> None:
+    """On arrival at the assembly every quality the player watches but the Persians' distance (which
+    the assembly sets itself) is taken to the nearest step of its count, 1 up to 2 and 9 down to 8;
+    nothing else changes."""
+    from game.engine.state import apply_effects
+
+    node = cs.nodes[cs.index["holy_saturday_assembly"]]
+    assert {cs.names[e.slot.index] for e in node.effects} == set(COUNTED)
+    shown = {q.id for q in cs.qualities if q.shown}
+    assert shown - set(COUNTED) == {"persian_distance"}
+    for q in cs.qualities:
+        if q.id not in COUNTED:
+            continue
+        slot = cs.namespace.slots[q.id].index
+        steps = COUNT_STEPS[q.max]
+        for v in range(q.min, q.max + 1):
+            values = list(cs.initial)
+            values[slot] = v
+            out = apply_effects(values, node.effects)
+            nearest = min(steps, key=lambda s: (abs(s - v), -s if v < 5 else s))
+            assert out[slot] == nearest and abs(out[slot] - v) <= 1, (q.id, v, out[slot])
+            assert [a for j, a in enumerate(out) if j != slot and cs.names[j] not in COUNTED] == \
+                [a for j, a in enumerate(values) if j != slot and cs.names[j] not in COUNTED]
+
+
+def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:
+    """`callinicum explore --odds` from the news of the invasion: complete within its default
+    limit, every scene and choice reached, thirteen odds that add up to one. (The morning's count
+    is what keeps it within reach: without it the walk holds 27 million states.)"""
+    from game.engine.explore import explore_exhaustive
+
+    report = explore_exhaustive(cs, odds=True)
+    assert report.complete and not report.limit_reached and not report.memory_reached
+    assert report.unvisited_scenes == [] and report.unreached_endings == []
+    assert report.choices_taken == report.choices_total
+    assert len(report.endings) == 13 and all(p > 0 for p in report.endings.values())
+    assert sum(report.endings.values()) == pytest.approx(1.0, abs=1e-12)
+    assert report.states < 5_000_000
+
+
 def test_the_battle_reads_the_campaign_only_through_the_muster(cs) -> None:
     """The battle's setup and deployment read only the muster and a few flags: the campaign's many
     qualities reach it as the battle scenes reckon them on arrival."""
