@@ -198,7 +198,7 @@ COUNTED = ("supply", "fatigue", "discipline", "temper", "authority", "hermogenes
 
 def test_the_morning_count_moves_no_quality_by_more_than_a_point(cs) -> None:
     """On arrival at the assembly every quality the player watches but the Persians' distance (which
-    the assembly sets itself) is taken to the nearest step of its count, 1 up to 2 and 9 down to 8;
+    nothing after it reads) is taken to the nearest step of its count, 1 up to 2 and 9 down to 8;
     nothing else changes."""
     from game.engine.state import apply_effects
 
