@@ -137,6 +137,9 @@ def _explore_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="processes that fight the battles of an exhaustive walk, with the same result "
                              "(default: every core; 1: this process alone)")
+    parser.add_argument("--keep", action="store_true",
+                        help="with --odds from the first scene: keep the exact odds beside the scenario's "
+                             "files (odds.json), where the game's odds screen reads them")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
 
@@ -237,6 +240,9 @@ def _refuse_conflicts(args: argparse.Namespace) -> None:
     if exhaustive and args.follow is not None:
         raise CliError("--follow takes one playthrough's decisions at random play; it cannot be used with "
                        "--exhaustive or --odds")
+    if args.keep and (not args.odds or args.origin is not None or args.mod):
+        raise CliError("--keep keeps the exact odds from the first scene beside the scenario's own files; "
+                       "it needs --odds, and cannot be used with --from or --mod")
     if args.impact and (exhaustive or args.follow is not None or args.origin is not None or args.save_runs):
         raise CliError("--impact measures every decision point from the start by random play; it cannot be "
                        "used with --exhaustive, --odds, --follow, --from or --save-runs")
@@ -341,17 +347,37 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.impact:
         return _print_impact(cs, args)
     report, guess = _explore(cs, args)
+    kept = _keep(cs, report) if args.keep else None
     if args.json:
         out = report.as_json()
         if guess is not None:
             out["estimate"] = {"runs": guess.runs, "seed": args.seed, "margin": round(guess.margin, 6),
                                "covered": round(guess.covered, 6), "endings": guess.endings}
+        if kept is not None:
+            out["kept"] = str(kept)
         print(json.dumps(out, indent=2))
     else:
         _print_report(report)
         if guess is not None:
             _print_estimate(guess, args.seed)
-    return 0
+        if kept is not None:
+            print(f"kept: {kept}")
+    return 1 if args.keep and kept is None else 0
+
+
+def _keep(cs, report) -> Path | None:  # noqa: ANN001 - a CompiledScenario; the engine's report
+    """`--keep`: the exact odds of a complete walk, beside the scenario's files; None (and a word
+    on stderr) when the walk did not complete: odds that are not exact are never kept."""
+    from game.session.odds import keep_odds
+
+    if not report.complete:
+        print("callinicum explore: nothing kept: the walk did not complete, and only exact odds are kept "
+              "(raise --max-states or --max-memory)", file=sys.stderr)
+        return None
+    try:
+        return keep_odds(cs, report.endings, report.states)
+    except OSError as exc:
+        raise CliError(f"cannot keep the odds beside the scenario's files: {exc}") from exc
 
 
 def _print_estimate(guess, seed: int) -> None:  # noqa: ANN001 - the session's Odds

@@ -4,16 +4,21 @@ player's own odds moved most.
 Odds are those of the explorer: every open decision equally likely, every chance outcome by its
 weight. They are exact where the exhaustive walk completes within a small budget of states (from
 the eve of the battle on, in about a second), and otherwise estimated from random playthroughs,
-with the margin of the estimate (95%, the largest over the endings).
+with the margin of the estimate (95%, the largest over the endings). From the first scene they are
+exact when `callinicum explore --odds --keep` has walked every road and kept the figures beside the
+scenario's files (`odds.json`, for the files it walked: a changed scenario or a mod is estimated).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from game.atomic import atomic_write
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice
 from game.engine.explore import explore_exhaustive
@@ -48,6 +53,51 @@ class Odds:
 
 def _ending_ids(cs: CompiledScenario) -> list[str]:
     return [n.model.id for n in cs.nodes if isinstance(n, CEnding)]
+
+
+KEPT = "odds.json"  # beside a scenario's files: the exact odds of every ending from its first scene
+KEPT_FORMAT = 1
+
+
+def kept_odds(cs: CompiledScenario) -> Odds | None:
+    """The exact odds of every ending from the first scene, as `callinicum explore --odds --keep`
+    kept them beside the scenario's files. None when there are none, when they were walked from
+    other files (the scenario changed since, or a mod is added to it), or when the file is not
+    what `keep_odds` writes: the odds are then estimated, as for any other point of the story."""
+    try:
+        data = json.loads((Path(cs.folder) / KEPT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != KEPT_FORMAT or data.get("scenario") != cs.id:
+        return None
+    if data.get("content_hash") != cs.content_hash:
+        return None
+    figures, ids = data.get("endings"), _ending_ids(cs)
+    if not isinstance(figures, dict) or sorted(figures) != sorted(ids):
+        return None
+    if not all(type(f) in (int, float) and 0 <= f <= 1 for f in figures.values()):
+        return None
+    if abs(math.fsum(figures.values()) - 1.0) > 1e-9:
+        return None
+    return Odds({e: float(figures[e]) for e in ids}, exact=True)
+
+
+def keep_odds(cs: CompiledScenario, endings: Mapping[str, float], states: int) -> Path:
+    """Keep the exact odds from the first scene (a complete walk's) beside the scenario's files,
+    for the files they were walked from; the file written. OSError when it cannot be written."""
+    path = Path(cs.folder) / KEPT
+    data = {
+        "format": KEPT_FORMAT,
+        "about": "The exact odds of every ending from the first scene, every open choice as likely as "
+                 "the next and the dice by their odds, written by `callinicum explore --odds --keep` for "
+                 "the scenario files whose digest is content_hash.",
+        "scenario": cs.id,
+        "content_hash": cs.content_hash,
+        "states": states,
+        "endings": {e: float(endings.get(e, 0.0)) for e in _ending_ids(cs)},
+    }
+    atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
+    return path
 
 
 def estimate(cs: CompiledScenario, state: State, runs: int, seed: int = 0, max_steps: int = 1000,
@@ -92,6 +142,10 @@ def odds_from(cs: CompiledScenario, state: State, *, budget: int = 6_000, runs: 
     incomplete walk is never given as exact odds. The walk runs in this process (the game calls this
     from a thread, where starting processes is not safe). `progress`, if given, is told now and
     then the share of the budget walked; an exception it raises stops the walk."""
+    if state == Campaign(cs).start():
+        kept = kept_odds(cs)
+        if kept is not None:
+            return kept
     first = None if progress is None else (lambda share: progress(share / 10))  # the estimate: the first tenth
     guess = estimate(cs, state, runs, seed, progress=first)
     if budget > 0 and guess.decisions_left <= exact_within:
@@ -117,15 +171,20 @@ class OddsStory:
 
 def odds_story(p: Playthrough, runs: int = 300, seed: int = 0, progress: Progress | None = None) -> OddsStory:
     """How the odds of the player's own ending moved, decision by decision (estimated from `runs`
-    random playthroughs before each decision; exact at the end, where the ending is certain)."""
+    random playthroughs before each decision, but for the first scene's kept exact odds; exact at
+    the end, where the ending is certain)."""
     ending = p.ending
     if ending is None:
         raise ValueError("the playthrough has not reached an ending")
     cs = p.scenario
     n = len(p.decisions)
+    kept = kept_odds(cs) if n and p.states[0] == Campaign(cs).start() else None
     steps: list[float] = []
     for i in range(n):
-        steps.append(estimate(cs, p.states[i], runs, seed + i).endings[ending])
+        if i == 0 and kept is not None:
+            steps.append(kept.endings[ending])
+        else:
+            steps.append(estimate(cs, p.states[i], runs, seed + i).endings[ending])
         if progress is not None:
             progress((i + 1) / n)
     steps.append(1.0)

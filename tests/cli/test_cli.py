@@ -638,3 +638,46 @@ def test_the_largest_seed_a_save_holds_is_accepted():
 
     assert _play_seed(str(MAX_SEED)) == MAX_SEED
     assert _play_seed("0") == 0
+
+
+# -- explore --odds --keep: the exact odds from the first scene, kept beside the scenario ---------
+
+
+@pytest.fixture
+def mini_copy(tmp_path) -> Path:
+    import shutil
+
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def test_explore_odds_keep_writes_what_the_game_reads(mini_copy, run_cli):
+    from game.session.odds import kept_odds
+
+    result = run_cli("explore", "--scenario", mini_copy, "--odds", "--keep", "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["complete"] is True and Path(report["kept"]) == mini_copy / "odds.json"
+    kept = kept_odds(load(mini_copy))
+    assert kept is not None and kept.endings == pytest.approx(report["endings"], rel=1e-12)
+    text = run_cli("explore", "--scenario", mini_copy, "--odds", "--keep")
+    assert text.code == 0 and f"kept: {mini_copy / 'odds.json'}" in text.out
+
+
+def test_explore_odds_keep_keeps_nothing_from_an_incomplete_walk(mini_copy, run_cli):
+    result = run_cli("explore", "--scenario", mini_copy, "--odds", "--keep", "--max-states", "1", "--runs", "0")
+    assert result.code == 1
+    assert "nothing kept: the walk did not complete" in result.err and "Traceback" not in result.err
+    assert not (mini_copy / "odds.json").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("--keep",), ("--exhaustive", "--keep"), ("--odds", "--keep", "--from", "x.json"),
+    ("--odds", "--keep", "--mod", "."),
+], ids=["no-odds", "exhaustive", "from", "mod"])
+def test_explore_keep_only_from_the_first_scene_of_the_scenario_itself(mini_copy, run_cli, args):
+    result = run_cli("explore", "--scenario", mini_copy, *args)
+    assert result.code != 0 and "Traceback" not in result.err
+    assert "--keep keeps the exact odds from the first scene" in result.err
+    assert not (mini_copy / "odds.json").exists()

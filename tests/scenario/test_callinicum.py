@@ -234,6 +234,12 @@ def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:
     assert len(report.endings) == 13 and all(p > 0 for p in report.endings.values())
     assert sum(report.endings.values()) == pytest.approx(1.0, abs=1e-12)
     assert report.states < 5_000_000
+    # the figures kept beside the scenario's files, which the game's odds screen shows, are these
+    from game.session.odds import kept_odds
+
+    kept = kept_odds(cs)
+    assert kept is not None, "content/callinicum/odds.json is missing or stale: callinicum explore --odds --keep"
+    assert kept.endings == pytest.approx(report.endings, rel=1e-12, abs=1e-15)
 
 
 def test_the_battle_reads_the_campaign_only_through_the_muster(cs) -> None:

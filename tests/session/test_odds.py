@@ -3,14 +3,17 @@ decision where the player's own odds moved most."""
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 
 import pytest
 
+from game import DEFAULT_SCENARIO
 from game.engine.campaign import Campaign
 from game.engine.explore import explore_exhaustive
 from game.scenario.compiled import load
-from game.session.odds import estimate, odds_from, odds_story
+from game.session.odds import KEPT, estimate, keep_odds, kept_odds, odds_from, odds_story
 from game.session.playthrough import Playthrough
 
 from conftest import FROZEN, MINI
@@ -81,3 +84,98 @@ def test_odds_from_tells_its_progress_and_stops_when_told_to() -> None:
     with pytest.raises(Closed):
         odds_from(cs, Campaign(cs).start(), progress=told)
     assert 0 < shares[0] < shares[1] <= 1
+
+
+# -- the odds from the first scene, kept beside the scenario's files ----------------------------
+
+
+@pytest.fixture
+def kept_mini(tmp_path):
+    """A copy of the mini scenario with its exact odds from the first scene kept beside it."""
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    cs = load(folder)
+    report = explore_exhaustive(cs, odds=True)
+    assert report.complete
+    path = keep_odds(cs, report.endings, report.states)
+    assert path == folder / KEPT
+    return folder, report
+
+
+def test_kept_odds_are_what_the_walk_found_and_the_game_shows_them(kept_mini) -> None:
+    folder, report = kept_mini
+    cs = load(folder)
+    kept = kept_odds(cs)
+    assert kept is not None and kept.exact and kept.endings == report.endings
+    start = Campaign(cs).start()
+    # with no budget for a walk, the odds from the first scene are still exact: the kept ones
+    assert odds_from(cs, start, budget=0, runs=50) == kept
+    # from any later point they are worked out as before (here: estimated, with no budget)
+    p = Playthrough.new(cs, 1)
+    p.choose(next(o.id for o in p.options() if o.available))
+    assert not odds_from(cs, p.state, budget=0, runs=50).exact
+    # the story of a playthrough's odds begins at the kept figure
+    rng = random.Random(4)
+    while not p.ending:
+        p.choose(rng.choice([o.id for o in p.options() if o.available]))
+    assert odds_story(p, runs=50).steps[0] == kept.endings[p.ending]
+
+
+def _edit_odds(folder, change) -> None:
+    path = folder / KEPT
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def _first(data) -> str:
+    return next(iter(data["endings"]))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda f: (f / KEPT).write_text("{ not json"),
+    lambda f: (f / KEPT).write_bytes(b"\xff\xfe\x00"),
+    lambda f: (f / KEPT).write_text("[1, 2]"),
+    lambda f: _edit_odds(f, lambda d: d.update(format=2)),
+    lambda f: _edit_odds(f, lambda d: d.update(scenario="dara")),
+    lambda f: _edit_odds(f, lambda d: d.update(content_hash="0" * 16)),
+    lambda f: _edit_odds(f, lambda d: d.update(endings=[0.5, 0.5])),
+    lambda f: _edit_odds(f, lambda d: d["endings"].pop(_first(d))),
+    lambda f: _edit_odds(f, lambda d: d["endings"].update(no_such_ending=0.0)),
+    lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): True})),
+    lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): "0.5"})),
+    lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): -0.1})),
+    lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): d["endings"][_first(d)] + 0.01})),
+    lambda f: (f / "scenario.yaml").write_text((f / "scenario.yaml").read_text() + "\n# a changed file\n"),
+], ids=["not-json", "not-text", "not-an-object", "format", "other-scenario", "other-files", "endings-a-list",
+        "an-ending-missing", "an-ending-too-many", "a-flag", "a-string", "negative", "not-adding-up",
+        "a-file-changed"])
+def test_kept_odds_that_are_damaged_or_for_other_files_are_never_shown(kept_mini, damage) -> None:
+    """The screen then estimates the odds from the first scene, as it does without any kept."""
+    folder, _ = kept_mini
+    damage(folder)
+    cs = load(folder)
+    assert kept_odds(cs) is None
+    assert not odds_from(cs, Campaign(cs).start(), budget=0, runs=50).exact
+
+
+def test_kept_odds_are_not_those_of_the_scenario_with_a_mod(kept_mini, tmp_path) -> None:
+    folder, _ = kept_mini
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    # a mod that gives the same scenario file, with a word more
+    (mod / "scenario.yaml").write_text((folder / "scenario.yaml").read_text() + "\n# the mod's\n")
+    assert kept_odds(load(folder)) is not None
+    assert kept_odds(load(folder, [mod])) is None
+
+
+@pytest.mark.parametrize("name", ["callinicum", "dara", "satala"])
+def test_every_shipped_scenario_keeps_its_odds_from_the_first_scene(name: str) -> None:
+    """Kept for the files as they are, and what the walk finds (Callinicum's walk itself is
+    compared in tests/scenario/test_callinicum.py, where it is walked anyway)."""
+    cs = load(DEFAULT_SCENARIO.parent / name)
+    kept = kept_odds(cs)
+    assert kept is not None and kept.exact
+    if name != "callinicum":
+        walked = explore_exhaustive(cs, odds=True)
+        assert walked.complete and kept.endings == pytest.approx(walked.endings, rel=1e-12, abs=1e-15)
