@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice
 from game.engine.explore import explore_exhaustive
 from game.scenario.compiled import CEnding, CompiledScenario
+from game.scenario.files import sha256
 from game.session.playthrough import Playthrough
 
 Progress = Callable[[float], None]  # called with the share done, 0..1
@@ -57,20 +60,45 @@ def _ending_ids(cs: CompiledScenario) -> list[str]:
 
 KEPT = "odds.json"  # beside a scenario's files: the exact odds of every ending from its first scene
 KEPT_FORMAT = 1
+KEPT_LIMIT = 64 * 1024  # bytes: a kept file is a few hundred; anything larger is not one
+
+
+def code_digest() -> str:
+    """The digest of the code that works the odds out (the engine, and the scenario's compiled
+    form): odds kept by other code are not shown, for they may no longer be the odds."""
+    root = Path(__file__).resolve().parent.parent
+    digest = sha256()
+    for folder in ("engine", "scenario"):
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _read_kept(path: Path) -> object:
+    """The kept file's JSON; None when it is not a regular file of at most KEPT_LIMIT bytes of
+    UTF-8 JSON (a pipe, a device, a folder, something huge or nested beyond reason)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as f:
+            raw = f.read(KEPT_LIMIT + 1)
+        if len(raw) > KEPT_LIMIT:
+            return None
+        return json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def kept_odds(cs: CompiledScenario) -> Odds | None:
     """The exact odds of every ending from the first scene, as `callinicum explore --odds --keep`
     kept them beside the scenario's files. None when there are none, when they were walked from
-    other files (the scenario changed since, or a mod is added to it), or when the file is not
-    what `keep_odds` writes: the odds are then estimated, as for any other point of the story."""
-    try:
-        data = json.loads((Path(cs.folder) / KEPT).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    other files (the scenario changed since, or a mod is added to it) or by other code, or when
+    the file is not what `keep_odds` writes: the odds are then estimated, as for any other point of
+    the story."""
+    data = _read_kept(Path(cs.folder) / KEPT)
     if not isinstance(data, dict) or data.get("format") != KEPT_FORMAT or data.get("scenario") != cs.id:
         return None
-    if data.get("content_hash") != cs.content_hash:
+    if data.get("content_hash") != cs.content_hash or data.get("code") != code_digest():
         return None
     figures, ids = data.get("endings"), _ending_ids(cs)
     if not isinstance(figures, dict) or sorted(figures) != sorted(ids):
@@ -90,13 +118,17 @@ def keep_odds(cs: CompiledScenario, endings: Mapping[str, float], states: int) -
         "format": KEPT_FORMAT,
         "about": "The exact odds of every ending from the first scene, every open choice as likely as "
                  "the next and the dice by their odds, written by `callinicum explore --odds --keep` for "
-                 "the scenario files whose digest is content_hash.",
+                 "the scenario files whose digest is content_hash, by the game code whose digest is code.",
         "scenario": cs.id,
         "content_hash": cs.content_hash,
+        "code": code_digest(),
         "states": states,
         "endings": {e: float(endings.get(e, 0.0)) for e in _ending_ids(cs)},
     }
     atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)  # readable by every player of the scenario, as its other files are
     return path
 
 
@@ -178,7 +210,7 @@ def odds_story(p: Playthrough, runs: int = 300, seed: int = 0, progress: Progres
         raise ValueError("the playthrough has not reached an ending")
     cs = p.scenario
     n = len(p.decisions)
-    kept = kept_odds(cs) if n and p.states[0] == Campaign(cs).start() else None
+    kept = kept_odds(cs)  # the odds from the first scene, where every playthrough begins
     steps: list[float] = []
     for i in range(n):
         if i == 0 and kept is not None:

@@ -189,17 +189,23 @@ def test_the_whole_campaign_is_covered_exhaustively(cs) -> None:
     assert sum(report.endings.values()) == report.runs
 
 
-# The morning's count at the assembly (scenes/act2_holy_saturday.yaml): each quality to the nearest
-# of these steps, so that the acts after it read the road before Sura only as the count gives it.
-COUNT_STEPS = {10: (0, 2, 5, 8, 10), 5: (0, 2, 5)}
+# The morning's count at the assembly (scenes/act2_holy_saturday.yaml): each quality to a step of
+# its count, so that the acts after it read the road before Sura only as the count gives it. Each
+# count as (first value, last value, step) for every band of values.
+COUNTS = {
+    "hermogenes_trust": ((0, 1, 1), (2, 4, 3), (5, 7, 6), (8, 10, 9)),  # his counsel turns at 5
+    "intelligence": ((0, 1, 0), (2, 3, 2), (4, 5, 5)),  # the prisoners' word turns at 2
+}
+STEPS = ((0, 0, 0), (1, 3, 2), (4, 6, 5), (7, 9, 8), (10, 10, 10))  # every other quality
 COUNTED = ("supply", "fatigue", "discipline", "temper", "authority", "hermogenes_trust", "hun_loyalty",
            "ghassanid_loyalty", "court", "syria_harm", "intelligence", "persian_loot", "persian_morale")
 
 
 def test_the_morning_count_moves_no_quality_by_more_than_a_point(cs) -> None:
     """On arrival at the assembly every quality the player watches but the Persians' distance (which
-    nothing after it reads) is taken to the nearest step of its count, 1 up to 2 and 9 down to 8;
-    nothing else changes."""
+    nothing after it reads) is taken to the step of its band, none by more than a point, and the
+    thresholds the assembly itself reads fall where they fell before the count (Hermogenes' counsel
+    at 5, what the prisoners told you at 2); nothing else changes."""
     from game.engine.state import apply_effects
 
     node = cs.nodes[cs.index["holy_saturday_assembly"]]
@@ -210,15 +216,20 @@ def test_the_morning_count_moves_no_quality_by_more_than_a_point(cs) -> None:
         if q.id not in COUNTED:
             continue
         slot = cs.namespace.slots[q.id].index
-        steps = COUNT_STEPS[q.max]
-        for v in range(q.min, q.max + 1):
-            values = list(cs.initial)
-            values[slot] = v
-            out = apply_effects(values, node.effects)
-            nearest = min(steps, key=lambda s: (abs(s - v), -s if v < 5 else s))
-            assert out[slot] == nearest and abs(out[slot] - v) <= 1, (q.id, v, out[slot])
-            assert [a for j, a in enumerate(out) if j != slot and cs.names[j] not in COUNTED] == \
-                [a for j, a in enumerate(values) if j != slot and cs.names[j] not in COUNTED]
+        bands = COUNTS.get(q.id, STEPS)
+        assert bands[0][0] == q.min and bands[-1][1] == q.max
+        for lo, hi, step in bands:
+            for v in range(lo, hi + 1):
+                values = list(cs.initial)
+                values[slot] = v
+                out = apply_effects(values, node.effects)
+                assert out[slot] == step and abs(step - v) <= 1, (q.id, v, out[slot])
+                assert [a for j, a in enumerate(out) if cs.names[j] not in COUNTED] == \
+                    [a for j, a in enumerate(values) if cs.names[j] not in COUNTED]
+                if q.id == "hermogenes_trust":
+                    assert (step >= 5) == (v >= 5)
+                if q.id == "intelligence":
+                    assert (step >= 2) == (v >= 2) and (step >= 4) == (v >= 4)
 
 
 def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:

@@ -4,8 +4,10 @@ decision where the player's own odds moved most."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import stat
 
 import pytest
 
@@ -146,9 +148,18 @@ def _first(data) -> str:
     lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): "0.5"})),
     lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): -0.1})),
     lambda f: _edit_odds(f, lambda d: d["endings"].update({_first(d): d["endings"][_first(d)] + 0.01})),
+    lambda f: _edit_odds(f, lambda d: d.update(endings={e: (1.5 if i == 0 else -0.5 if i == 1 else 0.0)
+                                                      for i, e in enumerate(d["endings"])})),
+    lambda f: _edit_odds(f, lambda d: d.update(code="0" * 24)),
+    lambda f: _edit_odds(f, lambda d: d.pop("code")),
+    lambda f: (f / KEPT).write_text("[" * 100_000 + "]" * 100_000),
+    lambda f: (f / KEPT).write_text((f / KEPT).read_text() + " " * 70_000),
+    lambda f: ((f / KEPT).unlink(), (f / KEPT).mkdir()),
+    lambda f: ((f / KEPT).unlink(), os.mkfifo(f / KEPT)),
     lambda f: (f / "scenario.yaml").write_text((f / "scenario.yaml").read_text() + "\n# a changed file\n"),
 ], ids=["not-json", "not-text", "not-an-object", "format", "other-scenario", "other-files", "endings-a-list",
         "an-ending-missing", "an-ending-too-many", "a-flag", "a-string", "negative", "not-adding-up",
+        "out-of-range-adding-up", "other-code", "no-code", "nested-deep", "too-large", "a-folder", "a-pipe",
         "a-file-changed"])
 def test_kept_odds_that_are_damaged_or_for_other_files_are_never_shown(kept_mini, damage) -> None:
     """The screen then estimates the odds from the first scene, as it does without any kept."""
@@ -157,6 +168,27 @@ def test_kept_odds_that_are_damaged_or_for_other_files_are_never_shown(kept_mini
     cs = load(folder)
     assert kept_odds(cs) is None
     assert not odds_from(cs, Campaign(cs).start(), budget=0, runs=50).exact
+
+
+def test_kept_odds_are_for_the_code_that_walked_them(kept_mini, monkeypatch) -> None:
+    """Odds kept by other game code (an upgrade that changed the rules) are not shown as exact."""
+    from game.session import odds as session_odds
+
+    folder, _ = kept_mini
+    assert kept_odds(load(folder)) is not None
+    monkeypatch.setattr(session_odds, "code_digest", lambda: "f" * 24)
+    assert kept_odds(load(folder)) is None
+
+
+def test_kept_odds_are_readable_by_every_player(kept_mini) -> None:
+    folder, _ = kept_mini
+    mask = os.umask(0o022)
+    try:
+        cs = load(folder)
+        keep_odds(cs, kept_odds(cs).endings, 1)
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((folder / KEPT).stat().st_mode) == 0o644
 
 
 def test_kept_odds_are_not_those_of_the_scenario_with_a_mod(kept_mini, tmp_path) -> None:
@@ -175,7 +207,9 @@ def test_every_shipped_scenario_keeps_its_odds_from_the_first_scene(name: str) -
     compared in tests/scenario/test_callinicum.py, where it is walked anyway)."""
     cs = load(DEFAULT_SCENARIO.parent / name)
     kept = kept_odds(cs)
-    assert kept is not None and kept.exact
+    assert kept is not None and kept.exact, (
+        f"content/{name}/odds.json is missing or stale (the scenario or the engine changed): "
+        f"callinicum explore --scenario content/{name} --odds --keep")
     if name != "callinicum":
         walked = explore_exhaustive(cs, odds=True)
         assert walked.complete and kept.endings == pytest.approx(walked.endings, rel=1e-12, abs=1e-15)

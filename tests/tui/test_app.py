@@ -794,6 +794,22 @@ def _shows_every_ending(table: str, scenario, endings: dict[str, float]) -> None
             assert e.title in lines[-1]
 
 
+async def _odds_at_the_ending(pilot, app):
+    """Play the campaign to its ending, open the odds there and wait for them: the screen."""
+    from game.tui.screens.odds import OddsScreen
+
+    await start(pilot)
+    await play_to_end(pilot, app)
+    assert isinstance(app.screen, EndingScreen)
+    await pilot.press("o")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, OddsScreen)
+    await screen.worker.wait()
+    await pilot.pause()
+    return screen
+
+
 async def test_odds_at_the_ending_show_the_sessions_figures_mini(mini, tmp_path):
     from game.session.odds import odds_from, odds_story
     from game.tui.screens.odds import OddsScreen
@@ -801,17 +817,9 @@ async def test_odds_at_the_ending_show_the_sessions_figures_mini(mini, tmp_path)
 
     app = make_app(mini, tmp_path, seed=1)
     async with app.run_test(size=(100, 30)) as pilot:
-        await start(pilot)
-        await play_to_end(pilot, app)
-        assert isinstance(app.screen, EndingScreen)
-        assert ("o", "o", "odds") in app.screen.query_one(KeyBar).keys()
+        screen = await _odds_at_the_ending(pilot, app)
+        assert ("o", "o", "odds") in app.screen_stack[-2].query_one(KeyBar).keys()
         before = list(app.session.current.decisions)
-        await pilot.press("o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, OddsScreen)
-        await screen.worker.wait()
-        await pilot.pause()
         assert screen.outcome == "done"
         p = app.session.current
         odds = odds_from(mini, p.states[0])
@@ -836,6 +844,25 @@ async def test_odds_at_the_ending_show_the_sessions_figures_mini(mini, tmp_path)
         await pilot.pause()
         assert isinstance(app.screen, OddsScreen) and app.screen.worker is None
         assert _odds_text(app.screen)["table"] == said["table"]
+        assert app.errors == []
+
+
+async def test_odds_at_the_ending_of_the_campaign_are_exact_from_the_first_scene_campaign(campaign, tmp_path):
+    """Every road of the campaign is too many to walk while the player waits; the odds kept beside
+    the scenario (`explore --odds --keep`) are shown instead, exact, and the player's own ending
+    among them."""
+    from game.session.odds import kept_odds
+
+    kept = kept_odds(campaign)
+    assert kept is not None
+    app = make_app(campaign, tmp_path, seed=5)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _odds_at_the_ending(pilot, app)
+        said = _odds_text(screen)
+        assert said["how"].startswith("Exact") and "every road walked" in said["how"]
+        _shows_every_ending(said["table"], campaign, kept.endings)
+        ending = app.session.current.ending
+        assert f"{kept.endings[ending] * 100:.1f}%" in said["rare"]
         assert app.errors == []
 
 
@@ -877,8 +904,9 @@ async def test_the_palette_offers_the_odds_from_a_decision_mini(mini, tmp_path):
 async def test_escape_while_the_odds_are_computed_closes_cleanly_campaign(
     campaign, tmp_path, monkeypatch
 ):
-    """From the first decision the walk of the campaign runs out and an estimate follows: seconds
-    of work. The thread is held at its first progress report until escape has been pressed."""
+    """From the second decision the walk of the campaign runs out and an estimate follows: seconds
+    of work (from the first, the odds kept beside the scenario are shown at once, where there are
+    any). The thread is held at its first progress report until escape has been pressed."""
     import asyncio
     import threading
 
@@ -900,6 +928,10 @@ async def test_escape_while_the_odds_are_computed_closes_cleanly_campaign(
     app = make_app(campaign, tmp_path, seed=3)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        taken = list(app.session.current.decisions)
+        assert len(taken) == 1
         try:
             app.action_odds()
             await pilot.pause()
@@ -916,7 +948,7 @@ async def test_escape_while_the_odds_are_computed_closes_cleanly_campaign(
         assert await asyncio.to_thread(screen.stopped.wait, 120)
         assert screen.outcome == "closed" and screen.figures is None
         assert len(reports) == 1  # it stopped at the first report after escape
-        assert app.session.current.decisions == []
+        assert app.session.current.decisions == taken  # escape closed the screen and did nothing else
         assert app.errors == []
 
 
