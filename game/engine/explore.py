@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.engine.abstraction import Abstraction, banded
+from game.engine.battle import Roll
 from game.engine.campaign import Campaign
 from game.engine.dice import SeededDice, enumerate_chance
 from game.engine.state import State
@@ -295,7 +296,7 @@ def _canonical(layer: dict[Key, list]) -> list[list]:
 class Fighter:
     """Fights battles out from their beginnings, one step of the battle at a time (every order and
     every chance outcome), merging battle states that the rest of the battle cannot tell apart: of
-    the battle's own state, `BattleRules.forget` leaves out what no later phase reads; of the
+    the battle's own state, `BattleRules.remembered` keeps only what some later phase reads; of the
     campaign's values, `Abstraction.battle_key` keeps only what the battle still reads, less what
     only its orders' conditions read. Beginnings fought together share the states they both reach
     (each state carries each beginning's probability and paths); where they differ in what the
@@ -313,6 +314,8 @@ class Fighter:
         self._last_key: dict[Any, Callable[[Any, tuple[int, ...]], tuple] | None] = {}
         # the day's last battle states, by what nightfall reads of them: their leaf's key
         self._nightfall: dict[tuple, Key] = {}
+        # a batch's steps from a blow's roll, by the node and the roll: (chance paths, `_step`'s outcomes)
+        self._rolled: dict[tuple[int, Roll], tuple[int, list]] = {}
         self._begun_values: list[tuple[int, ...]] = []  # each beginning's values, in a batch
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
@@ -336,6 +339,7 @@ class Fighter:
         for fought, table in zip(batch.fought, leaves):
             fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
         self._nightfall.clear()
+        self._rolled.clear()
         return batch
 
     def _live(self, rules: Any, to: int) -> tuple[tuple[int, Any], ...]:
@@ -379,7 +383,7 @@ class Fighter:
             last = self._last_key.get(rules, False)
             if last is False:
                 last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
-            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.forget(bs)
+            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.remembered(bs)
         return (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values, whole))
 
     def _opening(self, node: int, masses: dict[int, list], values: tuple[int, ...]) -> list[tuple[tuple, dict]]:
@@ -417,34 +421,62 @@ class Fighter:
             for option in options:
                 outcomes = outcomes_of.get(option)
                 if outcomes is None:
-                    outcomes = outcomes_of[option] = enumerate_chance(
-                        lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
-                    batch.steps += len(outcomes)
+                    outcomes = outcomes_of[option] = self._step(rules, node, bs, values, option, batch)
                 self._outcomes(outcomes, share, rules, node, group, pending, leaves)
+
+    def _step(self, rules: Any, node: int, bs: Any, values: tuple[int, ...], option: str, batch: Batch) -> list:
+        """An order's chance outcomes, those the rest of the battle cannot tell apart together:
+        (key, chance, how many chance paths, a battle state and values, whether night has fallen;
+        at nightfall the key is the leaf's). The rest of a step from its first roll
+        (`BattleRules.to_roll`) is worked out once for every order and state that come to the
+        same blow: many do, for the blow resets what the orders against it set."""
+        roll = rules.to_roll(bs, values, option)
+        if not isinstance(roll, Roll):
+            outcomes = [(1.0, roll)]
+        else:
+            memo = roll.kind == "assault"  # a crisis comes from one state of the last step alone
+            found = self._rolled.get((node, roll)) if memo else None
+            if found is not None:
+                batch.steps += found[0]
+                return found[1]
+            outcomes = enumerate_chance(lambda dice: rules.from_roll(roll, dice))
+        batch.steps += len(outcomes)
+        alike: dict[Key, list] = {}
+        for q, (nbs, nvalues) in outcomes:
+            night = rules.over(nbs)
+            key = self._night(rules, nbs, nvalues) if night else self.key(rules, node, nbs, nvalues)
+            same = alike.get(key)
+            if same is None:
+                alike[key] = [q, 1, nbs, nvalues, night]
+            else:
+                same[0] += q
+                same[1] += 1
+        merged = [(key, *same) for key, same in alike.items()]
+        if isinstance(roll, Roll) and memo:
+            self._rolled[node, roll] = (len(outcomes), merged)
+        return merged
 
     def _outcomes(self, outcomes: list, share: float, rules: Any, node: int, masses: dict[int, list],
                   pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]]) -> None:
-        """An order's chance outcomes, each the next battle state of `masses`' beginnings (or, at
-        nightfall, a leaf of each)."""
-        for q, (nbs, nvalues) in outcomes:
+        """An order's chance outcomes (`_step`), each the next battle state of `masses'` beginnings
+        (or, at nightfall, a leaf of each)."""
+        for key, q, paths, nbs, nvalues, night in outcomes:
             f = share * q
-            if rules.over(nbs):
-                # nightfall: the outcome is told apart by the merged form of the values the
-                # battle changed, as they arrive at the next node (entered later, once)
-                key = self._night(rules, nbs, nvalues)
+            if night:
+                # the outcome is told apart by the merged form of the values the battle changed, as
+                # they arrive at the next node (entered later, once)
                 out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
                 for b, (p, n) in masses.items():
                     if out is None and key not in leaves[b]:
                         out = rules.finish(nbs, nvalues)
-                    _add(leaves[b], key, p * f, n, (out, key[0]))
+                    _add(leaves[b], key, p * f, n * paths, (out, key[0]))
                 continue
-            key = self.key(rules, node, nbs, nvalues)
             layer = pending.setdefault(nbs.step, {})
             into = layer.get(key)
             if into is None:
                 into = layer[key] = [{}, rules, node, nbs, nvalues]
             for b, (p, n) in masses.items():
-                _add(into[0], b, p * f, n, ())
+                _add(into[0], b, p * f, n * paths, ())
 
 
 def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -238,35 +239,61 @@ def test_archery_costs_the_enemy_more(campaign: Campaign) -> None:
 @pytest.mark.parametrize("folder", [MINI, DEFAULT_SCENARIO, DEFAULT_SCENARIO.parent / "dara"],
                          ids=["mini", "callinicum", "dara"])
 def test_what_a_battle_forgets_never_changes_how_it_goes_on(folder: Path) -> None:
-    """`BattleRules.forget` leaves out only what the rest of the battle never reads: whatever those
-    fields hold, the same decisions are open and every chance outcome is the same, down to what is
-    forgotten in turn (so the explorer may merge such states)."""
+    """`BattleRules.remembered` leaves out only what the rest of the battle never reads: whatever
+    those fields hold, the same decisions are open and every chance outcome is the same, down to
+    what is remembered in turn (so the explorer may merge such states)."""
     campaign = Campaign(load(folder))
     rng = random.Random(5)
     checked = 0
-    for run in range(200):
+    for state, options, rules in _played(campaign, 200, rng):
+        dead = rules._dead[state.battle.step] if rules is not None else ()
+        if dead:
+            other = state._replace(battle=state.battle._replace(**{f: rng.randrange(-1, 9) for f in dead}))
+            assert campaign.available(other) == options
+            for option in options:
+                assert _outcomes(campaign, other, option) == _outcomes(campaign, state, option)
+            checked += 1
+    assert checked
+
+
+@pytest.mark.parametrize("folder", [MINI, DEFAULT_SCENARIO, DEFAULT_SCENARIO.parent / "dara"],
+                         ids=["mini", "callinicum", "dara"])
+def test_every_roll_reads_the_defence_the_log_explains(folder: Path) -> None:
+    """The rolls read a unit's defence as one number (`fight.defence_score`); the log names its
+    terms (`fight.defence`). They are the same sum for every unit of every battle state met, under
+    every loyalty the campaign can bring (each of an ally's loyalty values tried)."""
+    campaign = Campaign(load(folder))
+    checked = Counter()
+    for state, _, rules in _played(campaign, 60, random.Random(11)):
+        if rules is None:
+            continue
+        for slot in [None, *(j for j in rules.loyalty_of if j is not None)]:
+            for q in range(11) if slot is not None else [None]:
+                values = state.values if slot is None else (*state.values[:slot], q, *state.values[slot + 1:])
+                for pos in range(rules.n):
+                    terms = fight.defence(rules, state.battle, pos, values)
+                    assert fight.defence_score(rules, state.battle, pos, values) == sum(n for n, _ in terms)
+                    checked[slot is not None, terms[-1][1] == "loyalty"] += 1
+    assert checked[False, False] and (checked[True, True] or folder != DEFAULT_SCENARIO)  # Callinicum has allies
+
+
+def _played(campaign: Campaign, runs: int, rng: random.Random) -> Iterator[tuple[State, list[str], BattleRules | None]]:
+    """Every state of `runs` random playthroughs, with its open decisions and its battle's rules."""
+    for run in range(runs):
         state = campaign.start()
         for k in range(200):
             options = campaign.available(state)
             if not options:
                 break
-            rules = campaign.battle_rules(state)
-            dead = rules._dead[state.battle.step] if rules is not None else ()
-            if dead:
-                other = state._replace(battle=state.battle._replace(**{f: rng.randrange(-1, 9) for f in dead}))
-                assert campaign.available(other) == options
-                for option in options:
-                    assert _outcomes(campaign, other, option) == _outcomes(campaign, state, option)
-                checked += 1
+            yield state, options, campaign.battle_rules(state)
             state = campaign.step(state, options[rng.randrange(len(options))], SeededDice(run, k), False).state
-    assert checked
 
 
 def _outcomes(campaign: Campaign, state: State, option: str) -> list[tuple[float, State]]:
     out = []
     for p, s in enumerate_chance(lambda dice: campaign.step(state, option, dice, False).state):
         rules = campaign.battle_rules(s)
-        out.append((p, s._replace(battle=rules.forget(s.battle)) if rules is not None else s))
+        out.append((p, s._replace(battle=rules.remembered(s.battle)) if rules is not None else s))
     return out
 
 

@@ -1,20 +1,22 @@
 """What the explorer leaves out of a battle's work, and that it changes nothing: nightfall finished
 once for last states alike in what it reads (`BattleRules.finish_reads`), the day's last step fought
-once for states alike in what the crisis reads of the men (`BattleRules.last_step_key`), and the part
+once for states alike in what the crisis reads of the men (`BattleRules.last_step_key`), the part
 of a step before its first roll (the archery, the enemy's shift up to the assault) worked out once
-for every chance path of the step."""
+for every chance path of the step, and the rest of a step rolled once for steps that come to the
+same blow."""
 
 from __future__ import annotations
 
 import dataclasses
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
 from game import DEFAULT_SCENARIO
 from game.engine import explore
 from game.engine.abstraction import Abstraction
+from game.engine.battle import Roll
 from game.engine.campaign import Campaign
 from game.engine.dice import enumerate_chance
 from game.scenario.compiled import load
@@ -133,22 +135,68 @@ def test_the_fighter_finishing_alike_last_states_once_finds_what_finishing_each_
 
 @pytest.mark.parametrize("where", ["callinicum", "dara"])
 def test_a_step_worked_out_once_before_its_first_roll_gives_every_chance_path_as_before(eve, where: str) -> None:
-    """The explorer's steps (no log: the archery and the blow before the assault worked out once
-    for every chance path) against the same steps written to a log (worked out afresh each path)."""
+    """The explorer's steps (no log: worked out to the first roll once, `to_roll`, and only the rest,
+    `from_roll`, for every chance path) against the same steps written to a log (worked out whole
+    on each path), and the same steps whole without a log."""
     _, campaign, state = eve if where == "callinicum" else _beginning(DARA)
     rules = campaign.battle_rules(state)
-    frontier, checked, rolled = [(state.battle, state.values)], 0, 0
+    frontier, checked, kinds = [(state.battle, state.values)], 0, Counter()
     while frontier and checked < 400:
-        bs, values = frontier.pop(0)
+        bs, values = frontier.pop()  # deepest first: to the crisis
         for option in rules.available(bs, values):
-            quiet = enumerate_chance(lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
+            roll = rules.to_roll(bs, values, option)
+            if isinstance(roll, Roll):
+                quiet = enumerate_chance(lambda dice: rules.from_roll(roll, dice))  # noqa: B023
+                kinds[roll.kind] += 1
+            else:
+                quiet = [(1.0, roll)]
             told = enumerate_chance(lambda dice: rules.advance(bs, values, option, dice, False, []))  # noqa: B023
-            assert quiet == told
+            whole = enumerate_chance(lambda dice: rules.advance(bs, values, option, dice, check=False))  # noqa: B023
+            assert quiet == told == whole
             checked += 1
-            rolled += len(quiet) > 1
             frontier += [(nbs, nv) for _, (nbs, nv) in quiet if not rules.over(nbs)][:3]
-    assert checked >= 50 and rolled >= 10
-    assert rules._last.get("blow") is not None or where == "dara"
+    assert checked >= 50 and kinds["assault"] >= 10 and kinds["crisis"] >= 10
+
+
+def test_steps_that_come_to_the_same_blow_are_rolled_once(eve) -> None:
+    """Orders and states whose blows are alike (the blow resets what the orders against it set)
+    come to equal rolls: the fighter rolls such an assault once for them all, and finds what it
+    finds rolling each afresh."""
+    _, campaign, state = eve
+    cs = campaign.scenario
+
+    def fought(memo: bool) -> tuple[int, object]:
+        rolls = []
+        original = explore.enumerate_chance
+
+        def counted(fn):  # noqa: ANN001, ANN202
+            rolls.append(1)
+            return original(fn)
+
+        fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+        if not memo:
+            fighter._rolled = _Forgetful()
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(explore, "enumerate_chance", counted)
+            batch = fighter.fight([(state, 10**9)])
+        return len(rolls), batch
+
+    rolled, ours = fought(memo=True)
+    afresh, theirs = fought(memo=False)
+    assert rolled < afresh
+    assert ours.steps == theirs.steps
+    a, b = ours.fought[0], theirs.fought[0]
+    assert (a.states, a.dead, a.taken, a.complete) == (b.states, b.dead, b.taken, b.complete)
+    by_leaf = lambda leaves: sorted(leaves, key=lambda k: (k[3], k[2], k[1]))  # noqa: E731
+    assert [(k[3], k[2], k[1]) for k in by_leaf(a.leaves)] == [(k[3], k[2], k[1]) for k in by_leaf(b.leaves)]
+    assert [k[0] for k in by_leaf(a.leaves)] == pytest.approx([k[0] for k in by_leaf(b.leaves)], abs=1e-12)
+
+
+class _Forgetful(dict):
+    """A memo that keeps nothing."""
+
+    def __setitem__(self, key, value) -> None:  # noqa: ANN001
+        pass
 
 
 def _last_step_states(campaign: Campaign, state):  # noqa: ANN001, ANN202

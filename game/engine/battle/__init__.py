@@ -47,11 +47,12 @@ from game.engine.battle.state import (
     VICTORY,
     BattleResult,
     BattleState,
+    Roll,
 )
 from game.engine.battle.view import BattleView, PositionView
 
 __all__ = [
     "ABSENT", "DEFEAT", "ENCIRCLED", "FATIGUE_NAMES", "FELL", "FLED", "HELD", "HIDDEN", "IN_LINE", "MORALE_NAMES",
     "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "BattleResult", "BattleRules",
-    "BattleState", "BattleView", "PositionView",
+    "BattleState", "BattleView", "PositionView", "Roll",
 ]

@@ -7,6 +7,7 @@ scores read from the battle's tables; every roll is explained in the log with it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from game.engine.battle.log import explain
@@ -124,7 +125,7 @@ def target(r: BattleRules, bs: BattleState, values: Values | None, plan: EnemyPl
 
 def sees_shift(r: BattleRules, bs: BattleState, values: Values, p: int) -> bool:
     """Will the enemy's shift in phase p be seen? The same judgement of the weakest position as
-    `shift` makes (loyalty counts), or the player would be asked for orders against a blow that
+    `blow` makes (loyalty counts), or the player would be asked for orders against a blow that
     then falls unseen."""
     plan = plan_of(r, p)
     t = target(r, bs, values, plan)
@@ -137,21 +138,8 @@ def sees_shift(r: BattleRules, bs: BattleState, values: Values, p: int) -> bool:
     return any(s.reveal and s.cond.fn(values) for s in r.battle.setup)
 
 
-def shift(r: BattleRules, bs: BattleState, values: Values, p: int, action: str, dice: Dice,
-          text: list[str] | None) -> BattleState:
-    if text is None:  # the explorer: every chance path of a step begins with the same blow
-        blow = r.once("blow", bs, values, p, action, lambda: _blow(r, bs, values, p, action, None))
-    else:
-        blow = _blow(r, bs, values, p, action, text)
-    if blow is None:
-        return bs
-    before, lent, extra = blow
-    after = assault(r, before, values, dice, text)
-    return return_lent(after, lent, extra, broke=after.broke and not before.broke) if lent else after
-
-
-def _blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
-          text: list[str] | None) -> tuple[BattleState, list[tuple[int, int]], int] | None:
+def blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
+         text: list[str] | None) -> tuple[BattleState, tuple[tuple[int, int], ...], int] | None:
     """The enemy's shift up to the assault (no chance in it): where he masses, whether it is seen,
     the player's order against it, the archery that pins the rest of the line. None when no unit
     is left in the line to strike."""
@@ -190,7 +178,7 @@ def _blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
                 elost += 1
         bs = bs._replace(men=tuple(men), emen=tuple(emen))
         r.words.say(text, "pinned")
-    return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost), lent, extra
+    return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost), tuple(lent), extra
 
 
 def _meet(r: BattleRules, bs: BattleState, aim: int, side: str, action: str,
@@ -225,7 +213,7 @@ def _meet(r: BattleRules, bs: BattleState, aim: int, side: str, action: str,
     return bs, lent, extra
 
 
-def return_lent(bs: BattleState, lent: list[tuple[int, int]], extra: int, broke: bool) -> BattleState:
+def return_lent(bs: BattleState, lent: Sequence[tuple[int, int]], extra: int, broke: bool) -> BattleState:
     """The squadrons thinned out to reinforce a flank ride back to their own units once the blow
     has been met; if the flank broke, half of them were lost with it (counted by `assault`)."""
     survivors = extra - extra // 2 if broke else extra
@@ -264,6 +252,21 @@ def defence(r: BattleRules, bs: BattleState, pos: int, values: Values) -> list[t
     return terms
 
 
+def defence_score(r: BattleRules, bs: BattleState, pos: int, values: Values) -> int:
+    """The sum of `defence`'s terms, worked out without naming them: what every roll reads (the
+    log names the terms)."""
+    u = bs.line[pos]
+    score = bs.morale[u] - 3 - bs.fatigue[u] + r.steadiness[u][pos] + bs.refused
+    station = bs.station
+    if bs.commander == WITH_ARMY and (station == pos or (station == -1 and r.ground[pos] == "rise")):
+        score += 1
+    slot = r.loyalty_of[u]
+    if slot is not None:
+        q, cuts = values[slot], r.tables.loyalty_cuts
+        score += -2 if q < cuts[0] else -1 if q < cuts[1] else 1 if q >= cuts[2] else 0
+    return score
+
+
 def _attack_odds(ratios: list[int], attack: int, defend: int) -> int:
     """+3 .. -2 to the attack, by attackers per 100 defenders against the tables' ratios."""
     for odds, at in zip((3, 2, 1, 0, -1), ratios):
@@ -279,13 +282,14 @@ def assault(r: BattleRules, bs: BattleState, values: Values, dice: Dice,
     attack = bs.emen[t]
     defend = bs.men[u] + bs.extra + (bs.men[bs.support] if bs.support >= 0 else 0)
     odds = _attack_odds(r.tables.assault_ratios, attack, max(1, defend))
-    terms = defence(r, bs, t, values)
-    terms.append((3 - bs.emorale[t], "enemy resolve"))
-    if bs.seen and bs.support >= 0:
-        terms.append((r.tables.met_in_time, "the reserve there in time"))
-    net = band(sum(n for n, _ in terms) - odds, -4, 4)
+    met = r.tables.met_in_time if bs.seen and bs.support >= 0 else 0
+    net = band(defence_score(r, bs, t, values) + 3 - bs.emorale[t] + met - odds, -4, 4)
     weights = r.tables.assault[net + 4]
     if text is not None:
+        terms = defence(r, bs, t, values)
+        terms.append((3 - bs.emorale[t], "enemy resolve"))
+        if met:
+            terms.append((met, "the reserve there in time"))
         total = sum(weights) or 1
         r.words.say(text, "blow", unit=r.units[u].name, attack=attack, defend=defend,
                     ratio=f"{attack / max(1, defend):.1f}", odds=odds, terms=explain(terms) or "no modifiers",
@@ -325,6 +329,9 @@ def _held(r: BattleRules, bs: BattleState, t: int, u: int, text: list[str] | Non
 
 def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
             text: list[str] | None) -> BattleState:
+    """The flank breaks: its unit (and the reserve sent to it) flee, and panic rolls the line up
+    from there: each neighbour in turn tests its nerve, away from the end that broke (both ways
+    from a unit inside the line), until one holds."""
     men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
     lost = _flee(u, men, morale, status)
     order = bs.order + (u,)
@@ -333,9 +340,12 @@ def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
         order += (bs.support,)
     lost += bs.extra // 2  # the men lent to the flank share its fate; the rest go back at dusk
     r.words.say(text, "flank_breaks", unit=r.units[u].name)
-    bs = bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order)
-    bs = panic(r, bs, values, dice, text)
-    return bs._replace(lost=bs.lost + lost)
+    t = bs.target
+    for step in ((-1,) if t == r.n - 1 else (1,) if t == 0 else (1, -1)):
+        more, order = _roll(r, bs, values, dice, text, t + step, step, (men, morale, status), order)
+        lost += more
+    return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order,
+                       lost=bs.lost + lost)
 
 
 def _flee(u: int, men: list[int], morale: list[int], status: list[int]) -> int:
@@ -347,43 +357,35 @@ def _flee(u: int, men: list[int], morale: list[int], status: list[int]) -> int:
     return part
 
 
-def panic(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: list[str] | None) -> BattleState:
-    """Roll the line up from the broken unit: each neighbour in turn tests its nerve, away from the
-    end that broke (both ways from a unit inside the line), until one holds."""
-    t = bs.target
-    for step in ((-1,) if t == r.n - 1 else (1,) if t == 0 else (1, -1)):
-        bs = _roll(r, bs, values, dice, text, t + step, step)
-    return bs
-
-
 def _roll(r: BattleRules, bs: BattleState, values: Values, dice: Dice, text: list[str] | None, pos: int,
-          step: int) -> BattleState:
-    men, morale, status = list(bs.men), list(bs.morale), list(bs.status)
-    order = bs.order
+          step: int, units: tuple[list[int], list[int], list[int]], order: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
+    """Panic rolls one way along the line from `pos`, on the units' men, morale and status as the
+    break left them (`units`, changed in place): the men lost and the order units broke in. Each
+    unit's nerve is its own as the day stood before the break (`bs`): nothing before its own test
+    touched it."""
+    men, morale, status = units
     lost = 0
     while 0 <= pos < r.n:
         u = bs.line[pos]
-        name = r.units[u].name
         if status[u] != IN_LINE or men[u] <= 0:
             pos += step
             continue
-        terms = defence(r, bs, pos, values)  # of this unit alone: untouched by the roll so far
-        terms.append((-1, "flanked"))
-        chance = r.tables.panic[band(sum(n for n, _ in terms), -3, 4) + 3]
+        chance = r.tables.panic[band(defence_score(r, bs, pos, values) - 1, -3, 4) + 3]  # flanked: -1
         if text is not None:
-            r.words.say(text, "flanked", unit=name, terms=explain(terms), chance=chance)
+            terms = defence(r, bs, pos, values)
+            terms.append((-1, "flanked"))
+            r.words.say(text, "flanked", unit=r.units[u].name, terms=explain(terms), chance=chance)
         if dice.pick([100 - chance, chance]) == 1:
             lost += _flee(u, men, morale, status)
             order += (u,)
-            r.words.say(text, "panic_breaks", unit=name)
+            r.words.say(text, "panic_breaks", unit=r.units[u].name)
             pos += step
             continue
         morale[u] = band(morale[u] - 1, 1, 4)
         if not r.kinds[u].shield_wall or pos not in (0, r.n - 1):
             status[u] = ENCIRCLED
-            r.words.say(text, "encircled", unit=name)
+            r.words.say(text, "encircled", unit=r.units[u].name)
         else:
-            r.words.say(text, "hold_firm", unit=name)
+            r.words.say(text, "hold_firm", unit=r.units[u].name)
         break
-    return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), lost=bs.lost + lost,
-                       order=order)
+    return lost, order

@@ -8,6 +8,7 @@ from the battle's `tables` and every sentence from its `log` (game/scenario/batt
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from game.engine.battle import crisis, fight
@@ -34,6 +35,7 @@ from game.engine.battle.state import (
     WITH_HIDDEN,
     BattleResult,
     BattleState,
+    Roll,
     band,
 )
 from game.engine.battle.view import BattleView, battle_view
@@ -55,6 +57,11 @@ _FIELDS = BattleState._fields
 OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed"}
 
 
+def _fields_but(left_out: set[str]) -> Callable[[BattleState], tuple]:
+    """A battle state's fields but those `left_out`, as a plain tuple in their order."""
+    return itemgetter(*[i for i, f in enumerate(_FIELDS) if f not in left_out])
+
+
 class BattleRules:
     """The battle model for one battle of a compiled scenario."""
 
@@ -68,6 +75,10 @@ class BattleRules:
         self.enemies = [battle.unit_models[u] for u in battle.enemy]
         self.kinds = [self.tables.kinds[u.kind] for u in self.units]
         self.mounted = tuple(u for u, kind in enumerate(self.kinds) if kind.mounted)  # the player's horse
+        # what a unit's defence owes to its training, its kind and the ground, at each position of the line
+        self.steadiness = [[self.tables.experience[unit.experience] + self.tables.terrain[g] + kind.shield_wall
+                            for g in battle.ground] for unit, kind in zip(self.units, self.kinds)]
+        self.loyalty_of = [battle.loyalty_slots.get(unit.id) for unit in self.units]  # each unit's loyalty's slot
         # the allied units (they have a loyalty), each with the campaign value it is read from
         self.allies = tuple((u, battle.loyalty_slots.get(unit.id)) for u, unit in enumerate(self.units)
                             if unit.loyalty is not None)
@@ -90,8 +101,8 @@ class BattleRules:
         self._phase_setups = [tuple(st for st in battle.setup if st.phase == p) for p in range(len(self.phases))]
         self._end = self.ndeploy + len(self.phases)  # the step at nightfall
         self._dead = [self._dead_at(t) for t in range(self._end + 1)]
+        self._kept = [_fields_but(dead) for dead in self._dead]  # what `remembered` keeps at each step
         self.changes = tuple(sorted(battle.writes))  # every campaign value the battle can change
-        self._last: dict[str, tuple] = {}  # what `once` worked out last, by its kind
 
     def _slots(self, battle: CBattle) -> None:
         """Where `finish` writes the day's result, worked out once: (result index, slot) pairs."""
@@ -114,16 +125,16 @@ class BattleRules:
         self._record_flags = tuple(rec[name] for name in RECORD_FLAGS)
         self._record_counts = (rec["broken"], rec["roman_losses"], rec["enemy_losses"])
 
-    def _dead_at(self, t: int) -> dict[str, int]:
-        """The fields of the battle state that nothing from step t on reads (see `forget`)."""
+    def _dead_at(self, t: int) -> set[str]:
+        """The fields of the battle state that nothing from step t on reads (see `remembered`)."""
         p = t - self.ndeploy
         rest = range(max(p, 0), len(self.phases))
         if p < 0 or any(self.phases[q].kind == "shift" for q in rest):
-            return {}
+            return set()
         actions = {order.model.action for q in rest for order in self.battle.orders[q]}
         dead = ["station", "support", "extra", "refused"]
         dead += [f for f, order in (("watch", "watch_rise"), ("reserve", "send_reserve")) if order not in actions]
-        return dict.fromkeys(dead, 0)
+        return set(dead)
 
     # -- beginning ---------------------------------------------------------------------------
     def begin(self, values: tuple[int, ...]) -> BattleState:
@@ -184,17 +195,17 @@ class BattleRules:
             return line.index(self.commander_unit)
         return self.n // 2
 
-    def forget(self, bs: BattleState) -> BattleState:
-        """`bs` with the fields that no later part of the battle reads set to 0, for the explorer:
-        states that differ only there play out alike, to the last value the battle writes back.
+    def remembered(self, bs: BattleState) -> tuple:
+        """For the explorer: the fields of `bs` that some later part of the battle reads (a plain
+        tuple of them, in order): states alike in these play out alike, to the last value the
+        battle writes back.
 
         Only the shift reads the commander's station, the support, the extra men and the refused
         flank; besides the shift, only the order to watch the rise reads `watch`, and only the
         order to send the reserve reads `reserve` (deployment reads everything). What merely
         carries a field along unchanged does not count as reading it.
         """
-        dead = self._dead[bs.step]
-        return bs._replace(**dead) if dead else bs
+        return self._kept[bs.step](bs)
 
     # -- decisions ---------------------------------------------------------------------------
     def current_phase(self, bs: BattleState) -> int | None:
@@ -289,6 +300,15 @@ class BattleRules:
         state when night has fallen: `over`; `finish` then writes it into the campaign's values)."""
         if check:
             self._check(bs, values, option_id)
+        found = self.to_roll(bs, values, option_id, text)
+        return self.from_roll(found, dice, text) if isinstance(found, Roll) else found
+
+    def to_roll(self, bs: BattleState, values: tuple[int, ...], option_id: str,
+                text: list[str] | None = None) -> tuple[BattleState, tuple[int, ...]] | Roll:
+        """An order's step worked out up to its first roll of the dice (`Roll`: all the rest of the
+        step depends on), or the whole step where nothing in it is left to chance. The explorer
+        works this out once for each order, and only the rest (`from_roll`) once for every chance
+        path; steps that come to the same roll have the same chances from there on."""
         if bs.step == 0 and text is not None:
             for what, source in self.brought(values):
                 self.words.say(text, "from_campaign", what=what, source=source)
@@ -301,13 +321,41 @@ class BattleRules:
             values = apply_effects(values, order.effects)
             if text is not None and order.model.text:
                 text.append(order.model.text.rstrip())
-            bs = self._arrivals(self._resolve(bs, values, p, order.model.action, dice, text, order.unit), text)
-        # phases with no decision to make (an unseen shift) resolve at once
+            found = self._phase(bs, values, p, order.model.action, text, order.unit)
+            if isinstance(found, Roll):
+                return found
+            bs = found
+        return self._unseen(bs, values, text)
+
+    def from_roll(self, roll: Roll, dice: Dice, text: list[str] | None = None) -> tuple[BattleState, tuple[int, ...]]:
+        """The rest of a step from its first roll (`to_roll`): the assault of a blow and the panic
+        after it, or the crisis; the modifiers of the phase's end, and any unseen shift after it."""
+        while True:
+            bs, values = roll.bs, roll.values
+            if roll.kind == "assault":
+                after = fight.assault(self, bs, values, dice, text)
+                if roll.lent:
+                    after = fight.return_lent(after, roll.lent, roll.extra, broke=after.broke and not bs.broke)
+            else:
+                after = crisis.crisis(self, bs, values, roll.action, dice, text, roll.rider)
+            found = self._unseen(self._arrivals(self._phase_setups_apply(after, values, roll.p, text), text),
+                                 values, text)
+            if not isinstance(found, Roll):
+                return found
+            roll = found
+
+    def _unseen(self, bs: BattleState, values: tuple[int, ...],
+                text: list[str] | None) -> tuple[BattleState, tuple[int, ...]] | Roll:
+        """Phases with no decision to make (an unseen shift) resolve at once: up to the roll of
+        the first such blow, or to the next order."""
         while self.ndeploy <= bs.step < self._end:
             p = bs.step - self.ndeploy
             if self.phases[p].kind != "shift" or fight.sees_shift(self, bs, values, p):
                 break
-            bs = self._arrivals(self._resolve(bs, values, p, "hold", dice, text), text)
+            found = self._phase(bs, values, p, "hold", text)
+            if isinstance(found, Roll):
+                return found
+            bs = found
         return bs, values
 
     def _check(self, bs: BattleState, values: tuple[int, ...], option_id: str) -> None:
@@ -348,34 +396,23 @@ class BattleRules:
         return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
                            men=tuple(men), status=status, start=tuple(men), waiting=waiting), values
 
-    def _resolve(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
-                 text: list[str] | None, rider: int | None = None) -> BattleState:
-        if text is None and self.phases[p].kind == "archery":  # no chance in it: once for every path
-            return self.once("volley", bs, values, p, action, lambda: self._phase(bs, values, p, action, dice, None))
-        return self._phase(bs, values, p, action, dice, text, rider)
-
-    def once(self, kind: str, bs: BattleState, values: tuple[int, ...], p: int, action: str,
-             work: Callable[[], Any]) -> Any:
-        """`work()`, done again only when its inputs are not those of the last time (the same
-        objects): the explorer runs a step once for every chance path, and what comes before the
-        step's first roll (the archery, the enemy's shift up to the assault) is the same on each."""
-        last = self._last.get(kind)
-        if last is None or last[0] is not bs or last[1] is not values or last[2] != p or last[3] != action:
-            last = self._last[kind] = (bs, values, p, action, work())
-        return last[4]
-
-    def _phase(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, dice: Dice,
-               text: list[str] | None, rider: int | None = None) -> BattleState:
+    def _phase(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, text: list[str] | None,
+               rider: int | None = None) -> BattleState | Roll:
+        """Phase p up to its first roll: an archery phase whole (with the modifiers of its end and
+        the forces that arrive after it), a shift up to its assault (the blow), a crisis not at all."""
         phase = self.phases[p]
         bs = self._arrivals(bs, text)  # a battle with no deployment: those that come at the first phase
         self.words.say(text, "phase", time=phase.time, title=phase.title)
         if phase.kind == "archery":
             bs = fight.archery(self, bs, action, text)
         elif phase.kind == "shift":
-            bs = fight.shift(self, bs, values, p, action, dice, text)
+            blow = fight.blow(self, bs, values, p, action, text)
+            if blow is not None:
+                before, lent, extra = blow  # the assault reads nothing of the order but what the blow holds
+                return Roll("assault", p, before, values, "", None, lent, extra)
         else:
-            bs = crisis.crisis(self, bs, values, action, dice, text, rider)
-        return self._phase_setups_apply(bs, values, p, text)
+            return Roll("crisis", p, bs, values, action, rider)
+        return self._arrivals(self._phase_setups_apply(bs, values, p, text), text)
 
     def _arrivals(self, bs: BattleState, text: list[str] | None) -> BattleState:
         """The hidden forces whose phase has come down on the enemy as it begins, before the
@@ -396,7 +433,7 @@ class BattleRules:
         """Modifiers that take hold as the day goes on (the fast, the heat), at the end of phase p."""
         setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
         if not setups:
-            return bs._replace(step=bs.step + 1)
+            return tuple.__new__(BattleState, (bs.step + 1, *bs[1:]))  # `step` is the first field
         men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
         nr = len(self.units)
         for s in setups:
@@ -473,7 +510,7 @@ class BattleRules:
     def last_step_key(self, slots: Iterable[int]) -> Callable[[BattleState, tuple[int, ...]], tuple] | None:
         """For the explorer: what tells apart the states of the day's last step, a crisis, when what
         comes after the battle reads only `slots`. None when nightfall reads the men there, or when
-        the day does not end in a crisis: `forget` then tells them apart.
+        the day does not end in a crisis: `remembered` then tells them apart.
 
         The crisis reads the men of both sides only through a few things worked out from them:
         which units have men left (and had any at the start, which nightfall reads), the size of
@@ -488,9 +525,10 @@ class BattleRules:
         men, enemy = self._night_reads_men(set(slots))
         if men:
             return None
-        forgotten = {**self._dead[self.last_step], "men": (), "start": (), "lost": 0}
+        forgotten = self._dead[self.last_step] | {"men", "start", "lost"}
         if not enemy:
-            forgotten.update(emen=(), elost=0)
+            forgotten |= {"emen", "elost"}
+        kept = _fields_but(forgotten)
 
         # what the crisis reads of the men, by all it is worked out from: the men, where they
         # stand, the enemy's, and the allies' loyalty (many of the last states share them)
@@ -508,7 +546,7 @@ class BattleRules:
                 if len(reads) >= 20_000:  # a bound on what a long walk keeps
                     reads.clear()
                 found = reads[seen] = crisis.reads_of_men(self, now, values)
-            return bs._replace(**forgotten), found
+            return kept(bs), found
 
         return key
 

@@ -68,6 +68,20 @@ def _replace(self: BattleState, **changes: Any) -> BattleState:
 BattleState._replace = _replace  # type: ignore[method-assign]
 
 
+class Roll(NamedTuple):
+    """A step worked out up to its first roll of the dice (`BattleRules.to_roll`): everything the
+    rest of the step depends on. Steps that come to equal rolls have the same chances from there."""
+
+    kind: str  # "assault" (of a blow: `bs` is the state the blow leaves) or "crisis"
+    p: int  # the phase
+    bs: BattleState
+    values: tuple[int, ...]
+    action: str
+    rider: int | None = None  # the unit an order of the crisis names
+    lent: tuple[tuple[int, int], ...] = ()  # (unit, men) thinned out to reinforce the flank the blow falls on
+    extra: int = 0  # those men together
+
+
 @dataclass(frozen=True)
 class BattleResult:
     battle: BattleState | None  # None when the battle is over
