@@ -68,11 +68,9 @@ class _PathDice:
         self.prob = 1.0
 
     def pick(self, weights: Sequence[int]) -> int:
-        n = len(self.picks)
-        total = 0
-        for w in weights:
-            if w > 0:
-                total += w
+        picks = self.picks
+        n = len(picks)
+        total = sum([w for w in weights if w > 0])
         if total <= 0:
             choice = 0
             if n >= len(self.prefix):
@@ -85,7 +83,7 @@ class _PathDice:
             choice = possible[0]
             self.others.append(possible[1:])
             self.prob *= weights[choice] / total
-        self.picks.append(choice)
+        picks.append(choice)
         return choice
 
 

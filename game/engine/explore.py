@@ -317,6 +317,7 @@ class Fighter:
         # a batch's steps from a blow's roll, by the node and the roll: (chance paths, `_step`'s outcomes)
         self._rolled: dict[tuple[int, Roll], tuple[int, list]] = {}
         self._begun_values: list[tuple[int, ...]] = []  # each beginning's values, in a batch
+        self._read_values: tuple = (None, None, None)  # the values `key` last merged: (them, (node, whole), merged)
 
     def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
         """Fight out each (beginning, budget): a beginning's battle states are counted step by
@@ -384,7 +385,10 @@ class Fighter:
             if last is False:
                 last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
             state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.remembered(bs)
-        return (self.number[rules.battle.model.id], state, self.ab.battle_key(node, values, whole))
+        read = self._read_values
+        if read[0] is not values or read[1] != (node, whole):  # the outcomes of a step mostly share their values
+            read = self._read_values = (values, (node, whole), self.ab.battle_key(node, values, whole))
+        return (self.number[rules.battle.model.id], state, read[2])
 
     def _opening(self, node: int, masses: dict[int, list], values: tuple[int, ...]) -> list[tuple[tuple, dict]]:
         """The beginnings of a battle state (their masses) by their values of those only the orders'
