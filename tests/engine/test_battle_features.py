@@ -5,6 +5,7 @@ commander, and the battle log in a battle's own words. Each on a variant of the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,29 @@ def test_a_second_shift_strikes_where_its_own_plan_says(tmp_path: Path) -> None:
             assert any("against your left" in line for line in second)
             assert state.battle.struck & 1
     assert seen_left > 0
+
+
+def test_an_unseen_blow_after_a_seen_one_falls_in_the_same_step(tmp_path: Path) -> None:
+    """A second shift that nobody sees (massed against the rise, seen only from the rise) asks for
+    no order: on the chance paths where it falls unseen, it falls as soon as the first blow has
+    been met, in the same step, and the next question is the crisis."""
+    unseen = ("battle.yaml", "          mass_against: left\n          shift_share: 50\n",
+              "          mass_against: right\n          shift_share: 50\n          hidden_unless: [commander_on_rise]\n")
+    campaign = campaign_of(tmp_path, SECOND_BLOW, unseen)
+    rules = campaign.battles["fight"]
+    state, _ = play(campaign, at_battle(campaign, supply=2), ["allies_right", "none", "watch", "hold"])
+    assert rules.current_phase(state.battle) == 1 and "stay" in campaign.available(state)  # the first, seen
+    asked = Counter(rules.current_phase(after.battle)
+                    for _, after in enumerate_chance(lambda d: campaign.step(state, "stay", d).state))
+    assert set(asked) == {2, 3} and asked[3]  # some paths straight on to the crisis: the second blow unseen
+    told = 0
+    for seed in range(1, 12):
+        after, log = play(campaign, state, ["stay"], seed)
+        if rules.current_phase(after.battle) == 3:
+            second = log[log.index("[Afternoon] The second blow"):]
+            assert not any("You see it happen" in line for line in second)
+            told += 1
+    assert told
 
 
 def test_a_counter_charge_after_a_break_wins_only_when_the_tables_allow(tmp_path: Path) -> None:

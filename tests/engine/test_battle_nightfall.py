@@ -134,10 +134,12 @@ def test_the_fighter_finishing_alike_last_states_once_finds_what_finishing_each_
 
 
 @pytest.mark.parametrize("where", ["callinicum", "dara"])
-def test_a_step_worked_out_once_before_its_first_roll_gives_every_chance_path_as_before(eve, where: str) -> None:
+def test_a_step_worked_out_once_up_to_its_first_roll_gives_every_chance_path_of_the_told_step(
+        eve, where: str) -> None:
     """The explorer's steps (no log: worked out to the first roll once, `to_roll`, and only the rest,
-    `from_roll`, for every chance path) against the same steps written to a log (worked out whole
-    on each path), and the same steps whole without a log."""
+    `from_roll`, for every chance path) against the same steps written to a log, and the same steps
+    whole without a log. (That the steps play as they did before is held by the golden battles:
+    tests/engine/test_battle_calibration.py and the logged battles of test_battle.py.)"""
     _, campaign, state = eve if where == "callinicum" else _beginning(DARA)
     rules = campaign.battle_rules(state)
     frontier, checked, kinds = [(state.battle, state.values)], 0, Counter()
@@ -197,6 +199,55 @@ class _Forgetful(dict):
 
     def __setitem__(self, key, value) -> None:  # noqa: ANN001
         pass
+
+
+def test_a_roll_met_again_with_other_values_is_rolled_with_its_own(eve) -> None:
+    """Beginnings alike but for al-Harith's resolve (the loyalty of his men, which the enemy's aim
+    and every assault and panic roll read), fought together, come to blows alike in all but that
+    value: each is rolled with its own, and each finds what it finds fought alone."""
+    cs, campaign, state = eve
+    slot = cs.namespace.slots["harith_resolve"].index
+    begun = [state._replace(values=(*state.values[:slot], q, *state.values[slot + 1:])) for q in (1, 2, 5, 8)]
+    fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+    together = fighter.fight([(s, 10**9) for s in begun])
+    rules = campaign.battle_rules(state)
+    for s, ours in zip(begun, together.fought):
+        alone = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True)).fight([(s, 10**9)]).fought[0]
+        assert (ours.states, ours.dead, ours.taken) == (alone.states, alone.dead, alone.taken)
+        ours_leaves, alone_leaves = _leaves(fighter, rules, ours), _leaves(fighter, rules, alone)
+        assert ours_leaves.keys() == alone_leaves.keys()
+        for key, (p, n) in ours_leaves.items():
+            assert n == alone_leaves[key][1] and p == pytest.approx(alone_leaves[key][0], abs=1e-12)
+
+
+def _leaves(fighter, rules, fought) -> dict:  # noqa: ANN001
+    """A battle's leaves as the walk tells them apart (the next node, and what is read there of
+    the values the battle changed): their chances and paths."""
+    out: dict = {}
+    for p, n, values, node in fought.leaves:
+        key = (node, explore.banded(values, fighter._live(rules, node)))
+        q, m = out.get(key, (0.0, 0))
+        out[key] = (q + p, m + n)
+    return out
+
+
+def test_outcomes_merged_before_they_are_given_out_carry_every_chance_path(eve) -> None:
+    """An order's outcomes that the rest of the battle cannot tell apart are given to each
+    beginning as one (`Fighter._step`): with their chances added, and with as many paths as
+    the chance paths they stand for, times each beginning's own."""
+    cs, campaign, state = eve
+    fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+    rules = campaign.battle_rules(state)
+    option = rules.available(state.battle, state.values)[0]
+    nbs, nvalues = rules.advance(state.battle, state.values, option, explore_dice(), check=False)
+    key = fighter.key(rules, state.node, nbs, nvalues)
+    pending, leaves = {}, [{}, {}]
+    merged = [(key, 0.25, 3, nbs, nvalues, False)]
+    fighter._outcomes(merged, 0.5, rules, state.node, {0: [1.0, 2], 1: [0.5, 5]}, pending, leaves)
+    fighter._outcomes(merged, 0.5, rules, state.node, {0: [1.0, 1]}, pending, leaves)
+    masses, *_ = pending[nbs.step][key]
+    assert masses[0] == [pytest.approx(0.25), 2 * 3 + 1 * 3] and masses[1] == [pytest.approx(0.0625), 15]
+
 
 
 def _last_step_states(campaign: Campaign, state):  # noqa: ANN001, ANN202

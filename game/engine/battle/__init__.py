@@ -23,7 +23,7 @@ passes None for it, and nothing is formatted then.
     fight.py   archery, shifts, the assault, panic, hidden forces
     crisis.py  the last order of the day
     view.py    what the battle screen shows
-    state.py   the battle state and its names
+    state.py   the battle state and its names, and a step up to its first roll (`Roll`)
     log.py     filling the log's templates
 """
 
