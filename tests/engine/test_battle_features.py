@@ -225,6 +225,42 @@ def test_an_unseen_blow_after_a_seen_one_falls_in_the_same_step(tmp_path: Path) 
     assert told
 
 
+def test_every_man_of_a_blow_is_with_his_unit_or_counted_lost(tmp_path: Path) -> None:
+    """Through every blow, on every chance path and for every order against it (horsemen lent to
+    the flank among them, whether it holds or breaks): each man is still with his unit or counted
+    in the day's losses, never both and never neither."""
+    thin = ("battle.yaml", "          - id: stay_again\n", """          - id: thin_again
+            label: Thin the line
+            action: reinforce_flank
+          - id: stay_again
+""")
+    lend = ("battle.yaml", "          - id: stay\n", """          - id: thin
+            label: Thin the line
+            action: reinforce_flank
+          - id: stay
+""")
+    campaign = campaign_of(tmp_path, SECOND_BLOW, thin, lend)
+    rules = campaign.battles["fight"]
+    seen, checked, lent_to_a_break = set(), 0, 0
+    frontier = [at_battle(campaign, supply=s) for s in (0, 2)]
+    while frontier:
+        state = frontier.pop()
+        if state.battle is None or (state.battle, state.values) in seen:
+            continue
+        seen.add((state.battle, state.values))
+        blow = rules.current_phase(state.battle) in (1, 2)
+        for order in campaign.available(state):
+            for _, after in enumerate_chance(lambda d, s=state, o=order: campaign.step(s, o, d).state):
+                if blow and after.battle is not None:
+                    before, now = state.battle, after.battle
+                    assert sum(now.men) + now.lost - before.lost == sum(before.men), (order, before, now)
+                    checked += 1
+                    # the flank broke in this blow, with horsemen lent to it: half of them are lost with it
+                    lent_to_a_break += order == "thin" and len(now.order) > len(before.order)
+                frontier.append(after)
+    assert checked > 100 and lent_to_a_break
+
+
 def test_a_counter_charge_after_a_break_wins_only_when_the_tables_allow(tmp_path: Path) -> None:
     def odds(*edits: tuple[str, str, str]) -> tuple[float, float]:
         campaign = campaign_of(tmp_path / str(len(edits)), *edits)
