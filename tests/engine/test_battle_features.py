@@ -60,6 +60,18 @@ STRIKE = ("battle.yaml", "          - id: wait\n            label: Wait for nigh
 """)
 
 
+# a line four wide (the lancers between the horse and the allies, and an enemy unit facing them)
+WIDE = (
+    ("scenario.yaml", "  - id: spare\n",
+     "  - id: lancers\n    name: the lancers\n    kind: cavalry\n    men: 20\n  - id: spare\n"),
+    ("scenario.yaml", "  - id: enemy_right\n",
+     "  - id: enemy_far\n    name: enemy far\n    side: enemy\n    kind: cavalry\n    men: 20\n  - id: enemy_right\n"),
+    ("battle.yaml", "    line: [foot, horse, allies]\n    enemy_line: [enemy_left, enemy_centre, enemy_right]\n",
+     "    line: [foot, horse, lancers, allies]\n    enemy_line: [enemy_left, enemy_centre, enemy_far, enemy_right]\n"),
+    ("battle.yaml", "            line: [foot, allies, horse]\n", "            line: [foot, allies, lancers, horse]\n"),
+)
+
+
 def campaign_of(tmp_path: Path, *edits: tuple[str, str, str]) -> Campaign:
     return Campaign(load(mini_variant(tmp_path, *edits)))
 
@@ -227,8 +239,9 @@ def test_an_unseen_blow_after_a_seen_one_falls_in_the_same_step(tmp_path: Path) 
 
 def test_every_man_of_a_blow_is_with_his_unit_or_counted_lost(tmp_path: Path) -> None:
     """Through every blow, on every chance path and for every order against it (horsemen lent to
-    the flank among them, whether it holds or breaks): each man is still with his unit or counted
-    in the day's losses, never both and never neither."""
+    the flank among them, whether it holds or breaks, on a line whole or broken by the blow
+    before): each man is still with his unit or counted in the day's losses, never both and never
+    neither. The line is four wide, so that horsemen can still be lent after a break."""
     thin = ("battle.yaml", "          - id: stay_again\n", """          - id: thin_again
             label: Thin the line
             action: reinforce_flank
@@ -239,9 +252,9 @@ def test_every_man_of_a_blow_is_with_his_unit_or_counted_lost(tmp_path: Path) ->
             action: reinforce_flank
           - id: stay
 """)
-    campaign = campaign_of(tmp_path, SECOND_BLOW, thin, lend)
+    campaign = campaign_of(tmp_path, SECOND_BLOW, thin, lend, *WIDE)
     rules = campaign.battles["fight"]
-    seen, checked, lent_to_a_break = set(), 0, 0
+    seen, checked, lent_to_a_break, lent_again = set(), 0, 0, 0
     frontier = [at_battle(campaign, supply=s) for s in (0, 2)]
     while frontier:
         state = frontier.pop()
@@ -255,10 +268,13 @@ def test_every_man_of_a_blow_is_with_his_unit_or_counted_lost(tmp_path: Path) ->
                     before, now = state.battle, after.battle
                     assert sum(now.men) + now.lost - before.lost == sum(before.men), (order, before, now)
                     checked += 1
-                    # the flank broke in this blow, with horsemen lent to it: half of them are lost with it
-                    lent_to_a_break += order == "thin" and len(now.order) > len(before.order)
+                    # the flank broke in this blow, with horsemen lent to it: half of them are lost with it,
+                    # whether or not the line had broken in the blow before
+                    broke_now = len(now.order) > len(before.order)
+                    lent_to_a_break += order == "thin" and broke_now
+                    lent_again += order == "thin_again" and bool(before.broke) and broke_now
                 frontier.append(after)
-    assert checked > 100 and lent_to_a_break
+    assert checked > 100 and lent_to_a_break and lent_again
 
 
 def test_a_counter_charge_after_a_break_wins_only_when_the_tables_allow(tmp_path: Path) -> None:

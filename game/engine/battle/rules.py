@@ -334,8 +334,9 @@ class BattleRules:
             bs, values = roll.bs, roll.values
             if roll.kind == "assault":
                 after = fight.assault(self, bs, values, dice, text)
-                if roll.lent:
-                    after = fight.return_lent(after, roll.lent, roll.extra, broke=after.broke and not bs.broke)
+                if roll.lent:  # the flank broke in this blow if its unit fled, the line broken before or not
+                    broke = len(after.order) > len(bs.order)
+                    after = fight.return_lent(after, roll.lent, roll.extra, broke=broke)
             else:
                 after = crisis.crisis(self, bs, values, roll.action, dice, text, roll.rider)
             found = self._unseen(self._arrivals(self._phase_setups_apply(after, values, roll.p, text), text),
