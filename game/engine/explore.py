@@ -435,15 +435,16 @@ class Fighter:
         (`BattleRules.to_roll`) is worked out once for every order and state that come to the
         same blow: many do, for the blow resets what the orders against it set."""
         roll = rules.to_roll(bs, values, option)
-        if not isinstance(roll, Roll):
-            outcomes = [(1.0, roll)]
-        else:
-            memo = roll.kind == "assault"  # a crisis comes from one state of the last step alone
-            found = self._rolled.get((node, roll)) if memo else None
-            if found is not None:
-                batch.steps += found[0]
-                return found[1]
+        # only an assault is met again: a crisis comes from one state of the last step alone
+        memo = isinstance(roll, Roll) and roll.kind == "assault"
+        found = self._rolled.get((node, roll)) if memo else None
+        if found is not None:
+            batch.steps += found[0]
+            return found[1]
+        if isinstance(roll, Roll):
             outcomes = enumerate_chance(lambda dice: rules.from_roll(roll, dice))
+        else:
+            outcomes = [(1.0, roll)]
         batch.steps += len(outcomes)
         alike: dict[Key, list] = {}
         for q, (nbs, nvalues) in outcomes:
@@ -456,7 +457,7 @@ class Fighter:
                 same[0] += q
                 same[1] += 1
         merged = [(key, *same) for key, same in alike.items()]
-        if isinstance(roll, Roll) and memo:
+        if memo:
             self._rolled[node, roll] = (len(outcomes), merged)
         return merged
 

@@ -339,8 +339,7 @@ class BattleRules:
                     after = fight.return_lent(after, roll.lent, roll.extra, broke=broke)
             else:
                 after = crisis.crisis(self, bs, values, roll.action, dice, text, roll.rider)
-            found = self._unseen(self._arrivals(self._phase_setups_apply(after, values, roll.p, text), text),
-                                 values, text)
+            found = self._unseen(self._phase_end(after, values, roll.p, text), values, text)
             if not isinstance(found, Roll):
                 return found
             roll = found
@@ -413,6 +412,11 @@ class BattleRules:
                 return Roll("assault", p, before, values, "", None, lent, extra)
         else:
             return Roll("crisis", p, bs, values, action, rider)
+        return self._phase_end(bs, values, p, text)
+
+    def _phase_end(self, bs: BattleState, values: tuple[int, ...], p: int, text: list[str] | None) -> BattleState:
+        """The end of phase p: its modifiers (`_phase_setups_apply`), then the hidden forces due as
+        the next phase begins."""
         return self._arrivals(self._phase_setups_apply(bs, values, p, text), text)
 
     def _arrivals(self, bs: BattleState, text: list[str] | None) -> BattleState:
