@@ -313,6 +313,7 @@ class CallinicumApp(App[int]):
         screen = self._play_screens.get(play_kind(q)) if q is not None else None
         if q is not None and screen is not None and screen.composed:
             try:
+                screen.ready_ahead()
                 screen.prepare(q)
             except NoMatches:  # a screen taken down with the game, before its widgets
                 return

@@ -90,9 +90,14 @@ class BattleScreen(PlayScreen):
         self.watch(orders, "scroll_y", self._orders_hint, init=False)
         self.watch(orders, "virtual_size", self._orders_hint, init=False)
 
+    def laid_out_ahead(self) -> None:
+        self._orders_hint()
+
     def _orders_hint(self) -> None:
         """Orders that run past the pane say so on its border, and how to reach them."""
         orders = self.query_one("#orders", VerticalScroll)
+        if not orders.container_size.height:  # in the middle of its first layout
+            return
         if orders.scroll_y < orders.max_scroll_y:
             orders.border_title = "Orders ↓ more below: tab, pgdn"
         elif orders.scroll_y > 0:
@@ -110,9 +115,24 @@ class BattleScreen(PlayScreen):
         self.query_one(BattleLine).show(b)
         group = next((o.group for o in view.options if o.group), None) or b.stage
         self.query_one(ChoiceList).show(view.options, group)
-        log = self.query_one("#battle-log", VerticalScroll)
-        self.query_one(Prose).show(self._log(p, view, group))
-        self.call_after_refresh(log.scroll_end, animate=False)
+        prose = self.query_one(Prose)
+        prose.show(self._log(p, view, group))
+        self._show_the_end(self.query_one("#battle-log", VerticalScroll), prose)
+
+    @staticmethod
+    def _show_the_end(log: VerticalScroll, prose: Prose) -> None:
+        """The log shows its last lines in the frame that shows the decision: anchored to its end
+        once it runs past its pane (Textual scrolls an anchored pane as it lays it out), from
+        its top while it fits (anchored, a short log would sit at the bottom of its pane)."""
+        height = log.scrollable_content_region.height
+        if not height:  # never laid out: its end is known only after the frame
+            log.anchor(False)
+            log.call_after_refresh(log.scroll_end, animate=False)
+        elif len(prose.lines(prose.draw_width)) > height:
+            log.anchor()
+        else:
+            log.anchor(False)
+            log.scroll_home(animate=False, immediate=True)
 
     @staticmethod
     def _log(p: Playthrough, view: View, group: str) -> Content:
@@ -135,6 +155,7 @@ class BattleScreen(PlayScreen):
             return
         self.query_one(BattleLine).prepare(view.battle)
         group = next((o.group for o in view.options if o.group), None) or view.battle.stage
+        self.query_one(ChoiceList).prepare_options(view.options, group)
         rows = self.query_one("#battle-log", VerticalScroll).size.height
         self.query_one(Prose).prepare_content(self._log(q, view, group), rows)
 

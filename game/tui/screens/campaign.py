@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,12 +20,19 @@ from game.tui.widgets.map import EuphratesMap
 from game.tui.widgets.narrative import Narrative
 from game.tui.widgets.qualities import QualitiesPanel
 
+if TYPE_CHECKING:
+    from game.engine.views import Option
+
 # In the order the key bar shows them, as many as the width allows; help and the palette list all.
 PLAY_KEYS = [
     *CHOOSE,
     *keys("scroll_down", "scroll_up", "situation", "undo", "history", "help"),
     *keys("save", "load", "branches", "endings", "title"),
 ]
+
+
+def _question(options: Sequence[Option]) -> str | None:
+    return "What will you do?" if options else None
 
 
 class CampaignScreen(PlayScreen):
@@ -52,13 +62,14 @@ class CampaignScreen(PlayScreen):
         for m in self.query(EuphratesMap):
             m.show(view.place, view.enemy_at)
         self.query_one(Narrative).show(view, p.record[-1] if p.record else None)
-        self.query_one(ChoiceList).show(view.options, "What will you do?" if view.options else None)
+        self.query_one(ChoiceList).show(view.options, _question(view.options))
         self.query_one(ArmyPanel).show(view.army)
         self.query_one(QualitiesPanel).show(view.qualities, self.game.previous_qualities())
 
     def prepare(self, q: Playthrough) -> None:
         view = q.view()
-        self.query_one(Narrative).prepare(view, q.record[-1])
+        self.query_one(Narrative).prepare(view, q.record[-1], self.query_one(ChoiceList).outer_size.height)
+        self.query_one(ChoiceList).prepare_options(view.options, _question(view.options))
         for m in self.query(EuphratesMap):
             m.prepare((view.place, view.enemy_at))
         before = {x.id: x.value for x in q.campaign.view(q.states[-2]).qualities}

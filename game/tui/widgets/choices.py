@@ -22,6 +22,7 @@ from game.engine.campaign import Option
 from game.tui.widgets.drawn import DrawnLines
 
 NUMBER_WIDTH = 4  # " 1 " and a space
+EVERY_LINE = 1_000  # the lines prepared ahead: all of them (a list of choices is short)
 
 
 class ChoiceList(DrawnLines):
@@ -43,20 +44,32 @@ class ChoiceList(DrawnLines):
         super().__init__(id=id, classes=classes)
         self.options: tuple[Option, ...] = ()
         self.heading: str | None = None
-        self._owners: list[int | None] = []  # for each drawn line, the number of its choice
+        self._owners: tuple[int, list[int | None]] | None = None  # a width, the number of each line's choice
 
     def show(self, options: Sequence[Option], heading: str | None = None) -> None:
         options = tuple(options)
         if (options, heading) != (self.options, self.heading):
             self.options, self.heading = options, heading
             self.hover = None
-            self.changed()
+            self._owners = None
+            self.changed(key=(options, heading))
+
+    def prepare_options(self, options: Sequence[Option], heading: str | None = None) -> None:
+        """Work out ahead the lines `show(options, heading)` would draw (no choice under the
+        mouse, as `show` leaves it), and their cells."""
+        if self.hover is None:
+            options = tuple(options)
+            self.prepare_showing((options, heading), EVERY_LINE, options=options, heading=heading)
 
     @staticmethod
     def _wrap(text: str, width: int) -> list[str]:
         return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
     def draw_lines(self, width: int) -> list[Content]:
+        return self._laid_out(width)[0]
+
+    def _laid_out(self, width: int) -> tuple[list[Content], list[int | None]]:
+        """The lines, and for each the number of the choice it belongs to."""
         width = max(NUMBER_WIDTH + 4, width)
         text_w = width - NUMBER_WIDTH
         lines: list[Content] = []
@@ -87,11 +100,14 @@ class ChoiceList(DrawnLines):
                 for line in self._wrap(option.reason, text_w):
                     lines.append(Content.assemble(" " * NUMBER_WIDTH, (line, "italic $disabled")))
                     owners.append(number)
-        self._owners = owners
-        return lines
+        return lines, owners
 
     def _number_at(self, y: int) -> int | None:
-        return self._owners[y] if 0 <= y < len(self._owners) else None
+        width = self.draw_width
+        if self._owners is None or self._owners[0] != width:
+            self._owners = (width, self._laid_out(width)[1])
+        owners = self._owners[1]
+        return owners[y] if 0 <= y < len(owners) else None
 
     def _event_number(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)

@@ -188,6 +188,7 @@ class Narrative(VerticalScroll):
         self.query_one(Story).show(story_parts(view, last))
         self.scroll_home(animate=False)
 
-    def prepare(self, view: View, last: Decision) -> None:
-        """Work out ahead the story of a decision the player may take (its first page in cells)."""
-        self.query_one(Story).prepare_parts(story_parts(view, last), self.size.height)
+    def prepare(self, view: View, last: Decision, taller: int = 0) -> None:
+        """Work out ahead the story of a decision the player may take: its first page in cells,
+        for a pane up to `taller` rows taller than now (the choices under it may be fewer)."""
+        self.query_one(Story).prepare_parts(story_parts(view, last), self.size.height + taller)

@@ -1,0 +1,154 @@
+"""What is made ready while the player reads: the screen a decision leads to is laid out, styled
+and drawn before the key is pressed, so that the frame after the key shows it whole (the battle
+log at its end, the orders, the story) with nothing left to draw but what Textual composes."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.color import Color
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+
+from game.tui.screens.battle import BattleScreen
+from game.tui.screens.campaign import CampaignScreen
+from game.tui.themes import LIGHT
+from game.tui.widgets.drawn import DrawnLines
+from game.tui.widgets.header import GameHeader
+
+from .conftest import make_app, open_number
+
+SIZE = (120, 40)
+
+
+async def read(pilot) -> None:
+    """A player reading the screen: whatever the game prepares meanwhile is done."""
+    for _ in range(30):
+        await pilot.pause()
+
+
+class FirstFrame:
+    """What happens between a key and the first frame after the game took it: the lines the
+    drawn widgets convert into cells (by kind of widget), the screens restyled, and the battle
+    log's scroll position in that frame."""
+
+    def __init__(self, app, monkeypatch) -> None:
+        self.app = app
+        self.watching = False
+        self.shown = False
+        self.converted: Counter[str] = Counter()
+        self.restyled: list[str] = []
+        self.log_scroll: tuple[float, int] | None = None
+        convert, refresh, show_play = DrawnLines._convert, Screen._compositor_refresh, app.show_play
+        update_styles = app.update_styles
+
+        def counting_convert(widget, line, width, style):
+            if self.watching:
+                self.converted[type(widget).__name__] += 1
+            return convert(widget, line, width, style)
+
+        def framed(screen) -> None:
+            refresh(screen)
+            if self.watching and self.shown and screen is app.screen:
+                self.watching = False
+                if isinstance(screen, BattleScreen):
+                    log = screen.query_one("#battle-log", VerticalScroll)
+                    self.log_scroll = (log.scroll_y, log.max_scroll_y)
+
+        def shown() -> None:
+            show_play()
+            self.shown = True
+
+        def restyle(node, animate: bool = True) -> None:
+            if self.watching and isinstance(node, Screen):
+                self.restyled.append(type(node).__name__)
+            update_styles(node, animate=animate)
+
+        monkeypatch.setattr(DrawnLines, "_convert", counting_convert)
+        monkeypatch.setattr(Screen, "_compositor_refresh", framed)
+        monkeypatch.setattr(app, "show_play", shown)
+        monkeypatch.setattr(app, "update_styles", restyle)
+
+    async def press(self, pilot, key: str) -> None:
+        self.converted.clear()
+        self.restyled.clear()
+        self.log_scroll = None
+        self.shown, self.watching = False, True
+        await pilot.press(key)
+        await pilot.pause()
+        assert not self.watching, "no frame followed the key"
+
+
+async def test_the_frame_after_a_key_finds_every_line_drawn_on_every_screen(frozen, tmp_path, monkeypatch):
+    """From the title to the end of the battle and after it: each key's first frame converts no
+    line of the story, the choices, the qualities, the army, the battle log or the orders (they
+    were drawn while the player read), also for the key that first opens the battle screen."""
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        frame = FirstFrame(app, monkeypatch)
+        await pilot.press("enter")
+        await read(pilot)
+        screens: list[str] = []
+        while not app.session.current.ending and len(screens) < 60:
+            before = type(app.screen).__name__
+            await frame.press(pilot, str(open_number(app)))
+            after = type(app.screen).__name__
+            screens.append(f"{before}>{after}")
+            if after != "EndingScreen":
+                assert frame.converted == Counter(), (before, after, frame.converted)
+            await read(pilot)
+        assert "CampaignScreen>BattleScreen" in screens
+        assert "BattleScreen>CampaignScreen" in screens
+        assert screens.count("BattleScreen>BattleScreen") >= 3
+
+
+async def test_the_battle_log_shows_its_end_in_the_frame_after_the_key(frozen, tmp_path, monkeypatch):
+    """The log grows with every order; the first frame after each shows its last lines (and a
+    log that fits its pane, from its top)."""
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        frame = FirstFrame(app, monkeypatch)
+        await pilot.press("enter")
+        await read(pilot)
+        seen: list[tuple[float, int]] = []
+        while app.session.current.state.battle is None or isinstance(app.screen, BattleScreen):
+            await frame.press(pilot, str(open_number(app)))
+            if isinstance(app.screen, BattleScreen):
+                assert frame.log_scroll is not None
+                seen.append(frame.log_scroll)
+            await read(pilot)
+            if app.session.current.ending or (seen and app.session.current.state.battle is None):
+                break
+        assert len(seen) >= 3
+        assert all(y == end for y, end in seen), seen
+        assert any(end > 0 for _, end in seen), "the log never ran past its pane: the test shows nothing"
+
+
+async def test_a_screen_shown_again_keeps_its_styles_unless_the_theme_changed(frozen, tmp_path, monkeypatch):
+    """Moving between the campaign and the battle does not restyle every widget of the screen
+    shown, as Textual otherwise does; a theme chosen while the battle screen was out of view
+    still reaches it, restyled before the key that shows it."""
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        frame = FirstFrame(app, monkeypatch)
+        await pilot.press("enter")
+        await read(pilot)
+        await frame.press(pilot, str(open_number(app)))  # a decision on the campaign screen
+        assert isinstance(app.screen, CampaignScreen)
+        assert frame.restyled == []
+        await pilot.press("t")  # the light theme, while the battle screen waits out of view
+        await read(pilot)
+        assert app.theme == LIGHT.name
+        while app.session.current.state.battle is None:
+            await frame.press(pilot, str(open_number(app)))
+            await read(pilot)
+        assert isinstance(app.screen, BattleScreen)
+        assert frame.restyled == []  # restyled for the new theme while the player read
+        panel = Color.parse(app.get_css_variables()["panel"])
+        assert app.screen.query_one(GameHeader).styles.background == panel
+        while isinstance(app.screen, BattleScreen):
+            await frame.press(pilot, str(open_number(app)))
+            await read(pilot)
+        assert isinstance(app.screen, CampaignScreen)  # back to the campaign, the theme unchanged
+        assert frame.restyled == []
+        assert app.screen.query_one(GameHeader).styles.background == panel
