@@ -80,9 +80,9 @@ class FirstFrame:
 
 
 async def test_the_frame_after_a_key_finds_every_line_drawn_on_every_screen(frozen, tmp_path, monkeypatch):
-    """From the title to the end of the battle and after it: each key's first frame converts no
-    line of the story, the choices, the qualities, the army, the battle log or the orders (they
-    were drawn while the player read), also for the key that first opens the battle screen."""
+    """From the title to the ending: each key's first frame converts no line of the story, the
+    choices, the qualities, the army, the battle log, the orders or the ending's text (they were
+    drawn while the player read), also for the keys that first open the battle and the ending."""
     app = make_app(frozen, tmp_path, seed=3)
     async with app.run_test(size=SIZE) as pilot:
         frame = FirstFrame(app, monkeypatch)
@@ -94,12 +94,12 @@ async def test_the_frame_after_a_key_finds_every_line_drawn_on_every_screen(froz
             await frame.press(pilot, str(open_number(app)))
             after = type(app.screen).__name__
             screens.append(f"{before}>{after}")
-            if after != "EndingScreen":
-                assert frame.converted == Counter(), (before, after, frame.converted)
+            assert frame.converted == Counter(), (before, after, frame.converted)
             await read(pilot)
         assert "CampaignScreen>BattleScreen" in screens
         assert "BattleScreen>CampaignScreen" in screens
         assert screens.count("BattleScreen>BattleScreen") >= 3
+        assert screens[-1] == "CampaignScreen>EndingScreen"
 
 
 async def test_the_battle_log_shows_its_end_in_the_frame_after_the_key(frozen, tmp_path, monkeypatch):

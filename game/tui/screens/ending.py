@@ -9,12 +9,14 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 
 from game.session.chronicle import chronicle
+from game.session.playthrough import Decision, Playthrough
 from game.tui.keys import keys
 from game.tui.screens.base import PlayScreen
 from game.tui.text import reflow
 from game.tui.widgets.header import GameHeader
 from game.tui.widgets.keybar import KeyBar
 from game.tui.widgets.narrative import outcome, verdict
+from game.tui.widgets.prose import Prose
 
 KIND_WORDS = {
     "victory": "A victory",
@@ -37,8 +39,8 @@ class EndingScreen(PlayScreen):
         with VerticalScroll(id="ending-body"):
             yield Static(id="ending-kind", markup=False)
             yield Static(id="ending-title", markup=False)
-            yield Static(id="ending-outcome", markup=False)
-            yield Static(id="ending-text", markup=False)
+            yield Prose(id="ending-outcome")
+            yield Prose(id="ending-text")
             with Collapsible(title="What followed, in history", collapsed=True, id="ending-after"):
                 yield Static(id="ending-after-text", markup=False)
             yield Static(id="ending-summary", markup=False)
@@ -57,20 +59,11 @@ class EndingScreen(PlayScreen):
         self.query_one("#ending-kind").set_classes(f"ending-kind -{kind}")
         self.query_one("#ending-title", Static).update(Content(view.title))
         last = p.record[-1] if p.record else None
-        body = self.query_one("#ending-outcome", Static)
+        body = self.query_one("#ending-outcome", Prose)
         if last is not None:
-            body.update(
-                Content.assemble(
-                    ("▸ You chose: ", "bold $primary"),
-                    last.label,
-                    "\n\n",
-                    outcome(last),
-                    "\n\n",
-                    verdict(last),
-                )
-            )
+            body.show(last_decision(last))
         body.display = last is not None
-        self.query_one("#ending-text", Static).update(Content(reflow(view.text)))
+        self.query_one("#ending-text", Prose).show(Content(reflow(view.text)))
         after = self.query_one("#ending-after", Collapsible)
         after.display = bool(view.after)
         if view.after:
@@ -103,3 +96,14 @@ class EndingScreen(PlayScreen):
         ]
         self.query_one("#ending-summary", Static).update(Content.assemble(*summary))
         self.query_one("#ending-body", VerticalScroll).scroll_home(animate=False)
+
+    def prepare(self, q: Playthrough) -> None:
+        """The last decision and the ending's text, drawn ahead (their first page)."""
+        rows = self.query_one("#ending-body", VerticalScroll).size.height
+        self.query_one("#ending-outcome", Prose).prepare_content(last_decision(q.record[-1]), rows, at_end=False)
+        self.query_one("#ending-text", Prose).prepare_content(Content(reflow(q.view().text)), rows, at_end=False)
+
+
+def last_decision(last: Decision) -> Content:
+    """The decision that ended the campaign, what followed it, and whether it was history's."""
+    return Content.assemble(("▸ You chose: ", "bold $primary"), last.label, "\n\n", outcome(last), "\n\n", verdict(last))

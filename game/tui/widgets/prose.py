@@ -34,9 +34,10 @@ class Prose(DrawnLines):
             self.content = content
             self.changed(key=key)
 
-    def prepare_content(self, content: Content, rows: int) -> None:
-        """Work out ahead the lines `show(content)` would draw, and the cells of its last rows."""
-        self.prepare_showing(content_key(content), -rows, content=content)
+    def prepare_content(self, content: Content, rows: int, *, at_end: bool = True) -> None:
+        """Work out ahead the lines `show(content)` would draw, and the cells of its last rows
+        (of its first, unless `at_end`)."""
+        self.prepare_showing(content_key(content), -rows if at_end else rows, content=content)
 
     def draw_lines(self, width: int) -> list[Content]:
         width = max(1, width)
