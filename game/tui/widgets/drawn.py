@@ -84,6 +84,10 @@ class DrawnKept(Drawn):
 READY = 16  # what a widget keeps prepared at most: the next scene of each open choice
 
 
+def _let_go(_: object) -> None:
+    """Called after a frame with what a widget no longer needs, which is freed as the call ends."""
+
+
 def _line_key(line: Content, width: int, style: Style) -> tuple:
     return (line.plain, tuple(line.spans), width, style)  # a Content compares its text alone
 
@@ -119,10 +123,13 @@ class DrawnLines(Drawn):
     def changed(self, layout: bool = True, key: object = None) -> None:
         """What the widget shows has changed: draw it again (and lay it out, if its height may).
         `key` names what it shows now, if that may have been prepared."""
+        # what it showed before and what was prepared for the decision just taken are of no more
+        # use: let go of them after the frame (freeing thousands of cells holds the key back)
+        self.call_after_refresh(_let_go, (self._lines, self._strips_before, self._ready))
         self._lines = None
         self._strips_before, self._strips = self._strips, {}
         ready = (self._ready or {}).get(key) if key is not None else None
-        self._ready = None  # prepared for the decision just taken: of no more use
+        self._ready = None
         if ready is not None:
             width, look, lines, strips = ready
             self._lines = (width, look, lines)
