@@ -289,6 +289,7 @@ class CallinicumApp(App[int]):
             main.refresh_view()
         else:
             screen = self._play_screen(kind)
+            screen.ready_ahead()  # at the window's size now, if it changed since it was last ready
             screen.refresh_view()
             self.switch_screen(screen)
         self.flush_notices()

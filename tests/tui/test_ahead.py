@@ -152,3 +152,39 @@ async def test_a_screen_shown_again_keeps_its_styles_unless_the_theme_changed(fr
         assert isinstance(app.screen, CampaignScreen)  # back to the campaign, the theme unchanged
         assert frame.restyled == []
         assert app.screen.query_one(GameHeader).styles.background == panel
+
+
+async def test_the_battle_log_shows_its_end_when_the_window_changed_while_it_was_out_of_view(frozen, tmp_path):
+    """The battle screen is made ready at the window's size while the player reads the campaign;
+    a window made smaller or larger before the key that opens the battle still shows the log's
+    end (from its top, where it fits), and a log that fits a window made larger later sits at the
+    top of its pane."""
+    for before, after in (((120, 40), (80, 24)), ((80, 24), (120, 40))):
+        app = make_app(frozen, tmp_path / f"{before[0]}", seed=3)
+        async with app.run_test(size=before) as pilot:
+            await pilot.press("enter")
+            await read(pilot)
+            while not isinstance(app.screen, BattleScreen):
+                if app.session.current.state.battle is not None or _opens_battle(app):
+                    await pilot.resize_terminal(*after)
+                    await read(pilot)
+                await pilot.press(str(open_number(app)))
+                await read(pilot)
+            log = app.screen.query_one("#battle-log", VerticalScroll)
+            assert log.scroll_y == log.max_scroll_y, (before, after)
+            if after == (80, 24):
+                assert log.max_scroll_y > 0  # the log runs past the small pane: its end is shown
+            else:
+                assert log.scroll_y == 0  # it fits the large one, from its top
+            await pilot.resize_terminal(130, 45)  # the battle in view, the window larger again
+            await read(pilot)
+            assert 0 <= log.scroll_y <= log.max_scroll_y
+
+
+def _opens_battle(app) -> bool:
+    """Whether the choice a player would press next begins the battle."""
+    from game.tui.ahead import peek
+
+    options = app.session.current.options()
+    q = peek(app.session.current, options[open_number(app) - 1].id)
+    return q is not None and q.state.battle is not None

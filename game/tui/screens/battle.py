@@ -122,14 +122,17 @@ class BattleScreen(PlayScreen):
     @staticmethod
     def _show_the_end(log: VerticalScroll, prose: Prose) -> None:
         """The log shows its last lines in the frame that shows the decision: anchored to its end
-        once it runs past its pane (Textual scrolls an anchored pane as it lays it out), from
-        its top while it fits (anchored, a short log would sit at the bottom of its pane)."""
+        for that frame once it runs past its pane (Textual scrolls an anchored pane as it lays it
+        out), from its top while it fits (anchored, a short log would sit at the bottom of its
+        pane). The anchor goes after the frame: anchored, a log that a larger window lets fit
+        would sit at the bottom of its pane too."""
         height = log.scrollable_content_region.height
         if not height:  # never laid out: its end is known only after the frame
             log.anchor(False)
             log.call_after_refresh(log.scroll_end, animate=False)
         elif len(prose.lines(prose.draw_width)) > height:
             log.anchor()
+            log.call_after_refresh(log.anchor, False)
         else:
             log.anchor(False)
             log.scroll_home(animate=False, immediate=True)
