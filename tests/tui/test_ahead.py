@@ -188,3 +188,34 @@ def _opens_battle(app) -> bool:
     options = app.session.current.options()
     q = peek(app.session.current, options[open_number(app) - 1].id)
     return q is not None and q.state.battle is not None
+
+
+async def test_the_first_frame_of_the_battle_draws_only_what_the_decision_changed(frozen, tmp_path, monkeypatch):
+    """The battle screen, readied while the player reads the campaign, has every line drawn
+    once: the key that first shows it draws again the header, the line of battle, the log and the
+    orders, which the decision changes (and the screen's own background, which Textual redraws
+    as it shows a screen), and no line of the panes around them."""
+    from textual._styles_cache import StylesCache
+
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        frame = FirstFrame(app, monkeypatch)
+        drawn: Counter[str] = Counter()
+        render_widget = StylesCache.render_widget
+
+        def counting(cache, widget, crop):
+            if frame.watching:
+                missing = [y for y in crop.line_range if y not in cache._cache or y in cache._dirty_lines]
+                drawn[f"{type(widget).__name__}#{widget.id}"] += len(missing) if cache._width == widget.region.width else crop.height
+            return render_widget(cache, widget, crop)
+
+        monkeypatch.setattr(StylesCache, "render_widget", counting)
+        await pilot.press("enter")
+        await read(pilot)
+        while not isinstance(app.screen, BattleScreen):
+            drawn.clear()
+            await frame.press(pilot, str(open_number(app)))
+            await read(pilot)
+        assert drawn["BattleLine#battle-line"] > 0 and drawn["ChoiceList#battle-choices"] > 0
+        panes = {k: n for k, n in drawn.items() if k.split("#")[0] in ("Horizontal", "VerticalScroll")}
+        assert panes and not any(panes.values()), panes

@@ -56,7 +56,7 @@ class PlayScreen(Screen[None]):
         """Bring a screen out of view up to date with the window and the look, as if it were in
         view (Textual lays out and styles only the screen in view), before anything is prepared
         on it while the player reads: its widgets then know their widths, and the key that shows
-        it finds its styles as they are (`on_screen_resume`) and what it shows drawn."""
+        it finds its styles as they are (`on_screen_resume`) and its lines drawn."""
         size = self.app.size
         if self.is_current or not self.is_attached or not size.area:
             return
@@ -69,6 +69,9 @@ class PlayScreen(Screen[None]):
             self._laid_out = size
             self._update_timer.resume()  # a new timer's first tick comes a frame late: let it pass here
             self.laid_out_ahead()
+            # every line drawn once, as its first frame would: the key that shows it draws again
+            # only what the decision changes, and finds the rest (panes, borders, key bar) drawn
+            self._compositor.render_full_update()
 
     def laid_out_ahead(self) -> None:
         """The screen was laid out out of view: what depends on its sizes can be brought up to date."""
