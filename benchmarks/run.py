@@ -284,6 +284,9 @@ def main() -> None:
                     help="a checkout of ChoiceScript, to run its randomtest side by side")
     args = ap.parse_args()
     print(f"machine: {machine()}")
+    how = subprocess.run([sys.executable, "-c", "from game.engine import native; print(native.describe())"],
+                         capture_output=True, text=True, cwd=ROOT)
+    print(f"engine: {how.stdout.strip() or how.stderr.strip()} (game/engine/native.py)")
     print(f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     print(f"  {'measure':<44} {'figure':>26}  {'target':<24} met")
     explorer_figures(args.quick, args.max_states, args.choicescript)

@@ -306,6 +306,8 @@ def _explore(cs, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a Compiled
 
 
 def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
+    from game.engine import native
+
     total = sum(report.endings.values()) or 1
     print(f"{report.scenario}: {report.mode} exploration, {report.runs:,} playthroughs"
           + (f", {report.states:,} states" if report.states is not None else "")
@@ -335,10 +337,11 @@ def _print_report(report) -> None:  # noqa: ANN001 - the engine's ExploreReport
     if report.mode == "exhaustive":  # paths are counted, not played: a rate of them means nothing
         rate = (report.states or 0) / report.elapsed_seconds if report.elapsed_seconds else 0
         print(f"{report.elapsed_seconds:.2f} s; {rate:,.0f} states/s"
-              + (f"; battles fought in {report.jobs} processes" if report.jobs > 1 else ""))
+              + (f"; battles fought in {report.jobs} processes" if report.jobs > 1 else "")
+              + f"; {native.describe()}")
     else:
         print(f"{report.elapsed_seconds:.2f} s; {report.playthroughs_per_second:,.0f} playthroughs/s; "
-              f"{report.choices_per_second:,.0f} choices/s")
+              f"{report.choices_per_second:,.0f} choices/s; {native.describe()}")
 
 
 def cmd_explore(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ where the shipped scenarios are, and where saves go.
     CALLINICUM_SAVES   the saves folder, when `--saves DIR` is not given
     CALLINICUM_CACHE   where checked scenarios are kept (`game.scenario.frozen`); `off`: nowhere
     CALLINICUM_DEBUG   any value but empty: failures show Python's traceback (for developers)
+    CALLINICUM_PURE    any value but empty or 0: the battle rules run from their sources, not
+                       compiled (`game.engine.native`; the build reads it too, in setup.py)
     TEXTUAL_DRIVER     set by textual-serve: the game is running in a web browser
     TERM=dumb          a terminal that cannot draw progress
 
@@ -21,6 +23,7 @@ from pathlib import Path
 ENV_SAVES = "CALLINICUM_SAVES"
 ENV_DEBUG = "CALLINICUM_DEBUG"
 ENV_CACHE = "CALLINICUM_CACHE"
+ENV_PURE = "CALLINICUM_PURE"
 ENV_TEXTUAL_DRIVER = "TEXTUAL_DRIVER"
 #: The name the game's per-user data folder is kept under (and the distribution's name).
 APP_NAME = "callinicum531"
@@ -51,6 +54,11 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 def debug(environ: Mapping[str, str] | None = None) -> bool:
     """Whether failures should be loud (a traceback) rather than one line for a player."""
     return bool(_env(environ).get(ENV_DEBUG))
+
+
+def pure(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the battle rules are to run from their sources even where they were compiled."""
+    return _env(environ).get(ENV_PURE, "") not in ("", "0")
 
 
 def served(environ: Mapping[str, str] | None = None) -> bool:

@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "saves")
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "saves", "*.so", "*.pyd")
 
 
 class Installed:
@@ -44,23 +44,31 @@ class Installed:
         return proc.stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Installed:
-    base = tmp_path_factory.mktemp("packaging")
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+
+
+def _wheel(base: Path, env: dict[str, str] | None = None) -> Path:
+    """A wheel built from a copy of the sources, in `base`."""
     source = base / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     for name in ("game", "content"):
         shutil.copytree(ROOT / name, source / name, ignore=IGNORE)
     wheels = base / "wheels"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run([*PIP, "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
+                   check=True, capture_output=True, timeout=600, env=env)
     (wheel,) = wheels.glob("*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Installed:
+    base = tmp_path_factory.mktemp("packaging")
+    wheel = _wheel(base)
     venv_dir = base / "venv"
     venv.EnvBuilder(with_pip=False).create(venv_dir)  # this interpreter's pip installs into it
-    subprocess.run([*pip, "--python", str(venv_dir / "bin" / "python"), "install", "-q", str(wheel)],
+    subprocess.run([*PIP, "--python", str(venv_dir / "bin" / "python"), "install", "-q", str(wheel)],
                    check=True, capture_output=True, timeout=900)
     elsewhere = base / "elsewhere"
     elsewhere.mkdir()
@@ -77,6 +85,45 @@ def test_the_wheel_holds_every_package_and_every_shipped_file(installed):
     assert shipped and shipped <= names, sorted(shipped - names)
     assert "game/tui/callinicum.tcss" in names
     assert not any(n.startswith(("content/", "tests/")) for n in names), "only the game package is installed"
+
+
+def _compiler_at_hand() -> bool:
+    """A C compiler and this Python's headers: what the build needs to compile the battle rules."""
+    import sysconfig
+
+    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(compiler) is not None and (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file()
+
+
+def test_the_wheel_holds_the_compiled_battle_rules_where_a_compiler_is_at_hand(installed):
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    extensions = sorted(n for n in names if n.endswith((".so", ".pyd")))
+    how = installed.python("from game.engine import native; print(native.describe())")
+    if _compiler_at_hand():
+        assert {"game/engine/dice", "game/engine/battle/rules"} <= {n.split(".")[0] for n in extensions}
+        assert how == "battle rules compiled"
+    else:
+        assert extensions == [] and how == "battle rules from their sources (not compiled at install)"
+    # the sources go with them: the game reads them where the compiled modules cannot be used
+    assert {"game/engine/dice.py", "game/engine/battle/rules.py", "game/engine/native.py"} <= names
+
+
+def test_with_no_compiler_the_wheel_holds_the_sources_alone_and_plays(tmp_path):
+    """A machine with no C compiler (CC that fails): the build goes on without the compiled modules,
+    and the game runs its battle rules from their sources."""
+    wheel = _wheel(tmp_path, env=dict(os.environ, CC="false"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if n.endswith((".so", ".pyd"))] and "game/engine/battle/rules.py" in names
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    code = ("from game.engine import native; print(native.describe()); "
+            "from game.cli import main; main(['explore', '--scenario', 'dara', '--exhaustive', '--json'])")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={k: v for k, v in dict(os.environ, PYTHONPATH=str(unpacked)).items() if k != "CALLINICUM_PURE"})
+    assert proc.returncode == 0, proc.stderr
+    how, report = proc.stdout.split("\n", 1)
+    assert how == "battle rules from their sources (not compiled at install)"
+    assert json.loads(report)["complete"] is True
 
 
 def test_the_installed_game_reads_its_scenarios_from_the_package(installed):

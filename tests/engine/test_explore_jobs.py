@@ -148,3 +148,43 @@ def test_the_forward_walk_finds_what_the_depth_first_walk_finds(dara, odds: bool
         deep.runs, deep.states, deep.battle_states, deep.choices_taken, deep.dead_ends)
     for ending, value in deep.endings.items():
         assert forward.endings[ending] == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+# -- the cyclic garbage collector, paused for a walk -----------------------------------------------
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector on", "collector off"])
+def test_a_walk_pauses_the_cyclic_collector_and_leaves_it_as_it_found_it(dara, enabled: bool) -> None:
+    import gc
+
+    seen: list[bool] = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        report = explore_exhaustive(dara, odds=True, jobs=1, progress=lambda n: seen.append(gc.isenabled()))
+        assert report.complete and seen and not any(seen)
+        assert gc.isenabled() is enabled
+
+        def stop(n: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):  # a walk stopped half-way leaves it as it was too
+            explore_exhaustive(dara, odds=True, jobs=1, progress=stop)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_worker_fights_with_the_collector_paused(dara, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from game.engine.abstraction import Abstraction
+    from game.engine.campaign import Campaign
+
+    monkeypatch.setattr(explore, "_FIGHTER", None)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        fighter = explore.Fighter(Campaign(dara), Abstraction(dara, exact=False, odds=True))
+        explore._worker_start(fighter)
+        assert explore._FIGHTER is fighter and not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -27,6 +27,7 @@ from game.engine.battle.state import (
     WITH_ARMY,
     BattleState,
     band,
+    renew,
 )
 from game.engine.dice import Dice
 
@@ -63,13 +64,13 @@ class Day:
                 self.morale[u] = 0
                 if u not in order:
                     order.append(u)
-        self.bs = self.bs._replace(order=tuple(order))
+        self.bs = renew(self.bs, order=tuple(order))
 
     def close(self, outcome: int, elost: int = 0) -> BattleState:
         bs = self.bs
-        return bs._replace(men=tuple(self.men), morale=tuple(self.morale), status=tuple(self.status),
-                           commander=self.commander, outcome=outcome, lost=bs.lost + self.lost,
-                           elost=bs.elost + elost)
+        return renew(bs, men=tuple(self.men), morale=tuple(self.morale), status=tuple(self.status),
+                     commander=self.commander, outcome=outcome, lost=bs.lost + self.lost,
+                     elost=bs.elost + elost)
 
 
 def crisis(r: BattleRules, bs: BattleState, values: Values, action: str, dice: Dice,
@@ -207,7 +208,7 @@ def _stand_score(r: BattleRules, day: Day, action: str, anchor: int | None, join
         if text:
             parts.append(f"{w.line('term_on_foot')} +1")
         day.commander = STOOD
-        day.bs = day.bs._replace(stood=1)
+        day.bs = renew(day.bs, stood=1)
     elif action == "take_boat":
         score -= 1
         day.commander = BOAT
@@ -286,7 +287,7 @@ def _charge(r: BattleRules, day: Day, dice: Dice) -> BattleState:
             status[u] = FLED
             if u not in order:
                 order += (u,)
-    day.bs = bs._replace(order=order)
+    day.bs = renew(bs, order=order)
     r.words.say(day.text, "charge_fails")
     if bs.broke:
         day.commander = (KILLED, CAPTURED, WITH_ARMY)[dice.pick(r.tables.fate)]
@@ -318,7 +319,7 @@ def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleSt
         part = men[u] // 5
         men[u] -= part
         day.lost += part
-        day.bs = bs._replace(efell=1)
+        day.bs = renew(bs, efell=1)
         r.words.say(day.text, "strike_succeeds", unit=r.units[u].name)
         return day.close(VICTORY, bs.emen[aim] // 3)
     fall_encircled(r, day)

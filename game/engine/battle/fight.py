@@ -22,6 +22,7 @@ from game.engine.battle.state import (
     WITH_ARMY,
     BattleState,
     band,
+    renew,
 )
 from game.engine.dice import Dice
 from game.scenario.compiled import CHidden
@@ -60,8 +61,8 @@ def archery(r: BattleRules, bs: BattleState, action: str, text: list[str] | None
         watch = 1
         r.words.say(text, "watch_rise")
     r.words.say(text, "archery", lost=lost, elost=elost)
-    return bs._replace(men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue),
-                       watch=watch, lost=bs.lost + lost, elost=bs.elost + elost)
+    return renew(bs, men=tuple(men), emen=tuple(emen), fatigue=tuple(fatigue),
+                 watch=watch, lost=bs.lost + lost, elost=bs.elost + elost)
 
 
 # -- hidden forces -------------------------------------------------------------------------------
@@ -81,8 +82,8 @@ def arrive(r: BattleRules, bs: BattleState, h: CHidden, text: list[str] | None) 
             text.append(h.text.rstrip())
         r.words.say(text, "hidden_arrives", unit=r.units[h.unit].name, enemy_unit=r.enemies[h.at].name,
                     killed=killed)
-    return bs._replace(emen=tuple(emen), emorale=tuple(emorale), status=tuple(status), arrived=1,
-                       elost=bs.elost + killed)
+    return renew(bs, emen=tuple(emen), emorale=tuple(emorale), status=tuple(status), arrived=1,
+                 elost=bs.elost + killed)
 
 
 # -- the enemy's shift ---------------------------------------------------------------------------
@@ -114,7 +115,8 @@ def target(r: BattleRules, bs: BattleState, values: Values | None, plan: EnemyPl
     if plan.mass_against == "right":
         return standing[-1]
     if isinstance(plan.mass_against, int):  # a position (1 = left), or the unit standing nearest it
-        return min(standing, key=lambda pos: (abs(pos - (plan.mass_against - 1)), pos))
+        at = plan.mass_against - 1
+        return min(standing, key=lambda pos: (abs(pos - at), pos))
     ends = [pos for pos in (0, r.n - 1) if pos in standing]
     if plan.mass_against == "weakest_flank" and len(ends) == 2:
         left, right = strength(r, bs, 0, values), strength(r, bs, r.n - 1, values)
@@ -148,7 +150,7 @@ def blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
     if aim < 0:
         return None
     # each blow is met afresh: no reserve sent, no flank refused, nothing thrown back yet
-    bs = bs._replace(support=-1, refused=0, repulsed=0)
+    bs = renew(bs, support=-1, refused=0, repulsed=0)
     seen = sees_shift(r, bs, values, p)
     emen = list(bs.emen)
     moved = 0
@@ -164,7 +166,7 @@ def blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
         r.words.say(text, "shift_seen", moved=moved, side=side, his_side=his)
     else:
         r.words.say(text, "shift_hidden", moved=moved, side=side, terrain=r.ground[aim])
-    bs = bs._replace(emen=tuple(emen), target=aim, seen=int(seen), struck=bs.struck | 1 << aim)
+    bs = renew(bs, emen=tuple(emen), target=aim, seen=int(seen), struck=bs.struck | 1 << aim)
     bs, lent, extra = _meet(r, bs, aim, side, action if seen else "hold", text)
     lost = elost = 0
     if plan.pin_with_archery:
@@ -176,9 +178,9 @@ def blow(r: BattleRules, bs: BattleState, values: Values, p: int, action: str,
                 emen[pos] -= 1
                 lost += 1
                 elost += 1
-        bs = bs._replace(men=tuple(men), emen=tuple(emen))
+        bs = renew(bs, men=tuple(men), emen=tuple(emen))
         r.words.say(text, "pinned")
-    return bs._replace(lost=bs.lost + lost, elost=bs.elost + elost), tuple(lent), extra
+    return renew(bs, lost=bs.lost + lost, elost=bs.elost + elost), tuple(lent), extra
 
 
 def _meet(r: BattleRules, bs: BattleState, aim: int, side: str, action: str,
@@ -208,8 +210,8 @@ def _meet(r: BattleRules, bs: BattleState, aim: int, side: str, action: str,
         for j in range(r.n):
             emorale[j] = band(emorale[j] + 1, 0, 4)
         r.words.say(text, "pull_back", towards=" towards the river" if r.river is not None else "")
-    bs = bs._replace(men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
-                     emorale=tuple(emorale))
+    bs = renew(bs, men=tuple(men), status=tuple(status), support=support, extra=extra, refused=refused,
+               emorale=tuple(emorale))
     return bs, lent, extra
 
 
@@ -223,7 +225,7 @@ def return_lent(bs: BattleState, lent: Sequence[tuple[int, int]], extra: int, br
         give = take * survivors // extra
         men[u] += give
         back += give
-    return bs._replace(men=tuple(men), extra=0, lost=bs.lost + survivors - back)
+    return renew(bs, men=tuple(men), extra=0, lost=bs.lost + survivors - back)
 
 
 # -- the assault ---------------------------------------------------------------------------------
@@ -311,8 +313,8 @@ def _repulsed(r: BattleRules, bs: BattleState, t: int, u: int, text: list[str] |
     lost = men[u] // 20
     men[u] -= lost
     r.words.say(text, "repulsed", unit=r.units[u].name)
-    return bs._replace(men=tuple(men), emen=tuple(emen), emorale=tuple(emorale), repulsed=1,
-                       lost=bs.lost + lost, elost=bs.elost + e)
+    return renew(bs, men=tuple(men), emen=tuple(emen), emorale=tuple(emorale), repulsed=1,
+                 lost=bs.lost + lost, elost=bs.elost + e)
 
 
 def _held(r: BattleRules, bs: BattleState, t: int, u: int, text: list[str] | None) -> BattleState:
@@ -323,8 +325,8 @@ def _held(r: BattleRules, bs: BattleState, t: int, u: int, text: list[str] | Non
     men[u] -= lost
     morale[u] = band(morale[u] - 1, 1, 4)
     r.words.say(text, "flank_holds", unit=r.units[u].name)
-    return bs._replace(men=tuple(men), morale=tuple(morale), emen=tuple(emen),
-                       lost=bs.lost + lost, elost=bs.elost + e)
+    return renew(bs, men=tuple(men), morale=tuple(morale), emen=tuple(emen),
+                 lost=bs.lost + lost, elost=bs.elost + e)
 
 
 def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
@@ -344,8 +346,8 @@ def _broken(r: BattleRules, bs: BattleState, u: int, values: Values, dice: Dice,
     for step in ((-1,) if t == r.n - 1 else (1,) if t == 0 else (1, -1)):
         more, order = _roll(r, bs, values, dice, text, t + step, step, (men, morale, status), order)
         lost += more
-    return bs._replace(men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order,
-                       lost=bs.lost + lost)
+    return renew(bs, men=tuple(men), morale=tuple(morale), status=tuple(status), broke=1, order=order,
+                 lost=bs.lost + lost)
 
 
 def _flee(u: int, men: list[int], morale: list[int], status: list[int]) -> int:

@@ -37,6 +37,7 @@ from game.engine.battle.state import (
     BattleState,
     Roll,
     band,
+    renew,
 )
 from game.engine.battle.view import BattleView, battle_view
 from game.engine.dice import Dice
@@ -393,8 +394,8 @@ class BattleRules:
         station = self._with_hidden(status, station)
         if text is not None and opt.model.text:
             text.append(opt.model.text.rstrip())
-        return bs._replace(step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
-                           men=tuple(men), status=status, start=tuple(men), waiting=waiting), values
+        return renew(bs, step=bs.step + 1, line=line, reserve=reserve, station=station, watch=watch,
+                     men=tuple(men), status=status, start=tuple(men), waiting=waiting), values
 
     def _phase(self, bs: BattleState, values: tuple[int, ...], p: int, action: str, text: list[str] | None,
                rider: int | None = None) -> BattleState | Roll:
@@ -430,7 +431,7 @@ class BattleRules:
         for k in bs.waiting:
             if self.battle.hidden[k].phase == p:
                 bs = fight.arrive(self, bs, self.battle.hidden[k], text)
-                bs = bs._replace(waiting=tuple(j for j in bs.waiting if j != k))
+                bs = renew(bs, waiting=tuple(j for j in bs.waiting if j != k))
         return bs
 
     def _phase_setups_apply(self, bs: BattleState, values: tuple[int, ...], p: int,
@@ -449,7 +450,7 @@ class BattleRules:
                     fatigue[i] = band(fatigue[i] + s.fatigue, 0, 2)
             if text is not None and s.text:
                 text.append(s.text)
-        return bs._replace(step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
+        return renew(bs, step=bs.step + 1, men=tuple(men), morale=tuple(morale), fatigue=tuple(fatigue))
 
     # -- nightfall ---------------------------------------------------------------------------
     def finish(self, bs: BattleState, values: tuple[int, ...],
