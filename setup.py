@@ -28,15 +28,22 @@ def _native():
 BUILDS = {"build", "build_ext", "bdist_wheel", "editable_wheel", "install", "develop"}
 
 
+# the commands that build in the sources themselves (an editable install)
+IN_PLACE = {"editable_wheel", "develop"}
+
+
 def extensions():
-    if not BUILDS & set(sys.argv[1:]):
+    commands = set(sys.argv[1:])
+    if not BUILDS & commands:
         return []
     native = _native()
     game = ROOT / "game"
-    # what an earlier build left in the sources (an editable install): never used once this one is done
-    for old in [*(game / "engine").glob(native.PREFIX + "*__mypyc*"),
-                *(p for name in native.COMPILED for p in native.extensions_of(name, game))]:
-        old.unlink()
+    if IN_PLACE & commands or {"build_ext", "--inplace"} <= commands:
+        # what an earlier editable install compiled beside the sources: replaced by this build, or
+        # (a build of the sources alone) taken away. A wheel is built elsewhere and leaves them be.
+        for old in [*(game / "engine").glob(native.PREFIX + "*__mypyc*"),
+                    *(p for name in native.COMPILED for p in native.extensions_of(name, game))]:
+            old.unlink()
     if os.environ.get("CALLINICUM_PURE", "") not in ("", "0"):
         return []
     try:

@@ -7,6 +7,7 @@ its dependencies come from the package index.
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import shutil
@@ -47,14 +48,17 @@ class Installed:
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
 
 
-def _wheel(base: Path, env: dict[str, str] | None = None) -> Path:
-    """A wheel built from a copy of the sources, in `base`."""
+def _wheel(base: Path, env: dict[str, str] | None = None, beside: tuple[str, ...] = ()) -> Path:
+    """A wheel built from a copy of the sources, in `base`, with the files `beside` (paths in the
+    copy) made in it first."""
     source = base / "source"
     source.mkdir()
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     for name in ("game", "content"):
         shutil.copytree(ROOT / name, source / name, ignore=IGNORE)
+    for name in beside:
+        (source / name).write_bytes(b"compiled by an editable install")
     wheels = base / "wheels"
     subprocess.run([*PIP, "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
                    check=True, capture_output=True, timeout=600, env=env)
@@ -110,8 +114,12 @@ def test_the_wheel_holds_the_compiled_battle_rules_where_a_compiler_is_at_hand(i
 
 def test_with_no_compiler_the_wheel_holds_the_sources_alone_and_plays(tmp_path):
     """A machine with no C compiler (CC that fails): the build goes on without the compiled modules,
-    and the game runs its battle rules from their sources."""
-    wheel = _wheel(tmp_path, env=dict(os.environ, CC="false"))
+    and the game runs its battle rules from their sources. (And a wheel built from a checkout leaves
+    what an editable install compiled beside its sources alone, and out of the wheel.)"""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    editable = (f"game/engine/_native_0123456789abcdef__mypyc{suffix}", f"game/engine/dice{suffix}")
+    wheel = _wheel(tmp_path, env=dict(os.environ, CC="false"), beside=editable)
+    assert all((tmp_path / "source" / name).read_bytes() == b"compiled by an editable install" for name in editable)
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if n.endswith((".so", ".pyd"))] and "game/engine/battle/rules.py" in names
     unpacked = tmp_path / "unpacked"
