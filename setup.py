@@ -39,10 +39,13 @@ def extensions():
     native = _native()
     game = ROOT / "game"
     if IN_PLACE & commands or {"build_ext", "--inplace"} <= commands:
-        # what an earlier editable install compiled beside the sources: replaced by this build, or
-        # (a build of the sources alone) taken away. A wheel is built elsewhere and leaves them be.
-        for old in [*(game / "engine").glob(native.PREFIX + "*__mypyc*"),
-                    *(p for name in native.COMPILED for p in native.extensions_of(name, game))]:
+        # what an earlier editable install compiled for this Python beside the sources: replaced by
+        # this build, or (a build of the sources alone) taken away. A wheel leaves them be.
+        for old in [*native.libraries(game), *(p for name in native.COMPILED for p in native.extensions_of(name, game))]:
+            old.unlink()
+    # what an earlier build from these sources left in build/, which a wheel would take up whole
+    for lib in ROOT.glob("build/lib*/game/engine"):
+        for old in lib.rglob(f"*{native.SUFFIX}"):
             old.unlink()
     if os.environ.get("CALLINICUM_PURE", "") not in ("", "0"):
         return []

@@ -2,14 +2,16 @@
 
 Where a C compiler is at hand, installing the game compiles the modules in `COMPILED` with mypyc
 (setup.py): each then lies beside its source as an extension module, and the library they share
-is named by the digest of the sources it was compiled from (`_native_<digest>__mypyc`). The
-explorer fights battles in about two thirds of the time with them, and a playthrough is the same.
+is named by the digest of the engine's and the scenario's sources they were compiled from and
+against (`_native_<digest>__mypyc`). The explorer fights battles in about half the time with
+them, and a playthrough is the same.
 
-They are used only while that digest is the digest of the sources as they are now. A source
-edited since the build (or a checkout of other code), a build that stopped half-way, or
-`CALLINICUM_PURE=1` in the environment: every one of them is then read from its source, with
-the same results, more slowly (`settle`). Nothing here imports the modules it governs, and the
-build reads this file on its own (setup.py).
+They are used only while that digest is the digest of the sources as they are now, and only by
+the Python they were built for. A source edited since the build (or a checkout of other code), a
+build that stopped half-way, or `CALLINICUM_PURE=1` in the environment: every module of the engine
+is then read from its source, with the same results, more slowly, and so is any module compiled
+by an earlier build but not by this one (`settle`). Nothing here imports the modules it governs,
+and the build reads this file on its own (setup.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ COMPILED = (
     "game.engine.battle.rules",
     "game.engine.battle.view",
 )
-PREFIX = "_native_"  # the shared library: game/engine/_native_<digest>__mypyc.<extension suffix>
+PREFIX = "_native_"  # the shared library: game/engine/_native_<digest>__mypyc<SUFFIX>
+# this interpreter's own suffix of extension modules (".cpython-311-x86_64-linux-gnu.so"): a build
+# for another Python beside the same sources is never taken for this one's
+SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+# what the compiled code was compiled from, and against: every source of the engine and of the
+# scenario's compiled form (mypyc builds into it what it knows of the classes it reads there)
+DIGESTED = ("engine", "scenario")
 
 GAME = Path(__file__).resolve().parent.parent  # the folder of the `game` package
 
@@ -41,28 +49,35 @@ def source_of(name: str, game: Path = GAME) -> Path:
     return game.joinpath(*name.split(".")[1:]).with_suffix(".py")
 
 
-def digest(game: Path = GAME) -> str:
-    """The digest of the compiled modules' sources, as the build names their library by it."""
+def code_digest(game: Path = GAME) -> str:
+    """The digest of the engine's and the scenario's sources (the whole hex digest): the compiled
+    modules are named by it, and kept odds carry it (`game.session.odds.code_digest`)."""
     try:
         from game.scenario.files import sha256  # the interpreter's own: hashlib stays out of the game
     except ImportError:  # the build, which reads this module without the game
         from hashlib import sha256
     h = sha256()
-    for name in COMPILED:
-        h.update(name.encode() + b"\0" + source_of(name, game).read_bytes() + b"\0")
-    return h.hexdigest()[:16]
+    for folder in DIGESTED:
+        for path in sorted((game / folder).rglob("*.py")):
+            h.update(path.relative_to(game).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def digest(game: Path = GAME) -> str:
+    """The part of `code_digest` the build names the compiled modules' library by."""
+    return code_digest(game)[:16]
 
 
 def libraries(game: Path = GAME) -> list[Path]:
-    """The shared libraries of compiled modules that lie in the engine's folder (one, after a build)."""
-    return sorted(p for p in (game / "engine").glob(PREFIX + "*__mypyc*")
-                  if p.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
+    """This interpreter's shared libraries of compiled modules in the engine's folder (one, after a build)."""
+    return sorted((game / "engine").glob(f"{PREFIX}*__mypyc{SUFFIX}"))
 
 
 def extensions_of(name: str, game: Path = GAME) -> list[Path]:
-    """The compiled forms of a module that lie beside its source."""
+    """This interpreter's compiled form of a module, if it lies beside its source."""
     source = source_of(name, game)
-    return [p for p in (source.with_name(source.stem + s) for s in importlib.machinery.EXTENSION_SUFFIXES) if p.is_file()]
+    compiled = source.with_name(source.stem + SUFFIX)
+    return [compiled] if compiled.is_file() else []
 
 
 def why_pure(game: Path = GAME) -> str | None:
@@ -77,20 +92,24 @@ def why_pure(game: Path = GAME) -> str | None:
     if not all(extensions_of(name, game) for name in COMPILED):
         return "compiled only in part"
     if digest(game) not in built:
-        return "the sources changed since they were compiled (pip install -e . compiles them again)"
+        return "the game's sources changed since they were compiled; pip install -e . compiles them again"
     return None
 
 
 class _FromSources(importlib.abc.MetaPathFinder):
-    """Finds the compiled modules' sources ahead of their extensions."""
+    """Finds the engine's modules in their sources, ahead of any compiled form beside them, but
+    those of a build made from the sources as they are (`compiled`): a module compiled by an
+    earlier build, of other code or for a list of modules since changed, is never run."""
 
-    def __init__(self, game: Path):
+    def __init__(self, game: Path, compiled: frozenset[str]):
         self.game = game
+        self.compiled = compiled
 
     def find_spec(self, name: str, path: object, target: object = None) -> importlib.machinery.ModuleSpec | None:
-        if name not in COMPILED:
+        if not name.startswith("game.engine.") or name in self.compiled:
             return None
-        return importlib.util.spec_from_file_location(name, source_of(name, self.game))
+        source = source_of(name, self.game)
+        return importlib.util.spec_from_file_location(name, source) if source.is_file() else None
 
 
 _settled: list[str | None] = []  # why the modules are read from their sources (None: compiled), once settled
@@ -101,8 +120,7 @@ def settle() -> str | None:
     modules are used; why not, or None when they are."""
     if not _settled:
         why = why_pure()
-        if why is not None:
-            sys.meta_path.insert(0, _FromSources(GAME))
+        sys.meta_path.insert(0, _FromSources(GAME, frozenset(COMPILED) if why is None else frozenset()))
         _settled.append(why)
     return _settled[0]
 

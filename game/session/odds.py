@@ -22,11 +22,11 @@ from functools import cache
 from pathlib import Path
 
 from game.atomic import atomic_write
+from game.engine import native
 from game.engine.campaign import Campaign, State
 from game.engine.dice import SeededDice
 from game.engine.explore import explore_exhaustive
 from game.scenario.compiled import CEnding, CompiledScenario
-from game.scenario.files import sha256
 from game.session.playthrough import Playthrough
 
 Progress = Callable[[float], None]  # called with the share done, 0..1
@@ -69,12 +69,7 @@ def code_digest() -> str:
     """The digest of the code that works the odds out (the engine, and the scenario's compiled
     form): odds kept by other code are not shown, for they may no longer be the odds. Read once
     per process: the code does not change under it."""
-    root = Path(__file__).resolve().parent.parent
-    digest = sha256()
-    for folder in ("engine", "scenario"):
-        for path in sorted((root / folder).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:24]
+    return native.code_digest()[:24]
 
 
 def _read_kept(path: Path) -> object:

@@ -79,13 +79,38 @@ def test_the_copy_runs_compiled_as_built(copy: Path) -> None:
 
 
 @needs_build
-@pytest.mark.parametrize("module", native.COMPILED)
+@pytest.mark.parametrize("module", [*native.COMPILED, "game.engine.explore", "game.scenario.compiled"])
 def test_a_source_edited_since_the_build_is_read_with_all_the_others(copy: Path, module: str) -> None:
+    """A compiled module's source, or one they were compiled against (mypyc builds into them what
+    they read of its classes)."""
     source = native.source_of(module, copy / "game")
     source.write_text(source.read_text(encoding="utf-8") + "\n# edited after the build\n", encoding="utf-8")
     found = _loaders(_env(PYTHONPATH=str(copy)), copy)
     assert found["loaders"] == ["SourceFileLoader"]
-    assert found["why"].startswith("the sources changed since they were compiled")
+    assert found["why"].startswith("the game's sources changed since they were compiled")
+
+
+@needs_build
+def test_a_build_for_another_python_is_not_taken_for_this_one(copy: Path) -> None:
+    other = ".cpython-399-x86_64-linux-gnu.so" if native.SUFFIX != ".cpython-399-x86_64-linux-gnu.so" else ".abi3.so"
+    for library in native.libraries(copy / "game"):
+        library.rename(library.with_name(library.name.replace(native.SUFFIX, other)))
+    assert _loaders(_env(PYTHONPATH=str(copy)), copy) == {"why": "not compiled at install",
+                                                         "loaders": ["SourceFileLoader"]}
+
+
+@needs_build
+@pytest.mark.parametrize("compiled", [True, False], ids=["with the build", "without it"])
+def test_a_module_compiled_by_an_earlier_build_but_not_this_one_is_read_from_its_source(
+        copy: Path, compiled: bool) -> None:
+    """A module once compiled and since taken off the list (its extension left beside it), or a
+    checkout of other code: the extension is never loaded (this one is not even one)."""
+    (copy / "game" / "engine" / f"walker{native.SUFFIX}").write_bytes(b"not an extension module")
+    env = _env(PYTHONPATH=str(copy)) if compiled else _env(PYTHONPATH=str(copy), CALLINICUM_PURE="1")
+    code = "import game.engine.walker as w; print(type(w.__spec__.loader).__name__, w.__file__)"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=copy, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["SourceFileLoader", str(copy / "game" / "engine" / "walker.py")]
 
 
 @needs_build
