@@ -3,7 +3,7 @@
 Where a C compiler is at hand, installing the game compiles the modules in `COMPILED` with mypyc
 (setup.py): each then lies beside its source as an extension module, and the library they share
 is named by the digest of the engine's and the scenario's sources they were compiled from and
-against (`_native_<digest>__mypyc`). The explorer fights battles in about half the time with
+against (`_native_<digest>__mypyc`). The explorer fights battles in about two thirds of the time with
 them, and a playthrough is the same.
 
 They are used only while that digest is the digest of the sources as they are now, and only by
