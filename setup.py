@@ -41,8 +41,8 @@ def extensions():
     if IN_PLACE & commands or {"build_ext", "--inplace"} <= commands:
         # what an earlier editable install compiled for this Python beside the sources: replaced by
         # this build, or (a build of the sources alone) taken away. A wheel leaves them be.
-        for old in [*native.libraries(game), *(p for name in native.COMPILED for p in native.extensions_of(name, game))]:
-            old.unlink()
+        for old in [*native.libraries(game), *(native.compiled_of(name, game) for name in native.COMPILED)]:
+            old.unlink(missing_ok=True)
     # what an earlier build from these sources left in build/, which a wheel would take up whole
     for lib in ROOT.glob("build/lib*/game/engine"):
         for old in lib.rglob(f"*{native.SUFFIX}"):

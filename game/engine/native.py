@@ -20,10 +20,10 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
+from functools import cache
 from pathlib import Path
 
-# the modules compiled, in the order their sources are digested (a package's __init__ is not:
-# compiled, it would hide the package's other modules)
+# the modules compiled (a package's __init__ is not: compiled, it would hide the package's other modules)
 COMPILED = (
     "game.engine.dice",
     "game.engine.battle.state",
@@ -49,9 +49,11 @@ def source_of(name: str, game: Path = GAME) -> Path:
     return game.joinpath(*name.split(".")[1:]).with_suffix(".py")
 
 
+@cache
 def code_digest(game: Path = GAME) -> str:
     """The digest of the engine's and the scenario's sources (the whole hex digest): the compiled
-    modules are named by it, and kept odds carry it (`game.session.odds.code_digest`)."""
+    modules are named by it, and kept odds carry it (`game.session.odds.code_digest`). Read once
+    per process and folder: the sources do not change under a process."""
     try:
         from game.scenario.files import sha256  # the interpreter's own: hashlib stays out of the game
     except ImportError:  # the build, which reads this module without the game
@@ -73,11 +75,10 @@ def libraries(game: Path = GAME) -> list[Path]:
     return sorted((game / "engine").glob(f"{PREFIX}*__mypyc{SUFFIX}"))
 
 
-def extensions_of(name: str, game: Path = GAME) -> list[Path]:
-    """This interpreter's compiled form of a module, if it lies beside its source."""
+def compiled_of(name: str, game: Path = GAME) -> Path:
+    """Where this interpreter's compiled form of a module lies, beside its source, when there is one."""
     source = source_of(name, game)
-    compiled = source.with_name(source.stem + SUFFIX)
-    return [compiled] if compiled.is_file() else []
+    return source.with_name(source.stem + SUFFIX)
 
 
 def why_pure(game: Path = GAME) -> str | None:
@@ -89,7 +90,7 @@ def why_pure(game: Path = GAME) -> str | None:
     built = {p.name[len(PREFIX):p.name.index("__mypyc")] for p in libraries(game)}
     if not built:
         return "not compiled at install"
-    if not all(extensions_of(name, game) for name in COMPILED):
+    if not all(compiled_of(name, game).is_file() for name in COMPILED):
         return "compiled only in part"
     if digest(game) not in built:
         return "the game's sources changed since they were compiled; pip install -e . compiles them again"
@@ -112,17 +113,13 @@ class _FromSources(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(name, source) if source.is_file() else None
 
 
-_settled: list[str | None] = []  # why the modules are read from their sources (None: compiled), once settled
-
-
+@cache
 def settle() -> str | None:
     """Decide, once per process and before any of them is imported, whether the compiled
     modules are used; why not, or None when they are."""
-    if not _settled:
-        why = why_pure()
-        sys.meta_path.insert(0, _FromSources(GAME, frozenset(COMPILED) if why is None else frozenset()))
-        _settled.append(why)
-    return _settled[0]
+    why = why_pure()
+    sys.meta_path.insert(0, _FromSources(GAME, frozenset(COMPILED) if why is None else frozenset()))
+    return why
 
 
 def describe() -> str:

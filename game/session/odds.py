@@ -18,7 +18,6 @@ import random
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from game.atomic import atomic_write
@@ -64,11 +63,9 @@ KEPT_FORMAT = 1
 KEPT_LIMIT = 64 * 1024  # bytes: a kept file is a few hundred; anything larger is not one
 
 
-@cache
 def code_digest() -> str:
     """The digest of the code that works the odds out (the engine, and the scenario's compiled
-    form): odds kept by other code are not shown, for they may no longer be the odds. Read once
-    per process: the code does not change under it."""
+    form): odds kept by other code are not shown, for they may no longer be the odds."""
     return native.code_digest()[:24]
 
 

@@ -17,7 +17,7 @@ import pytest
 from game import config
 from game.engine import native
 
-GAME = Path(native.__file__).resolve().parent.parent
+GAME = native.GAME
 needs_build = pytest.mark.skipif(native.libraries(GAME) == [], reason="the battle rules were not compiled at install here")
 
 
