@@ -118,6 +118,8 @@ LOG_LINES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "outcome_defeat": ("The field is lost, but part of the army still stands.", (),
                        "nightfall's {outcome}, after a defeat"),
     "outcome_routed": ("The army is destroyed.", (), "nightfall's {outcome}, after a rout"),
+    "outcome_withdrew": ("The army has left the field to the enemy, but it is still an army.", (),
+                         "nightfall's {outcome}, after a withdrawal that kept its order"),
 }
 
 

@@ -299,6 +299,7 @@ class Results(Model):
     held: Id | None = None
     defeat: Id | None = None
     routed: Id | None = None
+    withdrew: Id | None = None
     fought: Id | None = None
     flank_broke: Id | None = None
     shift_seen: Id | None = None

@@ -25,6 +25,7 @@ BATTLE_FIELDS: tuple[tuple[str, str, int, int, str], ...] = (
     ("held", BOOL, 0, 1, "neither side gave way: the line held until night"),
     ("defeat", BOOL, 0, 1, "the field was lost, but part of the army still stood at nightfall"),
     ("routed", BOOL, 0, 1, "the army was destroyed"),
+    ("withdrew", BOOL, 0, 1, "the army fell back from the field in order, at the commander's order, and left it to the enemy"),
     ("struck_left", BOOL, 0, 1, "the enemy's main blow fell on the left end of the line"),
     ("struck_right", BOOL, 0, 1, "the enemy's main blow fell on the right end of the line"),
     ("flank_broke", BOOL, 0, 1, "the flank that was struck gave way"),
@@ -49,7 +50,7 @@ UNIT_FIELDS: tuple[tuple[str, str, int, int, str], ...] = (
     ("lost", INT, 0, 999, "the unit's losses, in hundreds of men"),
 )
 
-OUTCOMES = ("victory", "held", "defeat", "routed")
+OUTCOMES = ("victory", "held", "defeat", "routed", "withdrew")
 COMMANDER_FATES = ("with_army", "stood", "boat", "killed", "captured")
 
 

@@ -169,6 +169,26 @@ def test_a_withdrawal_that_turns_into_a_flight_leaves_no_unit_standing(campaign:
     assert any(flag(s, f"battle.fight.{u}.stood") for s in kept for u in units)
 
 
+def test_a_withdrawal_that_keeps_its_order_leaves_the_field_and_says_so(campaign: Campaign) -> None:
+    """A withdrawal in order gives up the field: the record says `withdrew`, never `held` (the
+    story after it must not tell of a field still held) nor `defeat`, whether or not a flank broke
+    before it; one that breaks is a rout."""
+    cs = campaign.scenario
+
+    def flag(state: State, name: str) -> int:
+        return state.values[cs.namespace.slots[name].index]
+
+    ends = [(p, s) for p, s in outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "back"])
+            if s.battle is None]
+    outcome = {name: sum(p for p, s in ends if flag(s, f"battle.fight.{name}"))
+               for name in ("victory", "held", "defeat", "routed", "withdrew")}
+    assert outcome["withdrew"] > 0 and outcome["routed"] > 0
+    assert outcome["held"] == outcome["defeat"] == outcome["victory"] == 0
+    assert abs(sum(outcome.values()) - 1) < 1e-9
+    broke_then_withdrew = [s for _, s in ends if flag(s, "battle.fight.withdrew") and flag(s, "battle.fight.flank_broke")]
+    assert broke_then_withdrew, "a flank that broke before the withdrawal is still told"
+
+
 def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:
     for seed in range(40):
         s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=seed)
@@ -428,7 +448,7 @@ def test_the_record_tells_one_outcome_one_fate_and_the_losses_the_army_suffered(
     for entry, last, night in random_battles(campaign, 300):
         r = record_of(campaign, night)
         assert r["fought"] == 1
-        outcome = [o for o in ("victory", "held", "defeat", "routed") if r[o]]
+        outcome = [o for o in ("victory", "held", "defeat", "routed", "withdrew") if r[o]]
         fate = [f for f in ("with_army", "stood", "boat", "killed", "captured") if r[f"commander_{f}"]]
         assert len(outcome) == 1 and len(fate) == 1
         seen_outcomes.add(outcome[0])
@@ -447,7 +467,7 @@ def test_the_record_tells_one_outcome_one_fate_and_the_losses_the_army_suffered(
         # the total is the sum of the units' losses, and exactly the men missing from the army
         assert r["roman_losses"] == sum(r[f"{u}.lost"] for u in men)
         assert sum(entry.values[j] for j in men.values()) - sum(night.values[j] for j in men.values()) == r["roman_losses"]
-    assert seen_outcomes == {"victory", "held", "defeat", "routed"}
+    assert seen_outcomes == {"victory", "held", "defeat", "routed", "withdrew"}
     assert seen_flanks == {"right"}  # at the ford the weakest end is always the allies' on the rise
 
 

@@ -45,6 +45,7 @@ from game.engine.battle.state import (
     STANDING,
     STATUS_NAMES,
     VICTORY,
+    WITHDREW,
     BattleResult,
     BattleState,
     Roll,
@@ -53,6 +54,6 @@ from game.engine.battle.view import BattleView, PositionView
 
 __all__ = [
     "ABSENT", "DEFEAT", "ENCIRCLED", "FATIGUE_NAMES", "FELL", "FLED", "HELD", "HIDDEN", "IN_LINE", "MORALE_NAMES",
-    "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "BattleResult", "BattleRules",
+    "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "WITHDREW", "BattleResult", "BattleRules",
     "BattleState", "BattleView", "PositionView", "Roll",
 ]

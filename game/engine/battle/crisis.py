@@ -24,6 +24,7 @@ from game.engine.battle.state import (
     STANDING,
     STOOD,
     VICTORY,
+    WITHDREW,
     WITH_ARMY,
     BattleState,
     band,
@@ -345,9 +346,9 @@ def _withdraw(r: BattleRules, day: Day, values: Values, dice: Dice) -> BattleSta
             part = day.men[u] // 10 if kept else day.men[u] // 3
             day.men[u] -= part
             day.lost += part
-    if kept:
+    if kept:  # the field is left to the enemy, whether or not a flank broke before
         r.words.say(day.text, "withdraw_kept")
-        return day.close(DEFEAT if day.bs.broke else HELD)
+        return day.close(WITHDREW)
     day.rout()
     r.words.say(day.text, "withdraw_rout")
     return day.close(ROUTED)

@@ -31,6 +31,7 @@ from game.engine.battle.state import (
     STANDING,
     STOOD,
     VICTORY,
+    WITHDREW,
     WITH_ARMY,
     WITH_HIDDEN,
     BattleResult,
@@ -47,15 +48,16 @@ from game.engine.views import Option
 from game.scenario.compiled import CBattle, COrder, CompiledScenario
 
 # the battle's results (scenario `results`) that `finish` writes, in the order it writes them
-RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "flank_broke", "shift_seen", "stood", "boat",
-                "commander_killed", "commander_captured")
+RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "withdrew", "flank_broke", "shift_seen", "stood",
+                "boat", "commander_killed", "commander_captured")
 RESULT_QUANTITIES = ("roman_losses", "enemy_losses")
 # the day's record flags that `write_record` writes, in the order it writes them
-RECORD_FLAGS = ("fought", "victory", "held", "defeat", "routed", "struck_left", "struck_right", "flank_broke",
+RECORD_FLAGS = ("fought", "victory", "held", "defeat", "routed", "withdrew", "struck_left", "struck_right", "flank_broke",
                 "shift_seen", "commander_with_army", "commander_stood", "commander_boat", "commander_killed",
                 "commander_captured", "enemy_commander_fell", "hidden_arrived")
 _FIELDS = BattleState._fields
-OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed"}
+OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed",
+                WITHDREW: "outcome_withdrew"}
 
 
 def _fields_but(left_out: set[str]) -> Callable[[BattleState], tuple]:
@@ -459,8 +461,8 @@ class BattleRules:
         outcome = bs.outcome or (DEFEAT if bs.broke else HELD)
         out = list(values)
         # in the order of RESULT_FLAGS and RESULT_QUANTITIES
-        flags = (True, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED, bs.broke,
-                 bs.seen, bs.stood, bs.commander == BOAT, bs.commander == KILLED, bs.commander == CAPTURED)
+        flags = (True, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED, outcome == WITHDREW,
+                 bs.broke, bs.seen, bs.stood, bs.commander == BOAT, bs.commander == KILLED, bs.commander == CAPTURED)
         for k, j in self._flag_slots:
             out[j] = 1 if flags[k] else 0
         losses = self.write_record(bs, out, outcome)
@@ -579,7 +581,7 @@ class BattleRules:
             out[lost_at] = min(lost, 999)
         done = outcome != PENDING
         struck, commander = bs.struck, bs.commander
-        flags = (done, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED,
+        flags = (done, outcome == VICTORY, outcome == HELD, outcome == DEFEAT, outcome == ROUTED, outcome == WITHDREW,
                  struck & 1, struck >> (self.n - 1) & 1, bs.broke, bs.seen,
                  done and commander == WITH_ARMY, commander == STOOD, commander == BOAT, commander == KILLED,
                  commander == CAPTURED, bs.efell, bs.arrived)

@@ -12,8 +12,9 @@ STATUS_NAMES = ("in line", "in reserve", "fled", "surrounded", "fallen", "in the
 MORALE_NAMES = ("broken", "wavering", "shaken", "steady", "eager")
 FATIGUE_NAMES = ("fresh", "tired", "spent")
 # outcome of the day
-PENDING, VICTORY, HELD, DEFEAT, ROUTED = range(5)
-OUTCOME_NAMES = ("", "victory", "held", "defeat", "routed")
+# (WITHDREW: the army fell back from the field in order, at the commander's order, and left it to the enemy)
+PENDING, VICTORY, HELD, DEFEAT, ROUTED, WITHDREW = range(6)
+OUTCOME_NAMES = ("", "victory", "held", "defeat", "routed", "withdrew")
 # the commander's fate
 WITH_ARMY, STOOD, BOAT, KILLED, CAPTURED = range(5)
 # the commander's station: a line position, the rise (-1), or with his own hidden force (-2)
