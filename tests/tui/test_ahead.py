@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from textual.color import Color
+from textual.geometry import Region
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 
@@ -219,3 +220,60 @@ async def test_the_first_frame_of_the_battle_draws_only_what_the_decision_change
         assert drawn["BattleLine#battle-line"] > 0 and drawn["ChoiceList#battle-choices"] > 0
         panes = {k: n for k, n in drawn.items() if k.split("#")[0] in ("Horizontal", "VerticalScroll")}
         assert panes and not any(panes.values()), panes
+
+
+async def test_a_campaign_key_redraws_only_the_rows_of_the_panels_that_changed(frozen, tmp_path, monkeypatch):
+    """A decision that moves two qualities of seven, or the armies on the map, draws again those
+    rows of the panel and no other (Textual draws each row of a widget refreshed as a whole through
+    its border, padding and filters); what the panels show afterwards is what they would draw from
+    nothing."""
+    from textual._styles_cache import StylesCache
+
+    from game.tui.widgets.map import EuphratesMap
+    from game.tui.widgets.qualities import QualitiesPanel
+
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        frame = FirstFrame(app, monkeypatch)
+        drawn: Counter[str] = Counter()
+        render_widget = StylesCache.render_widget
+
+        def counting(cache, widget, crop):
+            if frame.watching and isinstance(widget, (QualitiesPanel, EuphratesMap)):
+                drawn[type(widget).__name__] += sum(
+                    1 for y in crop.line_range if y not in cache._cache or y in cache._dirty_lines)
+            return render_widget(cache, widget, crop)
+
+        def rows(widget) -> list[str]:
+            return [widget.render_line(y).text for y in range(widget.size.height)]
+
+        monkeypatch.setattr(StylesCache, "render_widget", counting)
+        await pilot.press("enter")
+        await read(pilot)
+        partly = {"QualitiesPanel": 0, "EuphratesMap": 0}
+        for _ in range(12):
+            if not isinstance(app.screen, CampaignScreen) or app.session.current.ending:
+                break
+            screen = app.screen
+            panels = [screen.query_one(QualitiesPanel), screen.query_one("#map-wide", EuphratesMap)]
+            before = [(p.size, rows(p)) for p in panels]
+            drawn.clear()
+            await frame.press(pilot, str(open_number(app)))
+            if app.screen is not screen:
+                break
+            for panel, (size, old) in zip(panels, before):
+                new = rows(panel)
+                name = type(panel).__name__
+                if panel.size != size:  # laid out again: drawn whole
+                    continue
+                changed = sum(1 for a, b in zip(old, new) if a != b)
+                assert drawn[name] == changed, (name, drawn[name], changed)
+                if 0 < changed < panel.size.height:
+                    partly[name] += 1
+                # what the screen shows of it (the rows Textual keeps) is what it would draw from nothing
+                whole = Region(0, 0, panel.outer_size.width, panel.outer_size.height)
+                kept = [strip.text for strip in panel.render_lines(whole)]
+                panel._styles_cache.clear()
+                assert kept == [strip.text for strip in panel.render_lines(whole)], name
+            await read(pilot)
+        assert partly["QualitiesPanel"] and partly["EuphratesMap"], partly

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from textual.content import Content
 from textual.strip import Strip
+from textual.geometry import Region
 from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
@@ -62,6 +63,23 @@ class DrawnKept(Drawn):
     def prepare(self, what: Hashable) -> None:
         if self.display and self.size.area and self.text_selection is None:
             self._cells(what)
+
+    def changed_from(self, before: Hashable) -> None:
+        """It shows something else than `before` now: draw again only the rows that differ, where
+        both drawings are at hand at its size and look (a map whose armies moved a few places
+        changes a few rows of its fourteen), else all of it."""
+        key = (before, self.size, self.visual_style)
+        old = self._kept.get(key)
+        if old is None or not self.display or not self.size.area or self.text_selection is not None:
+            self.refresh()
+            return
+        new = self._cells(self.showing())
+        width = self.size.width
+        rows = [y for y, (a, b) in enumerate(zip(old, new)) if a != b] if len(new) == len(old) else None
+        if rows is None:
+            self.refresh()
+        elif rows:
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
 
     def render_line(self, y: int) -> Strip:
         if self.text_selection is not None:  # a selection is drawn over the cells: never kept
@@ -122,7 +140,14 @@ class DrawnLines(Drawn):
 
     def changed(self, layout: bool = True, key: object = None) -> None:
         """What the widget shows has changed: draw it again (and lay it out, if its height may).
-        `key` names what it shows now, if that may have been prepared."""
+        `key` names what it shows now, if that may have been prepared.
+
+        Where the widget was drawn before at its width and look, the new lines are worked out now
+        and only the rows that differ are drawn again; nor is the widget laid out again when its
+        height stays the same. Textual draws every row of a widget refreshed as a whole through
+        its border, padding and filters: a decision that changes two qualities of seven, or the
+        marks of one choice, costs two rows, not the panel."""
+        before = self._lines
         # what it showed before and what was prepared for the decision just taken are of no more
         # use: let go of them after the frame (freeing thousands of cells holds the key back)
         self.call_after_refresh(_let_go, (self._lines, self._strips_before, self._ready))
@@ -134,7 +159,26 @@ class DrawnLines(Drawn):
             width, look, lines, strips = ready
             self._lines = (width, look, lines)
             self._strips.update(strips)
-        self.refresh(layout=layout)
+        rows = self._rows_changed(before)
+        if rows is None:
+            self.refresh(layout=layout)
+        elif rows:
+            width = self.size.width
+            self.refresh(*[Region(0, y, width, 1) for y in rows])
+
+    def _rows_changed(self, before: tuple[int, Style, list[Content]] | None) -> list[int] | None:
+        """The rows whose line differs from what the widget showed `before`, when it showed it at
+        its width and look now and has as many lines now (None: draw and lay it all out again)."""
+        if before is None or not self.display or not self.size.area or self.text_selection is not None:
+            return None
+        width, look, old = before
+        if (width, look) != (self.draw_width, self.visual_style):
+            return None
+        new = self.lines(width)
+        if len(new) != len(old):
+            return None
+        size = self.size.width
+        return [y for y, (a, b) in enumerate(zip(old, new)) if _line_key(a, size, look) != _line_key(b, size, look)]
 
     def prepare(self, key: object, draw: Callable[[int], list[Content]], rows: int) -> None:
         """Work out ahead of need (while the player reads) the lines of what the widget may show

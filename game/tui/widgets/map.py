@@ -90,8 +90,9 @@ class EuphratesMap(DrawnKept):
 
     def show(self, roman: str | None, persian: str | None) -> None:
         if (roman, persian) != (self.roman, self.persian):
+            before = self.showing()
             self.roman, self.persian = roman, persian
-            self.refresh()
+            self.changed_from(before)
 
     def showing(self) -> tuple[str | None, str | None]:
         return self.roman, self.persian
