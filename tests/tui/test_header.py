@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
 
 from game.scenario.compiled import load
+from game.tui.widgets.header import GameHeader
 
 from .conftest import make_app
 
@@ -21,6 +21,6 @@ async def test_the_header_carries_the_scenario_title(folder, brand, tmp_path):
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        shown = str(app.screen.query_one("#header-brand", Static).render())
-        assert shown.strip() == f"✠ {brand}"
+        shown = app.screen.query_one(GameHeader).render_line(0).text
+        assert shown.startswith(f" ✠ {brand} ")
         assert "CALLINICUM" not in shown

@@ -156,6 +156,8 @@ class BattleScreen(PlayScreen):
         view = q.view()
         if view.battle is None:
             return
+        b = view.battle
+        self.query_one(GameHeader).prepare_line(view.date, f"{b.time}: {b.stage}", b.title)
         self.query_one(BattleLine).prepare(view.battle)
         group = next((o.group for o in view.options if o.group), None) or view.battle.stage
         self.query_one(ChoiceList).prepare_options(view.options, group)

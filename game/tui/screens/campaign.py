@@ -68,6 +68,7 @@ class CampaignScreen(PlayScreen):
 
     def prepare(self, q: Playthrough) -> None:
         view = q.view()
+        self.query_one(GameHeader).prepare_line(view.date, view.place_name, view.stage)
         self.query_one(Narrative).prepare(view, q.record[-1], self.query_one(ChoiceList).outer_size.height)
         self.query_one(ChoiceList).prepare_options(view.options, _question(view.options))
         for m in self.query(EuphratesMap):

@@ -99,9 +99,12 @@ class EndingScreen(PlayScreen):
 
     def prepare(self, q: Playthrough) -> None:
         """The last decision and the ending's text, drawn ahead (their first page)."""
+        view = q.view()
+        kind = view.ending_kind or ""
+        self.query_one(GameHeader).prepare_line("The end of the campaign", view.title, KIND_WORDS.get(kind, kind))
         rows = self.query_one("#ending-body", VerticalScroll).size.height
         self.query_one("#ending-outcome", Prose).prepare_content(last_decision(q.record[-1]), rows, at_end=False)
-        self.query_one("#ending-text", Prose).prepare_content(Content(reflow(q.view().text)), rows, at_end=False)
+        self.query_one("#ending-text", Prose).prepare_content(Content(reflow(view.text)), rows, at_end=False)
 
 
 def last_decision(last: Decision) -> Content:

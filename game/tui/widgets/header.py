@@ -1,38 +1,87 @@
-"""The top line: where and when Belisarius is, and the stage of the campaign."""
+"""The top line: where and when Belisarius is, and the stage of the campaign.
+
+One widget that draws its line itself: the scenario's title on the left, the date and the place
+in the middle, the stage on the right. A decision that moves the army changes the middle and the
+right together, and one widget of one line is drawn again far faster than three laid out anew.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+
+from game.tui.text import truncate
+from game.tui.widgets.drawn import DrawnLines
 
 
-class GameHeader(Horizontal):
+class GameHeader(DrawnLines):
+    DEFAULT_CSS = """
+    GameHeader {
+        height: 1;
+        text-wrap: nowrap;
+        & > .game-header--brand {
+            color: $background;
+            background: $primary;
+            text-style: bold;
+        }
+        & > .game-header--stage {
+            color: $secondary;
+            text-style: italic;
+        }
+    }
+    """
+    COMPONENT_CLASSES = {"game-header--brand", "game-header--stage"}
+
     def __init__(self, brand: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="game-header")
         self._brand = brand
+        self.when: str | None = None
+        self.where: str | None = None
+        self.stage: str | None = None
 
-    def compose(self) -> ComposeResult:
-        # the scenario's own title: a mod or another scenario is not "Callinicum 531"
+    @property
+    def brand(self) -> str:
+        """The scenario's own title: a mod or another scenario is not "Callinicum 531"."""
         info = getattr(self.app, "info", None)
-        brand = self._brand or (getattr(info, "title", "") or "Callinicum 531").upper()
-        yield Static(Content(f" ✠ {brand} "), id="header-brand", markup=False)
-        yield Static(id="header-when", markup=False)
-        yield Static(id="header-stage", markup=False)
-
-    _shown: tuple[str | None, str | None, str | None] | None = None
+        return self._brand or (getattr(info, "title", "") or "Callinicum 531").upper()
 
     def show(self, when: str | None, where: str | None, stage: str | None) -> None:
-        if (when, where, stage) == self._shown:
-            return  # an update lays the header out and draws it again, for nothing
-        self._shown = (when, where, stage)
-        parts: list[str | tuple[str, str]] = []
-        if when:
-            parts.append((when, "bold"))
-        if where:
+        if (when, where, stage) != (self.when, self.where, self.stage):
+            self.when, self.where, self.stage = when, where, stage
+            self.changed(layout=False, key=(when, where, stage))
+
+    def prepare_line(self, when: str | None, where: str | None, stage: str | None) -> None:
+        """Work out ahead the line `show(when, where, stage)` would draw."""
+        self.prepare_showing((when, where, stage), 1, when=when, where=where, stage=stage)
+
+    def draw_lines(self, width: int) -> list[Content]:
+        tiny = self.is_attached and self.screen.has_class("-tiny")
+        brand = "" if tiny else f" ✠ {self.brand} "
+        stage = "" if tiny or not self.stage else f"{self.stage} "
+        middle = max(0, width - len(brand) - len(stage))
+        parts: list[tuple[str, str]] = []
+        if self.when:
+            parts.append((self.when, "bold"))
+        if self.where:
             if parts:
                 parts.append(("  ·  ", "$muted"))
-            parts.append(where)
-        self.query_one("#header-when", Static).update(Content.assemble(*parts))
-        self.query_one("#header-stage", Static).update(Content(f"{stage} " if stage else ""))
+            parts.append((self.where, ""))
+        shown = truncate("".join(p for p, _ in parts), middle)
+        # the date and the place, centred in what the title and the stage leave, cut short with
+        # an ellipsis where they do not fit (the ellipsis in the style of the part it cuts)
+        pieces: list[tuple[str, str]] = []
+        at = 0
+        for piece, style in parts:
+            if at >= len(shown):
+                break
+            pieces.append((shown[at:at + len(piece)], style))
+            at += len(piece)
+        pad = (middle - len(shown)) // 2
+        return [
+            Content.assemble(
+                (brand, self.get_visual_style("game-header--brand")),
+                " " * pad,
+                *pieces,
+                " " * (middle - len(shown) - pad),
+                (stage, self.get_visual_style("game-header--stage", partial=True)),
+            )
+        ]
