@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from game import DEFAULT_SCENARIO
-from game.engine.battle import ENCIRCLED, FLED, IN_LINE, BattleRules, fight
+from game.engine.battle import ENCIRCLED, FLED, IN_LINE, RESERVE, BattleRules, fight
+from game.engine.battle.state import renew
 from game.engine.campaign import Campaign, EngineError, State
 from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import load
@@ -178,15 +179,36 @@ def test_a_withdrawal_that_keeps_its_order_leaves_the_field_and_says_so(campaign
     def flag(state: State, name: str) -> int:
         return state.values[cs.namespace.slots[name].index]
 
-    ends = [(p, s) for p, s in outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "back"])
-            if s.battle is None]
+    paths = outcomes(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold", "back"])
+    ends = [(p, s) for p, s in paths if s.battle is None]
     outcome = {name: sum(p for p, s in ends if flag(s, f"battle.fight.{name}"))
                for name in ("victory", "held", "defeat", "routed", "withdrew")}
     assert outcome["withdrew"] > 0 and outcome["routed"] > 0
     assert outcome["held"] == outcome["defeat"] == outcome["victory"] == 0
-    assert abs(sum(outcome.values()) - 1) < 1e-9
+    assert abs(sum(outcome.values()) - sum(p for p, _ in ends)) < 1e-9  # each end tells one outcome
+    # the rest: the roads where nothing was left to withdraw, still at the crisis
+    assert all("back" not in campaign.available(s) for _, s in paths if s.battle is not None)
     broke_then_withdrew = [s for _, s in ends if flag(s, "battle.fight.withdrew") and flag(s, "battle.fight.flank_broke")]
     assert broke_then_withdrew, "a flank that broke before the withdrawal is still told"
+
+
+def test_a_withdrawal_needs_a_unit_still_in_its_ranks(campaign: Campaign) -> None:
+    """Once every unit has broken or is cut off, there is nothing left to fall back in order: the
+    withdrawal is closed, with the reason; a reserve still in hand keeps it open."""
+    s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=1)
+    assert s.battle is not None and "back" in campaign.available(s)
+    rules = campaign.battle_rules(s)
+    reserve = s.battle.reserve
+    gone = tuple(FLED if st == IN_LINE else ENCIRCLED if st == RESERVE else st for st in s.battle.status)
+    broken = s._replace(battle=renew(s.battle, status=gone))
+    option = {o.id: o for o in campaign.options(broken)}["back"]
+    assert not option.available and "Nothing is left in its ranks" in (option.reason or "")
+    with pytest.raises(EngineError):
+        campaign.step(broken, "back", SeededDice(1, 9))
+    if reserve >= 0:  # the reserve alone still in hand: it can cover a withdrawal
+        kept = tuple(RESERVE if u == reserve else st for u, st in enumerate(gone))
+        assert "back" in campaign.available(s._replace(battle=renew(s.battle, status=kept)))
+    assert rules.units  # the battle has units at all
 
 
 def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:

@@ -234,7 +234,7 @@ def test_the_morning_count_moves_no_quality_by_more_than_a_point(cs) -> None:
 
 def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:
     """`callinicum explore --odds` from the news of the invasion: complete within its default
-    limit, every scene and choice reached, thirteen odds that add up to one. (The morning's count
+    limit, every scene and choice reached, fourteen odds that add up to one. (The morning's count
     is what keeps it within reach: without it the walk holds 27 million states.)"""
     from game.engine.explore import explore_exhaustive
 
@@ -242,7 +242,7 @@ def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:
     assert report.complete and not report.limit_reached and not report.memory_reached
     assert report.unvisited_scenes == [] and report.unreached_endings == []
     assert report.choices_taken == report.choices_total
-    assert len(report.endings) == 13 and all(p > 0 for p in report.endings.values())
+    assert len(report.endings) == 14 and all(p > 0 for p in report.endings.values())
     assert sum(report.endings.values()) == pytest.approx(1.0, abs=1e-12)
     assert report.states < 5_000_000
     # the figures kept beside the scenario's files, which the game's odds screen shows, are these
