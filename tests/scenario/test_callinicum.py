@@ -236,9 +236,9 @@ def test_every_road_from_the_first_scene_is_weighed_exactly(cs) -> None:
     """`callinicum explore --odds` from the news of the invasion: complete within its default
     limit, every scene and choice reached, fourteen odds that add up to one. (The morning's count
     is what keeps it within reach: without it the walk holds 27 million states.)"""
-    from game.engine.explore import explore_exhaustive
+    from game.engine.explore import default_max_states, explore_exhaustive
 
-    report = explore_exhaustive(cs, odds=True)
+    report = explore_exhaustive(cs, odds=True, max_states=default_max_states(cs, True))  # as `explore --odds`
     assert report.complete and not report.limit_reached and not report.memory_reached
     assert report.unvisited_scenes == [] and report.unreached_endings == []
     assert report.choices_taken == report.choices_total
