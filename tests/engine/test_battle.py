@@ -185,30 +185,35 @@ def test_a_withdrawal_that_keeps_its_order_leaves_the_field_and_says_so(campaign
                for name in ("victory", "held", "defeat", "routed", "withdrew")}
     assert outcome["withdrew"] > 0 and outcome["routed"] > 0
     assert outcome["held"] == outcome["defeat"] == outcome["victory"] == 0
-    assert abs(sum(outcome.values()) - sum(p for p, _ in ends)) < 1e-9  # each end tells one outcome
-    # the rest: the roads where nothing was left to withdraw, still at the crisis
-    assert all("back" not in campaign.available(s) for _, s in paths if s.battle is not None)
+    assert abs(sum(outcome.values()) - 1) < 1e-9
+    assert all(s.battle is None for _, s in paths)
     broke_then_withdrew = [s for _, s in ends if flag(s, "battle.fight.withdrew") and flag(s, "battle.fight.flank_broke")]
     assert broke_then_withdrew, "a flank that broke before the withdrawal is still told"
 
 
-def test_a_withdrawal_needs_a_unit_still_in_its_ranks(campaign: Campaign) -> None:
-    """Once every unit has broken or is cut off, there is nothing left to fall back in order: the
-    withdrawal is closed, with the reason; a reserve still in hand keeps it open."""
+def test_a_withdrawal_with_nothing_left_in_its_ranks_is_a_flight(campaign: Campaign) -> None:
+    """Once every unit has broken or is cut off, nothing falls back in order: a withdrawal is a
+    rout, without a roll for its order; a reserve still in hand can still cover one."""
     s, _ = play(campaign, at_battle(campaign), DEPLOY_BLIND + ["hold"], seed=1)
     assert s.battle is not None and "back" in campaign.available(s)
-    rules = campaign.battle_rules(s)
-    reserve = s.battle.reserve
+    cs = campaign.scenario
     gone = tuple(FLED if st == IN_LINE else ENCIRCLED if st == RESERVE else st for st in s.battle.status)
     broken = s._replace(battle=renew(s.battle, status=gone))
-    option = {o.id: o for o in campaign.options(broken)}["back"]
-    assert not option.available and "Nothing is left in its ranks" in (option.reason or "")
-    with pytest.raises(EngineError):
-        campaign.step(broken, "back", SeededDice(1, 9))
-    if reserve >= 0:  # the reserve alone still in hand: it can cover a withdrawal
+    assert "back" in campaign.available(broken)  # the order is never closed: a crisis always has one
+    ends = enumerate_chance(lambda d: campaign.step(broken, "back", d))
+    assert len(ends) == 1, "no roll for an order nobody is left to keep"
+    (p, result), = ends
+    values = result.state.values
+    assert p == 1.0 and values[cs.namespace.slots["battle.fight.routed"].index] == 1
+    assert values[cs.namespace.slots["battle.fight.withdrew"].index] == 0
+    assert not any("keeps its order" in line for line in result.text)
+    reserve = s.battle.reserve
+    if reserve >= 0:  # the reserve alone still in hand: it may cover the withdrawal
         kept = tuple(RESERVE if u == reserve else st for u, st in enumerate(gone))
-        assert "back" in campaign.available(s._replace(battle=renew(s.battle, status=kept)))
-    assert rules.units  # the battle has units at all
+        covered = s._replace(battle=renew(s.battle, status=kept))
+        flags = [r.state.values[cs.namespace.slots["battle.fight.withdrew"].index]
+                 for _, r in enumerate_chance(lambda d: campaign.step(covered, "back", d))]
+        assert sorted(set(flags)) == [0, 1]
 
 
 def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None:

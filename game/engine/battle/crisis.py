@@ -334,13 +334,16 @@ def _strike(r: BattleRules, day: Day, dice: Dice, rider: int | None) -> BattleSt
 
 def _withdraw(r: BattleRules, day: Day, values: Values, dice: Dice) -> BattleState:
     fall_encircled(r, day)
-    t = r.tables
-    d = values[r.discipline_slot] if r.discipline_slot is not None else 5
-    level = sum(1 for c in t.discipline_cuts if d >= c)
-    chance = band(t.withdraw_order[level] - (t.withdraw_broken if day.bs.broke else 0), 5, 95)
-    r.words.say(day.text, "withdraw_odds", to_retreat=f" towards {r.model.retreat}" if r.model.retreat else "",
-                chance=chance)
-    kept = dice.pick([chance, 100 - chance]) == 0
+    # with no unit left in the line or in reserve, nothing falls back in order: the flight goes on
+    kept = False
+    if any(s in (IN_LINE, RESERVE) and m > 0 for s, m in zip(day.status, day.men)):
+        t = r.tables
+        d = values[r.discipline_slot] if r.discipline_slot is not None else 5
+        level = sum(1 for c in t.discipline_cuts if d >= c)
+        chance = band(t.withdraw_order[level] - (t.withdraw_broken if day.bs.broke else 0), 5, 95)
+        r.words.say(day.text, "withdraw_odds", to_retreat=f" towards {r.model.retreat}" if r.model.retreat else "",
+                    chance=chance)
+        kept = dice.pick([chance, 100 - chance]) == 0
     for u in range(len(r.units)):
         if day.status[u] != FELL:
             part = day.men[u] // 10 if kept else day.men[u] // 3

@@ -261,8 +261,6 @@ class BattleRules:
             return "Riders already watch the rise."
         if action in ("dismount_stand", "take_boat"):
             return self._closed_stand(action, bs)
-        if action == "withdraw" and not any(s in (IN_LINE, RESERVE) and m > 0 for s, m in zip(bs.status, bs.men)):
-            return "Nothing is left in its ranks to fall back in order: every unit has broken or is cut off."
         if action in ("counter_charge", "strike_at_commander") or order.unit is not None:
             riders = crisis.can_ride(self, bs.status, bs.men)
             if action in ("counter_charge", "strike_at_commander") and not riders:
