@@ -80,6 +80,24 @@ class FirstFrame:
         assert not self.watching, "no frame followed the key"
 
 
+def rows_drawn(frame: FirstFrame, monkeypatch) -> Counter[str]:
+    """The rows each widget ("Type#id") draws in the frames `frame` watches: those Textual does
+    not find kept (all of them, for a widget drawn at another width)."""
+    from textual._styles_cache import StylesCache
+
+    drawn: Counter[str] = Counter()
+    render_widget = StylesCache.render_widget
+
+    def counting(cache, widget, crop):
+        if frame.watching:
+            missing = [y for y in crop.line_range if y not in cache._cache or y in cache._dirty_lines]
+            drawn[f"{type(widget).__name__}#{widget.id}"] += len(missing) if cache._width == widget.region.width else crop.height
+        return render_widget(cache, widget, crop)
+
+    monkeypatch.setattr(StylesCache, "render_widget", counting)
+    return drawn
+
+
 async def test_the_frame_after_a_key_finds_every_line_drawn_on_every_screen(frozen, tmp_path, monkeypatch):
     """From the title to the ending: each key's first frame converts no line of the story, the
     choices, the qualities, the army, the battle log, the orders or the ending's text (they were
@@ -196,21 +214,10 @@ async def test_the_first_frame_of_the_battle_draws_only_what_the_decision_change
     once: the key that first shows it draws again the header, the line of battle, the log and the
     orders, which the decision changes (and the screen's own background, which Textual redraws
     as it shows a screen), and no line of the panes around them."""
-    from textual._styles_cache import StylesCache
-
     app = make_app(frozen, tmp_path, seed=3)
     async with app.run_test(size=SIZE) as pilot:
         frame = FirstFrame(app, monkeypatch)
-        drawn: Counter[str] = Counter()
-        render_widget = StylesCache.render_widget
-
-        def counting(cache, widget, crop):
-            if frame.watching:
-                missing = [y for y in crop.line_range if y not in cache._cache or y in cache._dirty_lines]
-                drawn[f"{type(widget).__name__}#{widget.id}"] += len(missing) if cache._width == widget.region.width else crop.height
-            return render_widget(cache, widget, crop)
-
-        monkeypatch.setattr(StylesCache, "render_widget", counting)
+        drawn = rows_drawn(frame, monkeypatch)
         await pilot.press("enter")
         await read(pilot)
         while not isinstance(app.screen, BattleScreen):
@@ -227,30 +234,20 @@ async def test_a_campaign_key_redraws_only_the_rows_of_the_panels_that_changed(f
     rows of the panel and no other (Textual draws each row of a widget refreshed as a whole through
     its border, padding and filters); what the panels show afterwards is what they would draw from
     nothing."""
-    from textual._styles_cache import StylesCache
-
     from game.tui.widgets.map import EuphratesMap
     from game.tui.widgets.qualities import QualitiesPanel
 
     app = make_app(frozen, tmp_path, seed=3)
     async with app.run_test(size=SIZE) as pilot:
         frame = FirstFrame(app, monkeypatch)
-        drawn: Counter[str] = Counter()
-        render_widget = StylesCache.render_widget
-
-        def counting(cache, widget, crop):
-            if frame.watching and isinstance(widget, (QualitiesPanel, EuphratesMap)):
-                drawn[type(widget).__name__] += sum(
-                    1 for y in crop.line_range if y not in cache._cache or y in cache._dirty_lines)
-            return render_widget(cache, widget, crop)
+        drawn = rows_drawn(frame, monkeypatch)
 
         def rows(widget) -> list[str]:
             return [widget.render_line(y).text for y in range(widget.size.height)]
 
-        monkeypatch.setattr(StylesCache, "render_widget", counting)
         await pilot.press("enter")
         await read(pilot)
-        partly = {"QualitiesPanel": 0, "EuphratesMap": 0}
+        partly = {"QualitiesPanel#qualities": 0, "EuphratesMap#map-wide": 0}
         for _ in range(12):
             if not isinstance(app.screen, CampaignScreen) or app.session.current.ending:
                 break
@@ -263,7 +260,7 @@ async def test_a_campaign_key_redraws_only_the_rows_of_the_panels_that_changed(f
                 break
             for panel, (size, old) in zip(panels, before):
                 new = rows(panel)
-                name = type(panel).__name__
+                name = f"{type(panel).__name__}#{panel.id}"
                 if panel.size != size:  # laid out again: drawn whole
                     continue
                 changed = sum(1 for a, b in zip(old, new) if a != b)
@@ -276,4 +273,4 @@ async def test_a_campaign_key_redraws_only_the_rows_of_the_panels_that_changed(f
                 panel._styles_cache.clear()
                 assert kept == [strip.text for strip in panel.render_lines(whole)], name
             await read(pilot)
-        assert partly["QualitiesPanel"] and partly["EuphratesMap"], partly
+        assert all(partly.values()), partly
