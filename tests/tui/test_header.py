@@ -24,3 +24,24 @@ async def test_the_header_carries_the_scenario_title(folder, brand, tmp_path):
         shown = app.screen.query_one(GameHeader).render_line(0).text
         assert shown.startswith(f" ✠ {brand} ")
         assert "CALLINICUM" not in shown
+
+
+async def test_the_header_shows_the_title_and_stage_again_after_the_window_was_tiny(frozen, tmp_path):
+    """Narrower than 70 columns the header leaves out the title and the stage; wider again, it
+    shows them, whatever the screen's breakpoint class says while the line is drawn."""
+    from game.tui.widgets.header import GameHeader
+
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        for _ in range(10):
+            await pilot.pause()
+        header = app.screen.query_one(GameHeader)
+        for size, whole in (((60, 20), False), ((80, 24), True), ((69, 30), False), ((120, 40), True)):
+            await pilot.resize_terminal(*size)
+            for _ in range(10):
+                await pilot.pause()
+            line = header.render_line(0).text
+            assert ("✠ CALLINICUM 531" in line) == whole, (size, line)
+            assert ("I. " in line or "II. " in line) == whole, (size, line)  # the stage
+            assert len(line) == size[0]

@@ -54,7 +54,10 @@ class GameHeader(DrawnLines):
         self.prepare_showing((when, where, stage), 1, when=when, where=where, stage=stage)
 
     def draw_lines(self, width: int) -> list[Content]:
-        tiny = self.is_attached and self.screen.has_class("-tiny")
+        # the title and the stage are left out at the app's "-tiny" width, worked out from the
+        # width drawn for (the screen's class may still be the last size's as the line is drawn)
+        breakpoints = sorted(getattr(self.app, "HORIZONTAL_BREAKPOINTS", None) or [], reverse=True)
+        tiny = next((name for start, name in breakpoints if width >= start), None) == "-tiny"
         brand = "" if tiny else f" ✠ {self.brand} "
         stage = "" if tiny or not self.stage else f"{self.stage} "
         middle = max(0, width - len(brand) - len(stage))
