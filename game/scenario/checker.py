@@ -238,6 +238,13 @@ def _battles(cs: CompiledScenario, add: _Findings) -> None:
                 "a river on both flanks leaves nowhere to attack from: the line does not fit its terrain")
         if b.id not in fought:
             add("battles", b.id, ("id",), f"battles[{b.id}]", "no scene fights this battle", "warning")
+        outcomes = [o for o in ("victory", "held", "defeat", "routed") if getattr(b.results, o) is not None]
+        withdraws = any(o.action == "withdraw" for p in b.phases for o in p.orders)
+        if withdraws and outcomes and b.results.withdrew is None:
+            add("battles", b.id, ("results",), f"battles[{b.id}].results",
+                "a withdrawal that keeps its order sets none of the outcomes these results receive "
+                f"({', '.join(outcomes)}): give 'withdrew' a flag of its own, and 'after' a road for it",
+                "warning")
 
 
 def _inert_decisions(cs: CompiledScenario, reads: set[int], add: _Findings) -> None:

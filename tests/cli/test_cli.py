@@ -41,7 +41,7 @@ def test_check_ok(at_root, run_cli):
     result = run_cli("check", "tests/scenarios/mini")
     assert result.code == 0
     assert result.out_lines[-1] == \
-        "ok: tests/scenarios/mini: The Ford v1: 3 scenes, 4 endings, 1 battle(s), 5 warning(s)"
+        "ok: tests/scenarios/mini: The Ford v1: 3 scenes, 4 endings, 1 battle(s), 6 warning(s)"
     assert all(": warning: " in line for line in result.out_lines[:-1])
     assert result.err == ""
 
@@ -75,7 +75,7 @@ def test_check_several_folders(scenario_copy, run_cli, mini_dir):
 def test_check_strict(at_root, run_cli):
     result = run_cli("check", "--strict", "tests/scenarios/mini")
     assert result.code == 1
-    assert len(result.out_lines) == 5
+    assert len(result.out_lines) == 6
 
 
 def test_check_missing_folder_is_one_line(tmp_path, monkeypatch, run_cli):

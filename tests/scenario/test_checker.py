@@ -12,6 +12,9 @@ from conftest import ROOT
 
 # What the checker says of the unchanged mini scenario: advice only.
 MINI_FINDINGS = [
+    ("battle.yaml", 105, "battles[fight].results",
+     "a withdrawal that keeps its order sets none of the outcomes these results receive (victory, held, defeat, "
+     "routed): give 'withdrew' a flag of its own, and 'after' a road for it"),
     ("scenario.yaml", 30, "flags[lost]", "flag 'lost' is set but never read"),
     ("scenario.yaml", 31, "flags[routed]", "flag 'routed' is set but never read"),
     ("scenario.yaml", 32, "flags[stood]", "flag 'stood' is set but never read"),
@@ -237,6 +240,7 @@ def clean(s):
     """Make the mini scenario free of warnings."""
     s.replace("scenario.yaml", "  - id: lost\n  - id: routed\n  - id: stood\n", "")
     s.replace("battle.yaml", "      defeat: lost\n      routed: routed\n      stood: stood\n", "")
+    s.replace("battle.yaml", "          - id: back\n            label: Fall back\n            action: withdraw\n", "")
     s.replace("scenes.yaml", "    text: The road to the ford.\n",
               "    text: The road to the ford.\n    history:\n      text: It rained.\n")
     s.replace("scenes.yaml", "    text: The battle at the ford.\n",
@@ -248,14 +252,14 @@ def test_check_reports_warnings_but_passes(scenario_copy, run_cli):
     assert result.code == 0
     assert result.out_lines[:-1] == [
         f"scen/{f}:{line}: warning: {field}: {message}" for f, line, field, message in MINI_FINDINGS]
-    assert result.out_lines[-1] == "ok: scen: The Ford v1: 3 scenes, 4 endings, 1 battle(s), 5 warning(s)"
+    assert result.out_lines[-1] == "ok: scen: The Ford v1: 3 scenes, 4 endings, 1 battle(s), 6 warning(s)"
     assert result.err == ""
 
 
 def test_check_strict_fails_on_warnings(scenario_copy, run_cli):
     result = run_cli("check", "--strict", "scen")
     assert result.code == 1
-    assert len(result.out_lines) == 5
+    assert len(result.out_lines) == len(MINI_FINDINGS)
     assert all(": warning: " in line for line in result.out_lines)
     assert not any(line.startswith("ok:") for line in result.out_lines)
 
@@ -372,3 +376,16 @@ def test_choices_that_differ_in_nothing_later_read_are_flagged(scenario_copy, le
     flagged = [f for f in findings() if "differ in nothing that anything later reads" in f.message]
     assert [f.field for f in flagged] == (["scenes[fork].choices"] if inert else [])
     assert all(f.severity == "warning" for f in flagged)
+
+
+def test_a_withdrawal_with_no_outcome_of_its_own_is_a_warning_until_withdrew_is_mapped(scenario_copy):
+    """The mini battle has a withdrawal and maps victory, held, defeat and routed: a withdrawal that
+    keeps its order would set none of them. Mapped to a flag of its own, or with no withdrawal to
+    give, the battle has nothing to warn of."""
+    about = "a withdrawal that keeps its order"
+    assert [p.field for p in findings() if about in p.message] == ["battles[fight].results"]
+    scenario_copy.replace("battle.yaml", "      routed: routed\n", "      routed: routed\n      withdrew: lost\n")
+    assert not [p for p in findings() if about in p.message]
+    scenario_copy.replace("battle.yaml", "      withdrew: lost\n", "")
+    scenario_copy.replace("battle.yaml", "          - id: back\n            label: Fall back\n            action: withdraw\n", "")
+    assert not [p for p in findings() if about in p.message]

@@ -274,3 +274,38 @@ async def test_a_campaign_key_redraws_only_the_rows_of_the_panels_that_changed(f
                 assert kept == [strip.text for strip in panel.render_lines(whole)], name
             await read(pilot)
         assert all(partly.values()), partly
+
+
+async def test_the_choices_are_laid_out_again_after_a_key_taken_with_the_mouse_over_them(frozen, tmp_path):
+    """With the mouse resting on a choice, the key (or the click) that takes it leaves the next
+    choices whole: the list's height is its new number of lines, however many the old list had
+    (un-hovering it first redrew it at the old height)."""
+    from game.tui.screens.base import PlayScreen
+    from game.tui.widgets.choices import ChoiceList
+
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await read(pilot)
+        heights = []
+        for step in range(12):
+            if app.session.current.ending or not isinstance(app.screen, PlayScreen):
+                break
+            listed = next(c for c in app.screen.query(ChoiceList) if c.display and c.size.area)
+            assert listed.size.height == len(listed.lines(listed.draw_width)), (step, heights)
+            number = open_number(app)
+            y = next(y for y in range(listed.size.height) if listed._number_at(y) == number)
+            at = (listed.styles.gutter.left + 2, listed.styles.gutter.top + y)
+            await pilot.hover(listed, offset=at)
+            await read(pilot)
+            assert listed.hover == number
+            if step % 2:
+                await pilot.click(listed, offset=at)
+            else:
+                await pilot.press(str(number))
+            await read(pilot)
+            for shown in app.screen.query(ChoiceList):
+                if shown.display and shown.size.area:
+                    heights.append((shown.size.height, len(shown.lines(shown.draw_width))))
+        assert len(heights) >= 6 and all(h == n for h, n in heights), heights
+        assert len({n for _, n in heights}) > 1, "the lists taken differ in length"

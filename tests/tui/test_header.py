@@ -45,3 +45,27 @@ async def test_the_header_shows_the_title_and_stage_again_after_the_window_was_t
             assert ("✠ CALLINICUM 531" in line) == whole, (size, line)
             assert ("I. " in line or "II. " in line) == whole, (size, line)  # the stage
             assert len(line) == size[0]
+
+
+async def test_a_header_in_wide_characters_keeps_its_width_and_its_stage(frozen, tmp_path):
+    """A date or a place in characters two cells wide (a mod in Japanese, say) is measured in
+    cells: the line is the window's width, the date and place are cut short with an ellipsis, and
+    the stage on the right is whole."""
+    from rich.cells import cell_len
+
+    from game.tui.widgets.header import GameHeader
+
+    app = make_app(frozen, tmp_path, seed=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        for _ in range(10):
+            await pilot.pause()
+        header = app.screen.query_one(GameHeader)
+        for where in ("カリニクムの川岸", "カリニクムの川岸" * 8):
+            header.show("五三一年四月十九日", where, "VII. The river islands")
+            await pilot.pause()
+            line = header.render_line(0).text
+            assert cell_len(line) == 100, line
+            assert line.rstrip().endswith("VII. The river islands"), line
+            assert line.startswith(" ✠ CALLINICUM 531 "), line
+            assert ("…" in line) == (len(where) > 8), line

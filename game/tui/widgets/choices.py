@@ -50,7 +50,7 @@ class ChoiceList(DrawnLines):
         options = tuple(options)
         if (options, heading) != (self.options, self.heading):
             self.options, self.heading = options, heading
-            self.hover = None
+            self.set_reactive(ChoiceList.hover, None)  # drawn below, with the new choices
             self._owners = None
             self.changed(key=(options, heading))
 

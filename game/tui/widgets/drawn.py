@@ -162,13 +162,16 @@ class DrawnLines(Drawn):
         rows = self._rows_changed(before)
         if rows is None:
             self.refresh(layout=layout)
+        elif rows == [-1]:  # as many lines no more: laid out again, whatever the caller expected
+            self.refresh(layout=True)
         elif rows:
             width = self.size.width
             self.refresh(*[Region(0, y, width, 1) for y in rows])
 
     def _rows_changed(self, before: tuple[int, Style, list[Content]] | None) -> list[int] | None:
         """The rows whose line differs from what the widget showed `before`, when it showed it at
-        its width and look now and has as many lines now (None: draw and lay it all out again)."""
+        its width and look now ([-1] when it has another number of lines now; None when it cannot
+        tell: then it is drawn whole, and laid out as the caller says)."""
         if before is None or not self.display or not self.size.area or self.text_selection is not None:
             return None
         width, look, old = before
@@ -176,7 +179,7 @@ class DrawnLines(Drawn):
             return None
         new = self.lines(width)
         if len(new) != len(old):
-            return None
+            return [-1]
         size = self.size.width
         return [y for y, (a, b) in enumerate(zip(old, new)) if _line_key(a, size, look) != _line_key(b, size, look)]
 

@@ -7,9 +7,9 @@ right together, and one widget of one line is drawn again far faster than three 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 
-from game.tui.text import truncate
 from game.tui.widgets.drawn import DrawnLines
 
 
@@ -60,7 +60,7 @@ class GameHeader(DrawnLines):
         tiny = next((name for start, name in breakpoints if width >= start), None) == "-tiny"
         brand = "" if tiny else f" ✠ {self.brand} "
         stage = "" if tiny or not self.stage else f"{self.stage} "
-        middle = max(0, width - len(brand) - len(stage))
+        middle = max(0, width - cell_len(brand) - cell_len(stage))
         parts: list[tuple[str, str]] = []
         if self.when:
             parts.append((self.when, "bold"))
@@ -68,23 +68,16 @@ class GameHeader(DrawnLines):
             if parts:
                 parts.append(("  ·  ", "$muted"))
             parts.append((self.where, ""))
-        shown = truncate("".join(p for p, _ in parts), middle)
-        # the date and the place, centred in what the title and the stage leave, cut short with
-        # an ellipsis where they do not fit (the ellipsis in the style of the part it cuts)
-        pieces: list[tuple[str, str]] = []
-        at = 0
-        for piece, style in parts:
-            if at >= len(shown):
-                break
-            pieces.append((shown[at:at + len(piece)], style))
-            at += len(piece)
-        pad = (middle - len(shown)) // 2
+        # the date and the place, centred in what the title and the stage leave, cut short with an
+        # ellipsis where they do not fit (in cells: a place may be written in wide characters)
+        shown = Content.assemble(*parts).truncate(middle, ellipsis=True)
+        pad = (middle - shown.cell_length) // 2
         return [
             Content.assemble(
                 (brand, self.get_visual_style("game-header--brand")),
                 " " * pad,
-                *pieces,
-                " " * (middle - len(shown) - pad),
+                shown,
+                " " * (middle - shown.cell_length - pad),
                 (stage, self.get_visual_style("game-header--stage", partial=True)),
             )
         ]
