@@ -1,4 +1,4 @@
-"""The header names the scenario being played, not always Callinicum."""
+"""The header: the scenario being played (not always Callinicum), the date and place, the stage, at any width."""
 
 from __future__ import annotations
 
@@ -26,17 +26,20 @@ async def test_the_header_carries_the_scenario_title(folder, brand, tmp_path):
         assert "CALLINICUM" not in shown
 
 
+async def begun(app, pilot) -> GameHeader:
+    """The campaign begun from the title, and the header of its screen."""
+    await pilot.press("enter")
+    for _ in range(10):
+        await pilot.pause()
+    return app.screen.query_one(GameHeader)
+
+
 async def test_the_header_shows_the_title_and_stage_again_after_the_window_was_tiny(frozen, tmp_path):
     """Narrower than 70 columns the header leaves out the title and the stage; wider again, it
     shows them, whatever the screen's breakpoint class says while the line is drawn."""
-    from game.tui.widgets.header import GameHeader
-
     app = make_app(frozen, tmp_path, seed=3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter")
-        for _ in range(10):
-            await pilot.pause()
-        header = app.screen.query_one(GameHeader)
+        header = await begun(app, pilot)
         for size, whole in (((60, 20), False), ((80, 24), True), ((69, 30), False), ((120, 40), True)):
             await pilot.resize_terminal(*size)
             for _ in range(10):
@@ -53,14 +56,9 @@ async def test_a_header_in_wide_characters_keeps_its_width_and_its_stage(frozen,
     the stage on the right is whole."""
     from rich.cells import cell_len
 
-    from game.tui.widgets.header import GameHeader
-
     app = make_app(frozen, tmp_path, seed=3)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter")
-        for _ in range(10):
-            await pilot.pause()
-        header = app.screen.query_one(GameHeader)
+        header = await begun(app, pilot)
         for where in ("カリニクムの川岸", "カリニクムの川岸" * 8):
             header.show("五三一年四月十九日", where, "VII. The river islands")
             await pilot.pause()
