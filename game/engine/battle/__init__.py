@@ -54,6 +54,6 @@ from game.engine.battle.view import BattleView, PositionView
 
 __all__ = [
     "ABSENT", "DEFEAT", "ENCIRCLED", "FATIGUE_NAMES", "FELL", "FLED", "HELD", "HIDDEN", "IN_LINE", "MORALE_NAMES",
-    "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "WITHDREW", "BattleResult", "BattleRules",
-    "BattleState", "BattleView", "PositionView", "Roll",
+    "OUTCOME_NAMES", "RESERVE", "ROUTED", "STANDING", "STATUS_NAMES", "VICTORY", "WITHDREW", "BattleResult",
+    "BattleRules", "BattleState", "BattleView", "PositionView", "Roll",
 ]

@@ -52,8 +52,8 @@ RESULT_FLAGS = ("fought", "victory", "held", "defeat", "routed", "withdrew", "fl
                 "boat", "commander_killed", "commander_captured")
 RESULT_QUANTITIES = ("roman_losses", "enemy_losses")
 # the day's record flags that `write_record` writes, in the order it writes them
-RECORD_FLAGS = ("fought", "victory", "held", "defeat", "routed", "withdrew", "struck_left", "struck_right", "flank_broke",
-                "shift_seen", "commander_with_army", "commander_stood", "commander_boat", "commander_killed",
+RECORD_FLAGS = ("fought", "victory", "held", "defeat", "routed", "withdrew", "struck_left", "struck_right",
+                "flank_broke", "shift_seen", "commander_with_army", "commander_stood", "commander_boat", "commander_killed",
                 "commander_captured", "enemy_commander_fell", "hidden_arrived")
 _FIELDS = BattleState._fields
 OUTCOME_KEYS = {VICTORY: "outcome_victory", HELD: "outcome_held", DEFEAT: "outcome_defeat", ROUTED: "outcome_routed",

@@ -8,15 +8,17 @@ redraws in a few milliseconds and one that takes a tenth of a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import ClassVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import ClassVar, TypeVar
 
 from textual.content import Content
-from textual.strip import Strip
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
+
+T = TypeVar("T")
 
 
 class Drawn(Widget):
@@ -68,18 +70,11 @@ class DrawnKept(Drawn):
         """It shows something else than `before` now: draw again only the rows that differ, where
         both drawings are at hand at its size and look (a map whose armies moved a few places
         changes a few rows of its fourteen), else all of it."""
-        key = (before, self.size, self.visual_style)
-        old = self._kept.get(key)
+        old = self._kept.get((before, self.size, self.visual_style))
         if old is None or not self.display or not self.size.area or self.text_selection is not None:
             self.refresh()
-            return
-        new = self._cells(self.showing())
-        width = self.size.width
-        rows = [y for y, (a, b) in enumerate(zip(old, new)) if a != b] if len(new) == len(old) else None
-        if rows is None:
-            self.refresh()
-        elif rows:
-            self.refresh(*[Region(0, y, width, 1) for y in rows])
+        else:
+            redraw_rows(self, old, self._cells(self.showing()), lambda a, b: a != b, layout=False)
 
     def render_line(self, y: int) -> Strip:
         if self.text_selection is not None:  # a selection is drawn over the cells: never kept
@@ -97,6 +92,19 @@ class DrawnKept(Drawn):
                 del self._kept[next(iter(self._kept))]
             self._kept[key] = strips
         return strips
+
+
+def redraw_rows(widget: Widget, old: Sequence[T], new: Sequence[T], differ: Callable[[T, T], bool],
+                layout: bool) -> None:
+    """Refresh only the rows of `widget` whose line differs between what it showed (`old`) and
+    what it shows (`new`); with another number of lines, all of it (and lay it out, if `layout`)."""
+    if len(old) != len(new):
+        widget.refresh(layout=layout)
+        return
+    rows = [y for y, (a, b) in enumerate(zip(old, new)) if differ(a, b)]
+    if rows:
+        width = widget.size.width
+        widget.refresh(*[Region(0, y, width, 1) for y in rows])
 
 
 READY = 16  # what a widget keeps prepared at most: the next scene of each open choice
@@ -159,29 +167,14 @@ class DrawnLines(Drawn):
             width, look, lines, strips = ready
             self._lines = (width, look, lines)
             self._strips.update(strips)
-        rows = self._rows_changed(before)
-        if rows is None:
-            self.refresh(layout=layout)
-        elif rows == [-1]:  # as many lines no more: laid out again, whatever the caller expected
-            self.refresh(layout=True)
-        elif rows:
-            width = self.size.width
-            self.refresh(*[Region(0, y, width, 1) for y in rows])
-
-    def _rows_changed(self, before: tuple[int, Style, list[Content]] | None) -> list[int] | None:
-        """The rows whose line differs from what the widget showed `before`, when it showed it at
-        its width and look now ([-1] when it has another number of lines now; None when it cannot
-        tell: then it is drawn whole, and laid out as the caller says)."""
-        if before is None or not self.display or not self.size.area or self.text_selection is not None:
-            return None
-        width, look, old = before
-        if (width, look) != (self.draw_width, self.visual_style):
-            return None
-        new = self.lines(width)
-        if len(new) != len(old):
-            return [-1]
-        size = self.size.width
-        return [y for y, (a, b) in enumerate(zip(old, new)) if _line_key(a, size, look) != _line_key(b, size, look)]
+        comparable = before is not None and self.display and self.size.area and self.text_selection is None
+        if not comparable or before[:2] != (self.draw_width, self.visual_style):
+            self.refresh(layout=layout)  # not drawn before at this width and look: all of it
+            return
+        size, look = self.size.width, before[1]
+        # another number of lines: laid out again, whatever the caller expected
+        redraw_rows(self, before[2], self.lines(before[0]),
+                    lambda a, b: _line_key(a, size, look) != _line_key(b, size, look), layout=True)
 
     def prepare(self, key: object, draw: Callable[[int], list[Content]], rows: int) -> None:
         """Work out ahead of need (while the player reads) the lines of what the widget may show
