@@ -96,6 +96,16 @@ class ScenarioCopy:
         return hits[0]
 
 
+# an edit of the mini scenario (for `mini_variant`): a road back to an earlier scene, so the story loops
+LOOP_BACK = ("scenes.yaml", "      - id: go_home\n", """      - id: wait_a_day
+        label: Wait a day in camp
+        if: supply >= 2
+        effects: [supply -= 1, courage += 1]
+        next: camp
+      - id: go_home
+""")
+
+
 def mini_variant(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
     """A copy of the mini scenario at `tmp_path/scen` with (file, old, new) replacements, each of a
     unique snippet."""

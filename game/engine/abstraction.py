@@ -19,7 +19,8 @@ the same endings with the same probabilities.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 
 from game.scenario.compiled import CBattle, CompiledScenario, CScene, Target
 from game.scenario.expressions import ALL, BOOL, Compiled, Cuts, Effect, union
@@ -123,6 +124,39 @@ def _late_reads(b: CBattle, scenario: CompiledScenario) -> set[int]:
     return {j for order in orders for j in _uses(order.cond) if j not in rest}
 
 
+def _leads_to(node: object) -> set[int]:
+    """The nodes a scene's choices, chance outcomes and battle can lead to (none from an ending)."""
+    if not isinstance(node, CScene):
+        return set()
+    targets = [t for c in node.choices for t in ([c.target] if c.target is not None else [o.target for o in c.outcomes])]
+    if node.battle is not None:
+        targets.append(node.battle.after)
+    return {j for t in targets for _, j in t.routes}
+
+
+def _later_first(nodes: Sequence[object]) -> list[int]:
+    """The scenes, each after every scene it leads to where the story does not loop back to it
+    (a depth-first walk's post-order from each node in turn)."""
+    order: list[int] = []
+    done = [False] * len(nodes)
+    for root in range(len(nodes)):
+        if done[root]:
+            continue
+        done[root] = True
+        stack = [(root, iter(sorted(_leads_to(nodes[root]))))]
+        while stack:
+            i, rest = stack[-1]
+            j = next((j for j in rest if not done[j]), None)
+            if j is None:
+                stack.pop()
+                if isinstance(nodes[i], CScene):
+                    order.append(i)
+                continue
+            done[j] = True
+            stack.append((j, iter(sorted(_leads_to(nodes[j])))))
+    return order
+
+
 class _Liveness:
     """The backward fixed point: per node, the cuts of every value that some future can still read."""
 
@@ -137,15 +171,25 @@ class _Liveness:
         }
 
     def solve(self) -> list[Row]:
-        changed = True
-        while changed:
-            changed = False
-            for i, node in enumerate(self.scenario.nodes):
-                if isinstance(node, CScene):
-                    row = self._scene(i, node)
-                    if row != self.cuts[i]:
-                        self.cuts[i] = row
-                        changed = True
+        """A scene's cuts are worked out from those of the scenes it leads to: each scene is taken
+        after the scenes after it (once, where the story never loops back), and again whenever one
+        of them changed. The cuts only grow, so this ends, at the same cuts in any order."""
+        nodes = self.scenario.nodes
+        before: list[set[int]] = [set() for _ in nodes]
+        for i, node in enumerate(nodes):
+            for j in _leads_to(node):
+                before[j].add(i)
+        waiting = deque(_later_first(nodes))
+        queued = set(waiting)
+        while waiting:
+            i = waiting.popleft()
+            queued.discard(i)
+            row = self._scene(i, nodes[i])
+            if row != self.cuts[i]:
+                self.cuts[i] = row
+                for k in sorted(before[i] - queued):
+                    waiting.append(k)
+                    queued.add(k)
         return self.cuts
 
     def arrival(self, i: int) -> Row:

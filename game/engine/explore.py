@@ -392,6 +392,17 @@ class Fighter:
             read = self._read_values = (values, (node, whole), self.ab.battle_key(node, values, whole))
         return (self.number[rules.battle.model.id], state, read[2])
 
+    def kin(self, state: State) -> tuple[tuple, Key]:
+        """How a beginning is put in a batch: its kin (the battle, the campaign's values it reads,
+        and its state less the men of each unit), then its key (`key`). Beginnings of one kin (the
+        foot stronger by a garrison, or weaker by the rear left on the road) come to many of the
+        same states by the battle's last step, whose key reads the men only through a few figures
+        worked out from them: fought in one batch, they share those states."""
+        rules = self.campaign.battle_rules(state)
+        first = self.key(rules, state.node, state.battle, state.values)
+        menless = state.battle._replace(men=(), start=())
+        return (first[0], first[2], rules.remembered(menless)), first
+
     def _opening(self, node: int, masses: dict[int, list], values: tuple[int, ...]) -> list[tuple[tuple, dict]]:
         """The beginnings of a battle state (their masses) by their values of those only the orders'
         conditions read (`Abstraction.late`): (the state's values with theirs, their masses)."""
@@ -546,17 +557,35 @@ def _worker_fight(beginnings: list[tuple[State, int]]) -> Batch:
     return _FIGHTER.fight(beginnings)
 
 
+def _cuts(kin: list[int], alike: list[int], parts: int) -> list[int]:
+    """Where batches of beginnings begin (and the last ends), for about `parts` batches of equal
+    size: at the start of a kin (`kin`, the places where one begins, then the end) unless the kin is
+    larger than `KIN`, then at the start of alike beginnings (`alike`). Beginnings fought as one at
+    the first step (they differ only in what the battle's orders read later) are never put in
+    different batches."""
+    n = kin[-1]
+    cuts = {0, n}
+    for part in range(1, parts):
+        at = part * n // parts
+        start = next(i for i in reversed(kin) if i <= at)
+        end = next(i for i in kin if i > at)
+        cuts.add(at if start == at else end if end - start <= KIN else next(i for i in alike if i >= at))
+    return sorted(cuts)
+
+
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"  # how worker processes are started
 # beginnings fought together at most: alike beginnings share states (though few, once their men
 # differ), a batch's steps are held at once, and small batches keep every process busy to the end
 BATCH = 4
+# kin beginnings put in one batch at most, whatever BATCH says (`Fighter.kin`): they share many states
+KIN = 16
 
 
 class _Battles:
     """The battle jobs of one walk, collected in the order they were handed out. Beginnings alike
     (the same battle key: `Fighter.key`) are one job, fought once. When the walk needs the first
-    job, the jobs waiting are split into batches of alike beginnings (which share the battle states
-    they both reach). With one process, a batch is fought when its first job is collected;
+    job, the jobs waiting are split into batches of kin beginnings (`Fighter.kin`: they share the
+    battle states they both reach), as many as keep every process busy. With one process, a batch is fought when its first job is collected;
     otherwise every batch goes at once to a pool of processes, started the first time two wait."""
 
     def __init__(self, fighter: Fighter, jobs: int, odds: bool):
@@ -589,19 +618,19 @@ class _Battles:
         return key, state, battle_key, done.fought[fight[2]], steps
 
     def _batch_waiting(self, budget: int) -> None:
-        # alike beginnings (by key) side by side; those fought as one at the first step (they differ
-        # only in what the battle's orders read later) are never put in different batches
-        first = self.fighter.key
-        waiting = sorted((first(self.fighter.campaign.battle_rules(fight[0]), fight[0].node, fight[0].battle,
-                                fight[0].values), k) for k, fight in self.fights.items() if fight[1] is None)
+        # kin beginnings (`Fighter.kin`) side by side, alike beginnings (by key) among them
+        waiting = sorted((*self.fighter.kin(fight[0]), k) for k, fight in self.fights.items() if fight[1] is None)
         if self.jobs > 1 and len(waiting) > 1 and self.pool is None:
             self._start_pool()
-        parts = max(-(-len(waiting) // BATCH), min(len(waiting), self.jobs) if self.pool else 1)
-        starts = [i for i in range(len(waiting)) if i == 0 or waiting[i][0] != waiting[i - 1][0]]
-        cuts = sorted({next((i for i in starts if i >= part * len(waiting) // parts), len(waiting))
-                       for part in range(parts + 1)})
+        n = len(waiting)
+        kin = [i for i in range(n) if i == 0 or waiting[i][0] != waiting[i - 1][0]] + [n]
+        alike = [i for i in range(n) if i == 0 or waiting[i][1] != waiting[i - 1][1]] + [n]
+        busy = min(len(alike) - 1, self.jobs) if self.pool else 1  # batches enough to keep every process busy
+        cuts = _cuts(kin, alike, max(-(-n // BATCH), busy))
+        if len(cuts) - 1 < busy:  # too few kin to share out whole
+            cuts = _cuts(alike, alike, max(-(-n // BATCH), busy))
         for lo, hi in zip(cuts, cuts[1:]):
-            fights = [self.fights[k] for _, k in waiting[lo:hi]]
+            fights = [self.fights[k] for *_, k in waiting[lo:hi]]
             batch: list = [[fight[0] for fight in fights]]
             if self.pool is not None:
                 batch.append(self.pool.submit(_worker_fight, [(s, budget) for s in batch[0]]))

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from game import DEFAULT_SCENARIO
+from game.engine import abstraction
 from game.engine.abstraction import Abstraction
 from game.engine.campaign import Campaign
 from game.engine.dice import enumerate_chance
 from game.engine.explore import explore_exhaustive, explore_random
 from game.scenario.compiled import load
 
-from conftest import MINI, mini_variant
+from conftest import LOOP_BACK, MINI, mini_variant
 
 
 def test_merging_gives_the_same_odds_as_no_merging() -> None:
@@ -443,3 +445,39 @@ def test_exhaustive_odds_are_exact_when_one_battle_follows_another(tmp_path):
     assert report.complete
     for ending, value in report.endings.items():
         assert value == pytest.approx(truth.get(ending, 0.0), abs=1e-9), ending
+
+
+def _stable_cuts(cs, odds: bool) -> list:  # noqa: ANN001 - a CompiledScenario
+    """The cuts found by taking every scene again, in the scenario's order, until none changes."""
+    live = abstraction._Liveness(cs, odds)
+    changed = True
+    while changed:
+        changed = False
+        for i, node in enumerate(cs.nodes):
+            if isinstance(node, abstraction.CScene) and (row := live._scene(i, node)) != live.cuts[i]:
+                live.cuts[i], changed = row, True
+    return live.cuts
+
+
+@pytest.mark.parametrize("which", ["callinicum", "dara", "satala", "mini", "mini that loops"])
+@pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
+def test_the_cuts_are_those_every_scene_taken_again_until_none_changes_gives(
+        which: str, odds: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backward fixed point takes each scene after the scenes it leads to: once each where the
+    story never loops back, again where it does, and it finds the same cuts either way."""
+    if which == "mini that loops":
+        cs = load(mini_variant(tmp_path, LOOP_BACK))
+    else:
+        cs = load(MINI if which == "mini" else DEFAULT_SCENARIO.parent / which)
+    taken: list[int] = []
+    scene = abstraction._Liveness._scene
+    monkeypatch.setattr(abstraction._Liveness, "_scene", lambda self, i, node: taken.append(i) or scene(self, i, node))
+    cuts = abstraction._Liveness(cs, odds).solve()
+    scenes = [i for i, node in enumerate(cs.nodes) if isinstance(node, abstraction.CScene)]
+    if which == "mini that loops":
+        assert len(taken) > len(scenes)
+    else:
+        assert sorted(taken) == scenes
+    monkeypatch.undo()
+    assert cuts == _stable_cuts(cs, odds)
+    assert any(c for row in cuts for c in row)

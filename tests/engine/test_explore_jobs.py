@@ -12,7 +12,7 @@ from game.engine.explore import Report, explore_exhaustive
 from game.scenario.compiled import load
 from game.session.saves import read_save, replay
 
-from conftest import MINI, mini_variant
+from conftest import LOOP_BACK, MINI, mini_variant
 
 DARA = DEFAULT_SCENARIO.parent / "dara"
 
@@ -98,20 +98,11 @@ def test_a_walk_stopped_at_its_limit_is_the_same_whatever_the_processes(dara, li
     assert first.covered + first.unexplored == pytest.approx(1.0)
 
 
-WAIT = """      - id: wait_a_day
-        label: Wait a day in camp
-        if: supply >= 2
-        effects: [supply -= 1, courage += 1]
-        next: camp
-      - id: go_home
-"""
-
-
 def test_a_story_that_loops_back_gives_the_same_with_two_processes(tmp_path, pools: list[int],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A road back to an earlier scene: the depth-first walk (not the forward one) sends its
     battles to the processes, with the same figures."""
-    cs = load(mini_variant(tmp_path, ("scenes.yaml", "      - id: go_home\n", WAIT)))
+    cs = load(mini_variant(tmp_path, LOOP_BACK))
     assert explore._forward_order(cs) is None
     monkeypatch.setattr(explore, "BATCH", 1)
     for odds in (True, False):
