@@ -40,6 +40,17 @@ def wait_for(predicate, timeout: float = 20.0, every: float = 0.1):
     return predicate()
 
 
+def _mapped_files(session: str) -> str:
+    """The files mapped into the game's process (the child of the tmux pane's shell)."""
+    shell = int(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
+    children = [int(c) for task in Path(f"/proc/{shell}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    games = [pid for pid in children if "game" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+             or "callinicum" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+    assert len(games) == 1, children
+    return Path(f"/proc/{games[0]}/maps").read_text()
+
+
 def game_command(saves: Path) -> tuple[str, str]:
     exe = ROOT / ".venv" / "bin" / "callinicum"
     program = str(exe) if exe.exists() else f"{sys.executable} -m game"
@@ -112,6 +123,10 @@ def test_play_to_an_ending_under_tmux(tmp_path):
         assert "The end of the campaign" in final
         tmux("send-keys", "-t", session, "c")
         assert wait_for(lambda: "The Chronicle" in screen(), timeout=10), screen()
+        # a whole campaign played, and no TLS loaded (asyncio's is optional; the game needs none)
+        mapped = _mapped_files(session)
+        assert "libpython" in mapped or "python3" in mapped
+        assert "_ssl." not in mapped and "libssl" not in mapped
         tmux("send-keys", "-t", session, "C-q")
         exited = wait_for(lambda: "GAME-EXITED" in (s := screen()) and s, timeout=15)
         assert exited and "GAME-EXITED 0" in exited, exited
