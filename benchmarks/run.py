@@ -5,7 +5,8 @@
 The figures of issue #17, in one run:
 - automated play: random choices per second on one core (the Callinicum campaign), and
   ChoiceScript's randomtest on its own example game, side by side, where it is installed;
-- exhaustive exploration of the whole campaign (`explore --exhaustive`): time and peak memory;
+- exhaustive exploration of the whole campaign (`explore --exhaustive`): time (the median of three
+  runs) and peak memory;
 - exact odds from the start (`explore --odds`), from the eve of the battle, and of Dara;
 - scenario load and validation;
 - the interface: start-up to the title in a real terminal against a bare Textual app
@@ -91,20 +92,25 @@ def run_measured(command: list[str], timeout: float = 900) -> tuple[subprocess.C
     return done, time.perf_counter() - start, peak[0] / 1024
 
 
-def explore(*args: str, timeout: float = 900, memory: bool = True) -> dict:
-    """`callinicum explore ... --json`: its report (its time as the command measures it), the load,
-    and with `memory` its peak memory, from a second run of the same command. The memory is
-    sampled from /proc, which on this 2-core machine takes processor time from the walk (reading
+def explore(*args: str, timeout: float = 900, memory: bool = True, repeat: int = 1) -> dict:
+    """`callinicum explore ... --json`: its report (its time as the command measures it; with
+    `repeat`, the run of median time among that many, each time given in `times`), the load, and
+    with `memory` its peak memory, from one more run of the same command. The memory is sampled
+    from /proc, which on this 2-core machine takes processor time from the walk (reading
     `smaps_rollup` of every process each 20 ms made `--exhaustive` about a tenth slower), so the
-    time is that of a run left alone."""
+    times are those of runs left alone."""
     program = [str(CALLINICUM)] if CALLINICUM.exists() else [sys.executable, "-m", "game"]
     command = [*program, "explore", *args, "--json"]
     load = load_average()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    if not done.stdout.strip().startswith("{"):  # an incomplete walk may exit non-zero, with its report
-        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
-    report = json.loads(done.stdout)
-    report["load"] = load
+    reports = []
+    for _ in range(repeat):
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        if not done.stdout.strip().startswith("{"):  # an incomplete walk may exit non-zero, with its report
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
+        reports.append(json.loads(done.stdout))
+    times = [r["elapsed_seconds"] for r in reports]
+    report = sorted(reports, key=lambda r: r["elapsed_seconds"])[len(reports) // 2]
+    report.update(load=load, times=times)
     if memory:
         report["peak_mb"] = run_measured(command, timeout)[2]
     return report
@@ -212,8 +218,12 @@ def show_exploration(title: str, r: dict, seconds: float | None, memory: float |
         return
     row("complete", f"{r['complete']} ({r.get('covered', 1.0):.1%} covered)" if "covered" in r else str(r["complete"]),
         "True", bool(r["complete"]), r["load"])
-    row("time", f"{r['elapsed_seconds']:.2f} s", "-" if seconds is None else f"<= {seconds:g} s",
-        None if seconds is None else r["elapsed_seconds"] <= seconds, None)
+    several = len(r["times"]) > 1
+    row("time" + (f", median of {len(r['times'])} runs" if several else ""), f"{r['elapsed_seconds']:.2f} s",
+        "-" if seconds is None else f"<= {seconds:g} s", None if seconds is None else r["elapsed_seconds"] <= seconds,
+        None)
+    if several:
+        row("each run", ", ".join(f"{t:.2f}" for t in r["times"]) + " s", "-", None, None)
     row("states", f"{r.get('states', 0):,}", "-", None, None)
     row("peak memory, its processes together (PSS)", f"{r['peak_mb']:.0f} MB", "-" if memory is None else f"< {memory:g} MB",
         None if memory is None else r["peak_mb"] < memory, None)
@@ -257,7 +267,7 @@ def explorer_figures(quick: bool, max_states: int | None, choicescript: str | No
         print("exhaustive exploration of the whole campaign and exact odds from the start: not in --quick")
     else:
         show_exploration("exhaustive exploration of the whole campaign (--exhaustive):",
-                         explore("--exhaustive", *budget), 5, 200)
+                         explore("--exhaustive", *budget, repeat=3), 5, 200)
         show_exploration("exact odds from the start (--odds):", explore("--odds", *budget), 30, None)
     with tempfile.TemporaryDirectory() as folder:
         eve = eve_of_battle_save(Path(folder))
