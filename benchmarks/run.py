@@ -12,10 +12,12 @@ The figures of issue #17, in one run:
 - the interface: start-up to the title in a real terminal against a bare Textual app
   (startup_tmux.py), choice key to updated screen (tui_bench.py), the game's peak memory over a
   whole campaign in a real terminal (play_tmux.py).
-The explorer is run through the command line (`callinicum explore ... --json`), each in a process
-of its own, twice: its time is the first run's, left alone; its peak memory the second's, that of
-its processes taken together (proportional: the pages they share counted once), sampled from /proc. Every figure is printed with the load average when it was measured: on a
-machine shared with other work, times stretch. Tests never assert these numbers; BENCHMARKS.md records the latest run.
+The explorer is run through the command line (`callinicum explore ... --json`), each walk in
+processes of its own: its time from a run left alone (for `--exhaustive`, the median of three),
+its peak memory from one more run, that of its processes taken together (proportional: the pages
+they share counted once), sampled from /proc. Every figure is printed with the load average when
+it was measured: on a machine shared with other work, times stretch. Tests never assert these
+numbers; BENCHMARKS.md records the latest run.
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def explore(*args: str, timeout: float = 900, memory: bool = True, repeat: int =
     report = sorted(reports, key=lambda r: r["elapsed_seconds"])[len(reports) // 2]
     report.update(load=load, times=times)
     if memory:
-        report["peak_mb"] = run_measured(command, timeout)[2]
+        done, _, report["peak_mb"] = run_measured(command, timeout)
+        if not done.stdout.strip().startswith("{"):
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1], "load": load}
     return report
 
 

@@ -128,7 +128,8 @@ def _leads_to(node: object) -> set[int]:
     """The nodes a scene's choices, chance outcomes and battle can lead to (none from an ending)."""
     if not isinstance(node, CScene):
         return set()
-    targets = [t for c in node.choices for t in ([c.target] if c.target is not None else [o.target for o in c.outcomes])]
+    targets = [t for c in node.choices
+               for t in ([c.target] if c.target is not None else [o.target for o in c.outcomes])]
     if node.battle is not None:
         targets.append(node.battle.after)
     return {j for t in targets for _, j in t.routes}

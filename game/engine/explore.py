@@ -400,6 +400,8 @@ class Fighter:
         worked out from them: fought in one batch, they share those states."""
         rules = self.campaign.battle_rules(state)
         first = self.key(rules, state.node, state.battle, state.values)
+        if state.battle.step == rules.last_step:  # a day that begins with its crisis: its key is its kin
+            return (first[0], first[2], (state.battle.step, first[1])), first
         menless = state.battle._replace(men=(), start=())
         return (first[0], first[2], rules.remembered(menless)), first
 
@@ -559,18 +561,24 @@ def _worker_fight(beginnings: list[tuple[State, int]]) -> Batch:
 
 def _cuts(kin: list[int], alike: list[int], parts: int) -> list[int]:
     """Where batches of beginnings begin (and the last ends), for about `parts` batches of equal
-    size: at the start of a kin (`kin`, the places where one begins, then the end) unless the kin is
-    larger than `KIN`, then at the start of alike beginnings (`alike`). Beginnings fought as one at
-    the first step (they differ only in what the battle's orders read later) are never put in
-    different batches."""
+    size. A batch begins where a kin begins (`kin`: the places where one begins, then the end); a
+    kin larger than `KIN` is cut at alike beginnings (`alike`, likewise) into pieces of at most
+    `KIN` where it can. Beginnings fought as one at the first step (they differ only in what the
+    battle's orders read later) are never put in different batches."""
     n = kin[-1]
-    cuts = {0, n}
-    for part in range(1, parts):
-        at = part * n // parts
-        start = next(i for i in reversed(kin) if i <= at)
-        end = next(i for i in kin if i > at)
-        cuts.add(at if start == at else end if end - start <= KIN else next(i for i in alike if i >= at))
-    return sorted(cuts)
+    starts = []
+    for lo, hi in zip(kin, kin[1:]):
+        starts.append(lo)
+        inner = [i for i in alike if lo < i < hi] if hi - lo > KIN else []
+        piece = lo
+        for i, after in zip(inner, [*inner[1:], hi]):
+            if after - piece > KIN:
+                starts.append(i)
+                piece = i
+    starts.append(n)
+    # each batch's end at the start nearest an equal share (the later of two as near)
+    return sorted({0, n} | {min(starts, key=lambda i, at=part * n // parts: (abs(i - at), -i))
+                            for part in range(1, parts)})
 
 
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"  # how worker processes are started
@@ -585,8 +593,8 @@ class _Battles:
     """The battle jobs of one walk, collected in the order they were handed out. Beginnings alike
     (the same battle key: `Fighter.key`) are one job, fought once. When the walk needs the first
     job, the jobs waiting are split into batches of kin beginnings (`Fighter.kin`: they share the
-    battle states they both reach), as many as keep every process busy. With one process, a batch is fought when its first job is collected;
-    otherwise every batch goes at once to a pool of processes, started the first time two wait."""
+    battle states they both reach), as many as keep every process busy. With one process, a batch
+    is fought when its first job is collected; otherwise every batch goes at once to a pool of processes, started the first time two wait."""
 
     def __init__(self, fighter: Fighter, jobs: int, odds: bool):
         self.fighter = fighter

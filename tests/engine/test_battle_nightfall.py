@@ -22,6 +22,8 @@ from game.engine.dice import enumerate_chance
 from game.scenario.compiled import load
 from game.session.saves import read_save, replay
 
+from conftest import MINI, mini_variant
+
 DARA = DEFAULT_SCENARIO.parent / "dara"
 
 
@@ -460,8 +462,6 @@ PRESS = "          - id: press\n            label: Press\n"
 ], ids=["a crisis order", "two orders", "and a morning setup", "a later setup", "where the battle leads",
         "an effect", "written", "none"])
 def test_what_only_the_orders_conditions_read_opens_orders_and_nothing_else(tmp_path, edits, late: bool) -> None:
-    from conftest import mini_variant
-
     cs = load(mini_variant(tmp_path, *edits))
     node = next(i for i, n in enumerate(cs.nodes) if getattr(n, "battle", None) is not None)
     scouted = cs.namespace.slots["scouted"].index
@@ -524,10 +524,12 @@ def test_beginnings_that_differ_in_the_boats_alone_fought_together_find_what_eac
     assert together.steps < sum(a.steps for a in alone) * 0.6
 
 
+@pytest.mark.parametrize("kin", [16, 1], ids=["kin whole", "kin cut"])
 def test_beginnings_fought_as_one_at_first_are_never_put_in_different_batches(
-        eve, monkeypatch: pytest.MonkeyPatch) -> None:
+        eve, kin: int, monkeypatch: pytest.MonkeyPatch) -> None:
     cs, campaign, state = eve
     monkeypatch.setattr(explore, "BATCH", 1)
+    monkeypatch.setattr(explore, "KIN", kin)
     fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
     batches: list[list] = []
     monkeypatch.setattr(explore.Fighter, "fight", lambda self, b: batches.append(b) or explore.Batch([]))
@@ -612,3 +614,41 @@ def test_beginnings_alike_but_for_their_men_are_fought_in_one_batch(eve, monkeyp
 
     assert [found(s, t) for s, t in zip(kin, together.fought)] == [found(s, a.fought[0]) for s, a in zip(kin, apart)]
     assert together.steps < 0.9 * sum(a.steps for a in apart)
+
+
+def test_in_a_day_that_begins_with_its_crisis_beginnings_alike_are_kin(tmp_path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no deployment and the crisis its only phase, a beginning is keyed by what the crisis
+    reads of the men (`BattleRules.last_step_key`), not by the men themselves: beginnings with
+    one key are of one kin, and are never put in different batches."""
+    text = (MINI / "battle.yaml").read_text()
+    cut = text[text.index("    deployment:\n"):text.index("      - id: end\n")]
+    cs = load(mini_variant(tmp_path, ("battle.yaml", cut, "    phases:\n"),
+                           ("battle.yaml", "        phase: arrows\n", ""),
+                           ("battle.yaml", "            action: take_boat\n",
+                            "            action: take_boat\n            if: scouted\n")))
+    campaign = Campaign(cs)
+    start = campaign.start()
+    node = next(i for i, n in enumerate(cs.nodes) if getattr(n, "battle", None) is not None)
+    rules = campaign.battle_rules(start._replace(node=node))
+    assert rules.ndeploy == 0 and rules.last_step == 0
+
+    def begin(scouted: int, enemy: int):  # noqa: ANN202 - a campaign State at the battle's beginning
+        s = _with(start._replace(node=node), cs, scouted=scouted, **{"unit.enemy_right.men": enemy})
+        return s._replace(battle=rules.begin(s.values))
+
+    fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+    beginnings = [begin(scouted, enemy) for scouted in (0, 1) for enemy in range(10, 40)]
+    kin: dict = {}
+    for s in beginnings:
+        k, key = fighter.kin(s)
+        assert kin.setdefault(key, k) == k
+    assert len(kin) < len(beginnings) / 2  # many beginnings share a key
+    monkeypatch.setattr(explore, "BATCH", 1)
+    battles = explore._Battles(fighter, jobs=1, odds=True)
+    for i, s in enumerate(beginnings):
+        battles.hand_out(("campaign", i), s)
+    battles._batch_waiting(10**9)
+    batch_of: dict = {}
+    for f in battles.fights.values():
+        assert batch_of.setdefault(fighter.kin(f[0])[1], id(f[1])) == id(f[1])

@@ -4,6 +4,7 @@ after the scenario changed, the saves folder, and `callinicum replay` (transcrip
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import multiprocessing
 import os
@@ -573,6 +574,8 @@ def fake_app(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "game.tui.app", types.SimpleNamespace(run_app_loading=run_app_loading))
     monkeypatch.setattr("game.cli._terminal", lambda: True)  # as if at a terminal: the full-screen game
+    # the game keeps TLS out of its own process (`cmd_play`); this one, the tests', keeps its own
+    monkeypatch.setitem(sys.modules, "ssl", importlib.import_module("ssl"))
     return seen
 
 
