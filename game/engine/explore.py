@@ -594,7 +594,8 @@ class _Battles:
     (the same battle key: `Fighter.key`) are one job, fought once. When the walk needs the first
     job, the jobs waiting are split into batches of kin beginnings (`Fighter.kin`: they share the
     battle states they both reach), as many as keep every process busy. With one process, a batch
-    is fought when its first job is collected; otherwise every batch goes at once to a pool of processes, started the first time two wait."""
+    is fought when its first job is collected; otherwise every batch goes at once to a pool of
+    processes, started the first time two wait."""
 
     def __init__(self, fighter: Fighter, jobs: int, odds: bool):
         self.fighter = fighter
