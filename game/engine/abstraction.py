@@ -135,26 +135,26 @@ def _leads_to(node: object) -> set[int]:
     return {j for t in targets for _, j in t.routes}
 
 
-def _later_first(nodes: Sequence[object]) -> list[int]:
-    """The scenes, each after every scene it leads to where the story does not loop back to it
-    (a depth-first walk's post-order from each node in turn)."""
+def _later_first(leads: Sequence[set[int]], scenes: Sequence[bool]) -> list[int]:
+    """The scenes (`scenes[i]`), each after every node it leads to (`leads[i]`) where the story
+    does not loop back to it (a depth-first walk's post-order from each node in turn)."""
     order: list[int] = []
-    done = [False] * len(nodes)
-    for root in range(len(nodes)):
+    done = [False] * len(leads)
+    for root in range(len(leads)):
         if done[root]:
             continue
         done[root] = True
-        stack = [(root, iter(sorted(_leads_to(nodes[root]))))]
+        stack = [(root, iter(sorted(leads[root])))]
         while stack:
             i, rest = stack[-1]
             j = next((j for j in rest if not done[j]), None)
             if j is None:
                 stack.pop()
-                if isinstance(nodes[i], CScene):
+                if scenes[i]:
                     order.append(i)
                 continue
             done[j] = True
-            stack.append((j, iter(sorted(_leads_to(nodes[j])))))
+            stack.append((j, iter(sorted(leads[j]))))
     return order
 
 
@@ -176,11 +176,12 @@ class _Liveness:
         after the scenes after it (once, where the story never loops back), and again whenever one
         of them changed. The cuts only grow, so this ends, at the same cuts in any order."""
         nodes = self.scenario.nodes
+        leads = [_leads_to(node) for node in nodes]
         before: list[set[int]] = [set() for _ in nodes]
-        for i, node in enumerate(nodes):
-            for j in _leads_to(node):
+        for i, after in enumerate(leads):
+            for j in after:
                 before[j].add(i)
-        waiting = deque(_later_first(nodes))
+        waiting = deque(_later_first(leads, [isinstance(node, CScene) for node in nodes]))
         queued = set(waiting)
         while waiting:
             i = waiting.popleft()

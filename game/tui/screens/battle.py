@@ -53,6 +53,13 @@ def battle_log(intro: str, decisions: list[Decision], now: str = "", prompt: str
     return Content("\n\n").join(parts)
 
 
+def _header(view: View) -> tuple[str, str, str]:
+    """The header's date, place and stage for a battle: the day, the hour and phase, the battle."""
+    b = view.battle
+    assert b is not None
+    return view.date, f"{b.time}: {b.stage}", b.title
+
+
 def current_battle(decisions: list[Decision]) -> list[Decision]:
     """The decisions of the battle being fought (the trailing ones taken in battle)."""
     out: list[Decision] = []
@@ -111,7 +118,7 @@ class BattleScreen(PlayScreen):
         b = view.battle
         if b is None:
             return
-        self.query_one(GameHeader).show(view.date, f"{b.time}: {b.stage}", b.title)
+        self.query_one(GameHeader).show(*_header(view))
         self.query_one(BattleLine).show(b)
         group = next((o.group for o in view.options if o.group), None) or b.stage
         self.query_one(ChoiceList).show(view.options, group)
@@ -156,8 +163,7 @@ class BattleScreen(PlayScreen):
         view = q.view()
         if view.battle is None:
             return
-        b = view.battle
-        self.query_one(GameHeader).prepare_line(view.date, f"{b.time}: {b.stage}", b.title)
+        self.query_one(GameHeader).prepare_line(*_header(view))
         self.query_one(BattleLine).prepare(view.battle)
         group = next((o.group for o in view.options if o.group), None) or view.battle.stage
         self.query_one(ChoiceList).prepare_options(view.options, group)

@@ -21,7 +21,7 @@ from game.tui.widgets.narrative import Narrative
 from game.tui.widgets.qualities import QualitiesPanel
 
 if TYPE_CHECKING:
-    from game.engine.views import Option
+    from game.engine.views import Option, View
 
 # In the order the key bar shows them, as many as the width allows; help and the palette list all.
 PLAY_KEYS = [
@@ -29,6 +29,11 @@ PLAY_KEYS = [
     *keys("scroll_down", "scroll_up", "situation", "undo", "history", "help"),
     *keys("save", "load", "branches", "endings", "title"),
 ]
+
+
+def _header(view: View) -> tuple[str | None, str | None, str | None]:
+    """The header's date, place and stage of the campaign."""
+    return view.date, view.place_name, view.stage
 
 
 def _question(options: Sequence[Option]) -> str | None:
@@ -58,7 +63,7 @@ class CampaignScreen(PlayScreen):
     def draw(self) -> None:
         p = self.game.session.current
         view = p.view()
-        self.query_one(GameHeader).show(view.date, view.place_name, view.stage)
+        self.query_one(GameHeader).show(*_header(view))
         for m in self.query(EuphratesMap):
             m.show(view.place, view.enemy_at)
         self.query_one(Narrative).show(view, p.record[-1] if p.record else None)
@@ -68,7 +73,7 @@ class CampaignScreen(PlayScreen):
 
     def prepare(self, q: Playthrough) -> None:
         view = q.view()
-        self.query_one(GameHeader).prepare_line(view.date, view.place_name, view.stage)
+        self.query_one(GameHeader).prepare_line(*_header(view))
         self.query_one(Narrative).prepare(view, q.record[-1], self.query_one(ChoiceList).outer_size.height)
         self.query_one(ChoiceList).prepare_options(view.options, _question(view.options))
         for m in self.query(EuphratesMap):

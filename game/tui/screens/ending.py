@@ -3,6 +3,8 @@ Chronicle."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -17,6 +19,9 @@ from game.tui.widgets.header import GameHeader
 from game.tui.widgets.keybar import KeyBar
 from game.tui.widgets.narrative import outcome, verdict
 from game.tui.widgets.prose import Prose
+
+if TYPE_CHECKING:
+    from game.engine.views import View
 
 KIND_WORDS = {
     "victory": "A victory",
@@ -50,9 +55,7 @@ class EndingScreen(PlayScreen):
         p = self.game.session.current
         view = p.view()
         kind = view.ending_kind or ""
-        self.query_one(GameHeader).show(
-            "The end of the campaign", view.title, KIND_WORDS.get(kind, kind)
-        )
+        self.query_one(GameHeader).show(*_header(view))
         self.query_one("#ending-kind", Static).update(
             Content(f" {KIND_WORDS.get(kind, 'The end').upper()} ")
         )
@@ -100,11 +103,16 @@ class EndingScreen(PlayScreen):
     def prepare(self, q: Playthrough) -> None:
         """The last decision and the ending's text, drawn ahead (their first page)."""
         view = q.view()
-        kind = view.ending_kind or ""
-        self.query_one(GameHeader).prepare_line("The end of the campaign", view.title, KIND_WORDS.get(kind, kind))
+        self.query_one(GameHeader).prepare_line(*_header(view))
         rows = self.query_one("#ending-body", VerticalScroll).size.height
         self.query_one("#ending-outcome", Prose).prepare_content(last_decision(q.record[-1]), rows, at_end=False)
         self.query_one("#ending-text", Prose).prepare_content(Content(reflow(view.text)), rows, at_end=False)
+
+
+def _header(view: View) -> tuple[str, str, str]:
+    """The header of an ending: its title and its kind."""
+    kind = view.ending_kind or ""
+    return "The end of the campaign", view.title, KIND_WORDS.get(kind, kind)
 
 
 def last_decision(last: Decision) -> Content:
