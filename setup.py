@@ -1,8 +1,9 @@
-"""The build's one step beyond pyproject.toml: the battle rules and the dice compiled with mypyc
-(game/engine/native.py says which modules, and how the game chooses between them and their
-sources). Where no C compiler is at hand, or with CALLINICUM_PURE=1 set at install, the game is
-installed as pure Python, with the same results: every compiled module is optional, and the game
-uses them only when all of them, and their shared library, were built from the sources beside them.
+"""The build's one step beyond pyproject.toml: the battle rules, the dice and the explorer's fighter
+compiled with mypyc (game/engine/native.py says which modules, and how the game chooses between
+them and their sources). Where no C compiler is at hand, or with CALLINICUM_PURE=1 set at
+install, the game is installed as pure Python, with the same results: every compiled module is
+optional, and the game uses them only when all of them, and their shared library, were built from
+the sources beside them.
 """
 
 import importlib.util

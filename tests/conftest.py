@@ -106,6 +106,22 @@ LOOP_BACK = ("scenes.yaml", "      - id: go_home\n", """      - id: wait_a_day
 """)
 
 
+@functools.cache
+def from_source(name: str):  # noqa: ANN201 - a module
+    """A module of the game read from its source under a name of its own, whatever the build
+    compiled: a test that replaces one of its functions, or a method of one of its classes, then
+    reaches the code it means to (a compiled module calls its own functions directly). The
+    compiled modules run as their sources do (tests/engine/test_native.py)."""
+    import importlib.util
+
+    from game.engine.native import source_of
+
+    spec = importlib.util.spec_from_file_location(f"_from_source_{name.replace('.', '_')}", source_of(name))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def mini_variant(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
     """A copy of the mini scenario at `tmp_path/scen` with (file, old, new) replacements, each of a
     unique snippet."""

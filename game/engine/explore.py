@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.engine.abstraction import Abstraction, banded
-from game.engine.battle import Roll
+from game.engine.abstraction import Abstraction
 from game.engine.campaign import Campaign
-from game.engine.dice import SeededDice, enumerate_chance
+from game.engine.dice import SeededDice
 from game.engine.state import State
-from game.engine.walker import Fought, Walker, choice_key
+from game.engine.fighter import Fighter
+from game.engine.walker import Batch, Fought, Walker, choice_key
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
 
 Key = tuple[Any, ...]
@@ -280,225 +280,6 @@ def _play_once(campaign: Campaign, tally: _Tally, state: State, run_seed: int,
 ENDING, DEAD, CUT, STEPS = range(4)  # kinds of node in the walk's graph
 
 
-@dataclass
-class Batch:
-    """Several beginnings fought out together: their outcomes, in the order they were given."""
-
-    fought: list[Fought]
-    steps: int = 0
-
-
-def _canonical(layer: dict[Key, list]) -> list[list]:
-    """A step's battle states in an order that depends only on the states themselves (their keys
-    hold only numbers, whose hashes are the same in every process), so that every beginning's
-    sums are added up in the same order whichever beginnings are fought alongside it."""
-    return [layer[k] for k in sorted(layer, key=lambda k: (hash(k), k))]
-
-
-class Fighter:
-    """Fights battles out from their beginnings, one step of the battle at a time (every order and
-    every chance outcome), merging battle states that the rest of the battle cannot tell apart: of
-    the battle's own state, `BattleRules.remembered` keeps only what some later phase reads; of the
-    campaign's values, `Abstraction.battle_key` keeps only what the battle still reads, less what
-    only its orders' conditions read. Beginnings fought together share the states they both reach
-    (each state carries each beginning's probability and paths); where they differ in what the
-    orders' conditions read, each is given the orders its own values open. Each step's states are
-    dropped once the next step's are known."""
-
-    def __init__(self, campaign: Campaign, ab: Abstraction, merge: bool = True):
-        self.campaign = campaign
-        self.ab = ab
-        self.merge = merge
-        # battles by number (the scenes that fight one battle share its states)
-        self.number = {bid: i for i, bid in enumerate(sorted(campaign.scenario.battles))}
-        self._arrival: dict[tuple[Any, int], tuple[tuple[int, Any], ...]] = {}
-        self._read_at_night: dict[Any, Callable[[Any], tuple]] = {}
-        self._last_key: dict[Any, Callable[[Any, tuple[int, ...]], tuple] | None] = {}
-        # the day's last battle states, by what nightfall reads of them: their leaf's key
-        self._nightfall: dict[tuple, Key] = {}
-        # a batch's steps from a blow's roll, by the node and the roll: (chance paths, `_step`'s outcomes)
-        self._rolled: dict[tuple[int, Roll], tuple[int, list]] = {}
-        self._begun_values: list[tuple[int, ...]] = []  # each beginning's values, in a batch
-        self._read_values: tuple = (None, None, None)  # the values `key` last merged: (them, (node, whole), merged)
-
-    def fight(self, beginnings: list[tuple[State, int]]) -> Batch:
-        """Fight out each (beginning, budget): a beginning's battle states are counted step by
-        step, and one that would pass its budget is fought no further (`complete` is then False)."""
-        batch = Batch([Fought([], budget) for _, budget in beginnings])
-        leaves: list[dict[Key, list]] = [{} for _ in beginnings]
-        self._begun_values = [state.values for state, _ in beginnings]
-        pending: dict[int, dict[Key, list]] = {}
-        for b, (state, _) in enumerate(beginnings):
-            rules = self.campaign.battle_rules(state)
-            key = self.key(rules, state.node, state.battle, state.values)
-            slot = pending.setdefault(0, {}).setdefault(key, [{}, rules, state.node, state.battle, state.values])
-            slot[0][b] = [1.0, 1]
-        while pending:
-            layer = _canonical(pending.pop(min(pending)))
-            _count(layer, batch.fought)
-            for slot in layer:
-                if slot[0]:
-                    self._orders(slot, pending, leaves, batch)
-        for fought, table in zip(batch.fought, leaves):
-            fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
-        self._nightfall.clear()
-        self._rolled.clear()
-        return batch
-
-    def _live(self, rules: Any, to: int) -> tuple[tuple[int, Any], ...]:
-        """Of the values a battle changes, those that matter on arrival at `to`."""
-        found = self._arrival.get((rules, to))
-        if found is None:
-            found = self._arrival[rules, to] = self.ab.live_on_arrival(to, rules.changes)
-        return found
-
-    def _night(self, rules: Any, bs: Any, values: tuple[int, ...]) -> Key:
-        """Where the day's last battle state leaves the story, as the walk tells leaves apart: the
-        next node, and the merged form of the values the battle changed as they arrive there. Last
-        states alike in what nightfall reads for those values (`BattleRules.finish_reads`) leave
-        alike, so each is finished once."""
-        reads = self._read_at_night.get(rules)
-        if reads is None:
-            reads = self._read_at_night[rules] = rules.finish_reads(self._read_after(rules))
-        seen = (rules, reads(bs), values)
-        found = self._nightfall.get(seen)
-        if found is None:
-            out = rules.finish(bs, values)
-            to = rules.battle.after.resolve(out)
-            found = self._nightfall[seen] = (to, banded(out, self._live(rules, to)))
-        return found
-
-    def _read_after(self, rules: Any) -> set[int]:
-        """The values the battle changes that the story after it reads: where it goes, and what
-        matters on arrival there."""
-        after = rules.battle.after
-        return set(after.reads) | {j for _, to in after.routes for j, _ in self._live(rules, to)}
-
-    def key(self, rules: Any, node: int, bs: Any, values: tuple[int, ...], whole: bool = False) -> Key:
-        """What tells battle states apart: the battle (not the scene that fights it), its state
-        less what no later phase reads (at the day's last step, less the men where the crisis and
-        nightfall read only a few things worked out from them: `BattleRules.last_step_key`), and
-        the campaign's values that the battle still reads, less those only its orders' conditions
-        read, unless `whole` (what tells beginnings apart)."""
-        if not self.merge:
-            state = bs
-        else:
-            last = self._last_key.get(rules, False)
-            if last is False:
-                last = self._last_key[rules] = rules.last_step_key(self._read_after(rules))
-            state = last(bs, values) if last is not None and bs.step == rules.last_step else rules.remembered(bs)
-        read = self._read_values
-        if read[0] is not values or read[1] != (node, whole):  # the outcomes of a step mostly share their values
-            read = self._read_values = (values, (node, whole), self.ab.battle_key(node, values, whole))
-        return (self.number[rules.battle.model.id], state, read[2])
-
-    def kin(self, state: State) -> tuple[tuple, Key]:
-        """How a beginning is put in a batch: its kin (the battle, the campaign's values it reads,
-        and its state less the men of each unit), then its key (`key`). Beginnings of one kin (the
-        foot stronger by a garrison, or weaker by the rear left on the road) come to many of the
-        same states by the battle's last step, whose key reads the men only through a few figures
-        worked out from them: fought in one batch, they share those states."""
-        rules = self.campaign.battle_rules(state)
-        first = self.key(rules, state.node, state.battle, state.values)
-        if state.battle.step == rules.last_step:  # a day that begins with its crisis: its key is its kin
-            return (first[0], first[2], (state.battle.step, first[1])), first
-        menless = state.battle._replace(men=(), start=())
-        return (first[0], first[2], rules.remembered(menless)), first
-
-    def _opening(self, node: int, masses: dict[int, list], values: tuple[int, ...]) -> list[tuple[tuple, dict]]:
-        """The beginnings of a battle state (their masses) by their values of those only the orders'
-        conditions read (`Abstraction.late`): (the state's values with theirs, their masses)."""
-        late = self.ab.late(node)
-        if not late:
-            return [(values, masses)]
-        parts: dict[tuple[int, ...], dict[int, list]] = {}
-        for b, mass in masses.items():
-            parts.setdefault(tuple([self._begun_values[b][j] for j in late]), {})[b] = mass
-        out = []
-        for mine in sorted(parts):
-            own = list(values)
-            for j, v in zip(late, mine):
-                own[j] = v
-            out.append((tuple(own), parts[mine]))
-        return out
-
-    def _orders(self, slot: list, pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]],
-                batch: Batch) -> None:
-        """Every order open in one battle state, and every chance outcome of each."""
-        masses, rules, node, bs, values = slot
-        outcomes_of: dict[str, list] = {}  # the same for every beginning given the order
-        for opened, group in self._opening(node, masses, values):
-            options = rules.available(bs, opened)
-            if not options:
-                for b, (p, _) in group.items():
-                    batch.fought[b].dead += 1
-                    batch.fought[b].dead_p += p
-                continue
-            share = 1.0 / len(options)
-            for b in group:
-                batch.fought[b].taken.update((bs.step, option) for option in options)
-            for option in options:
-                outcomes = outcomes_of.get(option)
-                if outcomes is None:
-                    outcomes = outcomes_of[option] = self._step(rules, node, bs, values, option, batch)
-                self._outcomes(outcomes, share, rules, node, group, pending, leaves)
-
-    def _step(self, rules: Any, node: int, bs: Any, values: tuple[int, ...], option: str, batch: Batch) -> list:
-        """An order's chance outcomes, those the rest of the battle cannot tell apart together:
-        (key, chance, how many chance paths, a battle state and values, whether night has fallen;
-        at nightfall the key is the leaf's). The rest of a step from its first roll
-        (`BattleRules.to_roll`) is worked out once for every order and state that come to the
-        same blow: many do, for the blow resets what the orders against it set."""
-        roll = rules.to_roll(bs, values, option)
-        # only an assault is met again: a crisis comes from one state of the last step alone
-        memo = isinstance(roll, Roll) and roll.kind == "assault"
-        found = self._rolled.get((node, roll)) if memo else None
-        if found is not None:
-            batch.steps += found[0]
-            return found[1]
-        if isinstance(roll, Roll):
-            outcomes = enumerate_chance(lambda dice: rules.from_roll(roll, dice))
-        else:
-            outcomes = [(1.0, roll)]
-        batch.steps += len(outcomes)
-        alike: dict[Key, list] = {}
-        for q, (nbs, nvalues) in outcomes:
-            night = rules.over(nbs)
-            key = self._night(rules, nbs, nvalues) if night else self.key(rules, node, nbs, nvalues)
-            same = alike.get(key)
-            if same is None:
-                alike[key] = [q, 1, nbs, nvalues, night]
-            else:
-                same[0] += q
-                same[1] += 1
-        merged = [(key, *same) for key, same in alike.items()]
-        if memo:
-            self._rolled[node, roll] = (len(outcomes), merged)
-        return merged
-
-    def _outcomes(self, outcomes: list, share: float, rules: Any, node: int, masses: dict[int, list],
-                  pending: dict[int, dict[Key, list]], leaves: list[dict[Key, list]]) -> None:
-        """An order's chance outcomes (`_step`), each the next battle state of `masses'` beginnings
-        (or, at nightfall, a leaf of each)."""
-        for key, q, paths, nbs, nvalues, night in outcomes:
-            f = share * q
-            if night:
-                # the outcome is told apart by the merged form of the values the battle changed, as
-                # they arrive at the next node (entered later, once)
-                out = None  # the values after nightfall, worked out for a beginning's first leaf of this key
-                for b, (p, n) in masses.items():
-                    if out is None and key not in leaves[b]:
-                        out = rules.finish(nbs, nvalues)
-                    _add(leaves[b], key, p * f, n * paths, (out, key[0]))
-                continue
-            layer = pending.setdefault(nbs.step, {})
-            into = layer.get(key)
-            if into is None:
-                into = layer[key] = [{}, rules, node, nbs, nvalues]
-            for b, (p, n) in masses.items():
-                _add(into[0], b, p * f, n * paths, ())
-
-
 def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:
     slot = table.get(key)
     if slot is None:
@@ -506,23 +287,6 @@ def _add(table: dict, key: Any, p: float, n: int, rest: tuple) -> None:
     else:
         slot[0] += p
         slot[1] += n
-
-
-def _count(layer: list[list], fought: list[Fought]) -> None:
-    """Count each beginning's battle states at this step; a beginning that would pass its budget
-    is fought no further (the walk leaves it unexplored)."""
-    counts: dict[int, int] = {}
-    for slot in layer:
-        for b in slot[0]:
-            counts[b] = counts.get(b, 0) + 1
-    for b, c in counts.items():
-        f = fought[b]
-        if f.states + c <= f.budget:
-            f.states += c
-            continue
-        f.complete = False
-        for slot in layer:
-            slot[0].pop(b, None)
 
 
 # The fighter of a worker process: inherited from the parent where processes are forked, built

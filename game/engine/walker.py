@@ -32,6 +32,14 @@ class Fought:
     taken: set[tuple[int, str]] = field(default_factory=set)  # (step, order) of every order given
 
 
+@dataclass
+class Batch:
+    """Several beginnings fought out together: their outcomes, in the order they were given."""
+
+    fought: list[Fought]
+    steps: int = 0
+
+
 def choice_key(scenario: CompiledScenario, state: State, option_id: str) -> str:
     sid = scenario.node_id(state.node)
     if state.battle is not None:

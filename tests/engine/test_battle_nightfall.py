@@ -15,14 +15,14 @@ import pytest
 
 from game import DEFAULT_SCENARIO
 from game.engine import explore
-from game.engine.abstraction import Abstraction
+from game.engine.abstraction import Abstraction, banded
 from game.engine.battle import Roll
 from game.engine.campaign import Campaign
 from game.engine.dice import enumerate_chance
 from game.scenario.compiled import load
 from game.session.saves import read_save, replay
 
-from conftest import MINI, mini_variant
+from conftest import MINI, from_source, mini_variant
 
 DARA = DEFAULT_SCENARIO.parent / "dara"
 
@@ -115,21 +115,20 @@ def test_nightfall_reads_the_men_only_where_they_are_written(eve) -> None:
 @pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
 @pytest.mark.parametrize("where", ["callinicum", "dara"])
 def test_the_fighter_finishing_alike_last_states_once_finds_what_finishing_each_finds(
-        eve, odds: bool, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        eve, odds: bool, where: str) -> None:
     cs, campaign, state = eve if where == "callinicum" else _beginning(DARA)
+    rules = campaign.battle_rules(state)
     fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds))
+    reads = rules.finish_reads(fighter._read_after(rules))
+    told: set[tuple] = set()  # what nightfall read of the last states: each finished once
+    fighter._read_at_night[rules] = lambda bs: told.add(reads(bs)) or reads(bs)
     shared = fighter.fight([(state, 10**9)]).fought[0]
-    finished: list[int] = []
-
-    def every_time(self, rules, bs, values):  # noqa: ANN001, ANN202 - the walk as it was
-        finished.append(1)
-        out = rules.finish(bs, values)
-        to = rules.battle.after.resolve(out)
-        return to, explore.banded(out, self._live(rules, to))
-
-    monkeypatch.setattr(explore.Fighter, "_night", every_time)
-    alone = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds)).fight([(state, 10**9)]).fought[0]
-    assert len(finished) > len(shared.leaves)
+    # the walk as it was: every last state finished on its own (only equal ones are merged)
+    alone_fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds))
+    whole: set[tuple] = set()
+    alone_fighter._read_at_night[rules] = lambda bs: whole.add(tuple(bs)) or tuple(bs)
+    alone = alone_fighter.fight([(state, 10**9)]).fought[0]
+    assert len(whole) > len(told)
     assert sorted((k[3], k[2], k[0], k[1]) for k in shared.leaves) == sorted(
         (k[3], k[2], k[0], k[1]) for k in alone.leaves)
     assert (shared.states, shared.dead, shared.taken) == (alone.states, alone.dead, alone.taken)
@@ -169,19 +168,20 @@ def test_steps_that_come_to_the_same_blow_are_rolled_once(eve) -> None:
     _, campaign, state = eve
     cs = campaign.scenario
 
+    fighter_module = from_source("game.engine.fighter")  # its rolls counted where it makes them
+
     def fought(memo: bool) -> tuple[int, object]:
         rolls = []
-        original = explore.enumerate_chance
 
         def counted(fn):  # noqa: ANN001, ANN202
             rolls.append(1)
-            return original(fn)
+            return enumerate_chance(fn)
 
-        fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+        fighter = fighter_module.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
         if not memo:
             fighter._rolled = _Forgetful()
         with pytest.MonkeyPatch.context() as m:
-            m.setattr(explore, "enumerate_chance", counted)
+            m.setattr(fighter_module, "enumerate_chance", counted)
             batch = fighter.fight([(state, 10**9)])
         return len(rolls), batch
 
@@ -227,7 +227,7 @@ def _leaves(fighter, rules, fought) -> dict:  # noqa: ANN001
     the values the battle changed): their chances and paths."""
     out: dict = {}
     for p, n, values, node in fought.leaves:
-        key = (node, explore.banded(values, fighter._live(rules, node)))
+        key = (node, banded(values, fighter._live(rules, node)))
         q, m = out.get(key, (0.0, 0))
         out[key] = (q + p, m + n)
     return out
@@ -243,10 +243,15 @@ def test_outcomes_merged_before_they_are_given_out_carry_every_chance_path(eve) 
     option = rules.available(state.battle, state.values)[0]
     nbs, nvalues = rules.advance(state.battle, state.values, option, explore_dice(), check=False)
     key = fighter.key(rules, state.node, nbs, nvalues)
-    pending, leaves = {}, [{}, {}]
-    merged = [(key, 0.25, 3, nbs, nvalues, False)]
-    fighter._outcomes(merged, 0.5, rules, state.node, {0: [1.0, 2], 1: [0.5, 5]}, pending, leaves)
-    fighter._outcomes(merged, 0.5, rules, state.node, {0: [1.0, 1]}, pending, leaves)
+    fighter._pending = pending = {}
+    leaves = [{}, {}]
+    # three chance outcomes alike (one a copy of the state), their chances adding up to a quarter
+    merged = fighter._alike(rules, state.node, [(0.125, (nbs, nvalues)), (0.0625, (nbs, nvalues)),
+                                                (0.0625, (tuple.__new__(type(nbs), nbs), nvalues))])
+    assert len(merged) == 1 and merged[0][:2] == [0.25, 3]
+    fighter._outcomes(merged, 0.5, rules, {0: [1.0, 2], 1: [0.5, 5]}, leaves)
+    fighter._outcomes(merged, 0.5, rules, {0: [1.0, 1]}, leaves)
+    assert list(pending) == [nbs.step] and list(pending[nbs.step]) == [key] and leaves == [{}, {}]
     masses, *_ = pending[nbs.step][key]
     assert masses[0] == [pytest.approx(0.25), 2 * 3 + 1 * 3] and masses[1] == [pytest.approx(0.0625), 15]
 
@@ -418,19 +423,20 @@ def test_the_last_step_reads_the_men_where_nightfall_does(eve) -> None:
 
 @pytest.mark.parametrize("odds", [True, False], ids=["odds", "paths"])
 def test_the_fighter_fighting_the_crisis_once_for_states_alike_finds_what_fighting_each_finds(
-        eve, odds: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        eve, odds: bool) -> None:
     cs, campaign, state = eve
     rules = campaign.battle_rules(state)
 
-    def fight():  # noqa: ANN202
+    def fight(each: bool = False):  # noqa: ANN202
         fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=odds))
+        if each:  # the last step's states told apart as any step's (`remembered`), men and all
+            fighter._last_key[rules] = None
         fought = fighter.fight([(state, 10**9)]).fought[0]
-        leaves = {(node, explore.banded(w, fighter._live(rules, node))): (p, n) for p, n, w, node in fought.leaves}
+        leaves = {(node, banded(w, fighter._live(rules, node))): (p, n) for p, n, w, node in fought.leaves}
         return fought, {k: p for k, (p, _) in leaves.items()}, {k: n for k, (_, n) in leaves.items()}
 
     merged, p_merged, n_merged = fight()
-    monkeypatch.setattr(type(rules), "last_step_key", lambda self, slots: None)
-    each, p_each, n_each = fight()
+    each, p_each, n_each = fight(each=True)
     assert n_merged == n_each
     assert p_merged == pytest.approx(p_each, abs=1e-12)
     assert (merged.dead, merged.taken) == (each.dead, each.taken)
@@ -531,8 +537,6 @@ def test_beginnings_fought_as_one_at_first_are_never_put_in_different_batches(
     monkeypatch.setattr(explore, "BATCH", 1)
     monkeypatch.setattr(explore, "KIN", kin)
     fighter = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
-    batches: list[list] = []
-    monkeypatch.setattr(explore.Fighter, "fight", lambda self, b: batches.append(b) or explore.Batch([]))
     battles = explore._Battles(fighter, jobs=1, odds=True)
     beginnings = [_with(state, cs, boats_on_the_river=b, fasting=f) for f in (1, 0) for b in (1, 0)]
     for i, s in enumerate(beginnings):
