@@ -117,7 +117,7 @@ def from_source(name: str):  # noqa: ANN201 - a module
     from game.engine.native import source_of
 
     spec = importlib.util.spec_from_file_location(f"_from_source_{name.replace('.', '_')}", source_of(name))
-    module = importlib.util.module_from_spec(spec)
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # a dataclass looks itself up there
     spec.loader.exec_module(module)
     return module
 

@@ -9,9 +9,9 @@ and weighs each result by its exact probability.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
-_MASK = (1 << 64) - 1
+_MASK: Final = (1 << 64) - 1
 
 T = TypeVar("T")
 
@@ -70,7 +70,10 @@ class _PathDice:
     def pick(self, weights: Sequence[int]) -> int:
         picks = self.picks
         n = len(picks)
-        total = sum([w for w in weights if w > 0])
+        total = 0
+        for w in weights:
+            if w > 0:
+                total += w
         if total <= 0:
             choice = 0
             if n >= len(self.prefix):

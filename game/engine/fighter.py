@@ -56,7 +56,10 @@ class Fighter:
         self._leaf_number: dict[Key, int] = {}
         self._leaf_node: list[int] = []
         # the day's last battle states, by what nightfall reads of them: their leaf's number
-        self._nightfall: dict[tuple, int] = {}
+        # (by the values they end with, then by the battle and what nightfall reads of the state;
+        # the values' own memo is kept at hand while the outcomes share them: `_night_values`)
+        self._nightfall: dict[tuple[int, ...], dict[tuple, int]] = {}
+        self._night_values: tuple[Any, dict[tuple, int]] = (None, {})
         # a batch's battle states of the steps to come, by step, then by key (`key`): their slots,
         # [masses (per beginning [probability, paths]), rules, node, battle state, values]
         self._pending: dict[int, dict[Key, list]] = {}
@@ -88,6 +91,7 @@ class Fighter:
         for fought, table in zip(batch.fought, leaves):
             fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
         self._nightfall.clear()
+        self._night_values = (None, {})
         self._rolled.clear()
         self._leaf_number.clear()
         self._leaf_node.clear()
@@ -115,8 +119,11 @@ class Fighter:
         reads = self._read_at_night.get(rules)
         if reads is None:
             reads = self._read_at_night[rules] = rules.finish_reads(self._read_after(rules))
-        seen = (rules, reads(bs), values)
-        found = self._nightfall.get(seen)
+        memo = self._night_values
+        if memo[0] is not values:  # the values are hashed only when the outcomes stop sharing them
+            memo = self._night_values = (values, self._nightfall.setdefault(values, {}))
+        seen = (rules, reads(bs))
+        found = memo[1].get(seen)
         if found is None:
             out = rules.finish(bs, values)
             to = rules.battle.after.resolve(out)
@@ -124,7 +131,7 @@ class Fighter:
             found = self._leaf_number.setdefault(leaf, len(self._leaf_number))
             if found == len(self._leaf_node):
                 self._leaf_node.append(to)
-            self._nightfall[seen] = found
+            memo[1][seen] = found
         return found
 
     def _read_after(self, rules: BattleRules) -> set[int]:

@@ -18,7 +18,7 @@ from game.engine.dice import SeededDice, enumerate_chance
 from game.scenario.compiled import load
 from game.session.playthrough import Playthrough
 
-from conftest import MINI, mini_variant
+from conftest import MINI, from_source, mini_variant
 from conftest import battle_at as at_battle
 from conftest import play_orders as play
 
@@ -235,6 +235,29 @@ def test_stand_and_boat_only_once_the_line_is_broken(campaign: Campaign) -> None
             assert "still holds" in options["stand"].reason
             with pytest.raises(EngineError):
                 campaign.step(s, "stand", SeededDice(seed, 9))
+
+
+@pytest.mark.parametrize("read", ["as imported", "from its source"])
+def test_renew_changes_exactly_the_fields_it_is_given(campaign: Campaign, read: str) -> None:
+    """`renew` names every field of a battle state, in order, and gives a new state that differs
+    from the old in the fields it was given alone, as namedtuple's own `_replace` does: compiled
+    (as the game imports it, where it was built) and from its source alike."""
+    import inspect
+
+    from game.engine.battle.state import BattleState
+
+    source = from_source("game.engine.battle.state")
+    assert list(inspect.signature(source.renew).parameters) == ["bs", *BattleState._fields]
+    new, made = (renew, BattleState) if read == "as imported" else (source.renew, source.BattleState)
+    bs = at_battle(campaign).battle
+    assert new(bs) == bs and type(new(bs)) is made
+    for i, name in enumerate(BattleState._fields):
+        changed = new(bs, **{name: ("new", i)})
+        assert type(changed) is made and changed == bs._replace(**{name: ("new", i)})
+    several = {"men": (1, 2), "outcome": 3, "waiting": (0,)}
+    assert new(bs, **several) == bs._replace(**several)
+    with pytest.raises(TypeError):
+        new(bs, nonsense=1)
 
 
 def test_same_seed_same_battle(campaign: Campaign) -> None:

@@ -441,7 +441,7 @@ class BattleRules:
         """Modifiers that take hold as the day goes on (the fast, the heat), at the end of phase p."""
         setups = [s for s in self._phase_setups[p] if s.cond.fn(values)]
         if not setups:
-            return tuple.__new__(BattleState, (bs.step + 1, *bs[1:]))  # `step` is the first field
+            return renew(bs, step=bs.step + 1)
         men, morale, fatigue = list(bs.men), list(bs.morale), list(bs.fatigue)
         nr = len(self.units)
         for s in setups:
