@@ -220,7 +220,9 @@ class Fighter:
             batch.steps += 1
             return self._alike(rules, node, [(1.0, found)])
         roll = found
-        # only an assault is met again: a crisis comes from one state of the last step alone
+        # only an assault is met again: a crisis comes from one state of the last step alone. The
+        # outcomes kept carry the slots of the states they lead to, of later steps than the roll's:
+        # still to come whenever a state of the roll's step or an earlier one is fought
         memo = roll.kind == "assault"
         known = self._rolled.get((node, roll)) if memo else None
         if known is not None:
@@ -239,14 +241,15 @@ class Fighter:
         nightfall, `masses` are those of the next battle state's slot, in the steps to come (the
         slot is made if it is new); at nightfall, `leaf` is [the leaf's number, a last battle
         state, its values, the values after nightfall] (these worked out when first needed)."""
-        alike: dict[int, list] = {}  # by the identity of the slot's masses, or by the leaf's number
+        # by the identity of the slot's masses (never below zero), or by the leaf's number below zero
+        alike: dict[int, list] = {}
         pending = self._pending
         for q, (nbs, nvalues) in outcomes:
             if rules.over(nbs):
                 leaf = self._night(rules, nbs, nvalues)
-                same = alike.get(leaf)
+                same = alike.get(~leaf)
                 if same is None:
-                    alike[leaf] = [q, 1, None, [leaf, nbs, nvalues, None]]
+                    alike[~leaf] = [q, 1, None, [leaf, nbs, nvalues, None]]
                     continue
             else:
                 layer = pending.get(nbs.step)
