@@ -25,8 +25,8 @@ from typing import Any
 from game.engine.abstraction import Abstraction
 from game.engine.campaign import Campaign
 from game.engine.dice import SeededDice
-from game.engine.state import State
 from game.engine.fighter import Fighter
+from game.engine.state import State
 from game.engine.walker import Batch, Fought, Walker, choice_key
 from game.scenario.compiled import CEnding, CompiledScenario, CScene
 

@@ -3,8 +3,9 @@
 
 Nearly all of an exhaustive walk's work is here, so this module is compiled with the battle rules
 where a C compiler is at hand (game/engine/native.py): its loops then call the rules without the
-interpreter in between. It reads the rules through their types, and what it keeps of battle states
-and values as plain tuples, lists and dicts. Compiled, its functions and methods cannot be replaced
+interpreter in between, for its arguments are typed with the rules' own classes (`BattleRules`,
+`BattleState`). What it merges of battle states and values it keeps as plain tuples, lists and
+dicts. Compiled, its functions and methods cannot be replaced
 while it runs: a test that replaces one reads the module from its source (`from_source` in
 tests/conftest.py).
 """
@@ -77,24 +78,27 @@ class Fighter:
         leaves: list[dict[int, list]] = [{} for _ in beginnings]
         self._begun_values = [state.values for state, _ in beginnings]
         pending = self._pending = {}
-        for b, (state, _) in enumerate(beginnings):
-            rules, bs = self._begun(state)
-            key = self.key(rules, state.node, bs, state.values)
-            slot = pending.setdefault(0, {}).setdefault(key, [{}, rules, state.node, bs, state.values])
-            slot[0][b] = [1.0, 1]
-        while pending:
-            layer = _canonical(pending.pop(min(pending)))
-            _count(layer, batch.fought)
-            for slot in layer:
-                if slot[0]:
-                    self._orders(slot, leaves, batch)
+        try:
+            for b, (state, _) in enumerate(beginnings):
+                rules, bs = self._begun(state)
+                key = self.key(rules, state.node, bs, state.values)
+                slot = pending.setdefault(0, {}).setdefault(key, [{}, rules, state.node, bs, state.values])
+                slot[0][b] = [1.0, 1]
+            while pending:
+                layer = _canonical(pending.pop(min(pending)))
+                _count(layer, batch.fought)
+                for slot in layer:
+                    if slot[0]:
+                        self._orders(slot, leaves, batch)
+        finally:  # what a batch keeps is its own (the outcomes of its blows carry its slots), even if it stops
+            self._nightfall.clear()
+            self._night_values = (None, {})
+            self._rolled.clear()
+            self._leaf_number.clear()
+            self._leaf_node.clear()
+            self._pending = {}
         for fought, table in zip(batch.fought, leaves):
             fought.leaves = [(p, n, w, node) for p, n, w, node in table.values()]
-        self._nightfall.clear()
-        self._night_values = (None, {})
-        self._rolled.clear()
-        self._leaf_number.clear()
-        self._leaf_node.clear()
         return batch
 
     def _begun(self, state: State) -> tuple[BattleRules, BattleState]:
@@ -237,12 +241,11 @@ class Fighter:
 
     def _alike(self, rules: BattleRules, node: int, outcomes: list) -> list:
         """A step's chance outcomes ((chance, (battle state, values))), merged where the rest of
-        the battle cannot tell them apart: each [chance, chance paths, masses, leaf]. Before
-        nightfall, `masses` are those of the next battle state's slot, in the steps to come (the
+        the battle cannot tell them apart: each [chance, chance paths, into, leaf]. Before
+        nightfall, `into` is the masses of the next battle state's slot, in the steps to come (the
         slot is made if it is new); at nightfall, `leaf` is [the leaf's number, a last battle
         state, its values, the values after nightfall] (these worked out when first needed)."""
-        # by the identity of the slot's masses (never below zero), or by the leaf's number below zero
-        alike: dict[int, list] = {}
+        alike: dict[int, list] = {}  # by id(into), or by ~leaf (below zero, as no id is)
         pending = self._pending
         for q, (nbs, nvalues) in outcomes:
             if rules.over(nbs):
@@ -255,10 +258,10 @@ class Fighter:
                 layer = pending.get(nbs.step)
                 if layer is None:
                     layer = pending[nbs.step] = {}
-                masses = layer.setdefault(self.key(rules, node, nbs, nvalues), [{}, rules, node, nbs, nvalues])[0]
-                same = alike.get(id(masses))
+                into = layer.setdefault(self.key(rules, node, nbs, nvalues), [{}, rules, node, nbs, nvalues])[0]
+                same = alike.get(id(into))
                 if same is None:
-                    alike[id(masses)] = [q, 1, masses, None]
+                    alike[id(into)] = [q, 1, into, None]
                     continue
             same[0] += q
             same[1] += 1

@@ -196,6 +196,37 @@ def test_steps_that_come_to_the_same_blow_are_rolled_once(eve) -> None:
     assert [k[0] for k in by_leaf(a.leaves)] == pytest.approx([k[0] for k in by_leaf(b.leaves)], abs=1e-12)
 
 
+def _fought(fought) -> tuple:  # noqa: ANN001 - a Fought
+    return fought.leaves, fought.states, fought.dead, fought.dead_p, fought.taken, fought.complete
+
+
+def test_a_fighter_fights_a_batch_alike_after_another_even_one_that_stopped_half_way(eve) -> None:
+    """What a fighter keeps for a batch (its memos, the slots its rolled blows lead to) is the
+    batch's own: the same beginning fought again by the same fighter, after a whole batch or
+    after one stopped half-way (an interrupt), finds what a fresh fighter finds."""
+    cs, campaign, state = eve
+    fresh = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True)).fight([(state, 10**9)])
+    reused = explore.Fighter(campaign, Abstraction(cs, exact=False, odds=True))
+    reused.fight([(state, 10**9)])
+    assert _fought(reused.fight([(state, 10**9)]).fought[0]) == _fought(fresh.fought[0])
+
+    fighter_module = from_source("game.engine.fighter")  # its orders stopped half-way
+
+    class Stopping(fighter_module.Fighter):
+        stop_at = 400
+
+        def _orders(self, *args):  # noqa: ANN002, ANN202
+            self.stop_at -= 1
+            if not self.stop_at:
+                raise KeyboardInterrupt
+            return super()._orders(*args)
+
+    stopping = Stopping(campaign, Abstraction(cs, exact=False, odds=True))
+    with pytest.raises(KeyboardInterrupt):
+        stopping.fight([(state, 10**9)])
+    assert _fought(stopping.fight([(state, 10**9)]).fought[0]) == _fought(fresh.fought[0])
+
+
 class _Forgetful(dict):
     """A memo that keeps nothing."""
 
